@@ -1,0 +1,96 @@
+"""DynamoDB access in bulk: BatchWriteItem with UnprocessedItems retried, and paginated queries.
+
+The low-level client is used with ready-made attribute values: converting through boto3's resource
+layer costs more than the rest of the write path.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+BATCH_SIZE = 25
+MAX_UNPROCESSED_ROUNDS = 12
+
+
+class WriteIncomplete(Exception):
+    """DynamoDB kept returning UnprocessedItems after every retry: the step fails and is retried whole."""
+
+
+@dataclass
+class WriteStats:
+    items: int = 0
+    requests: int = 0
+    retried_items: int = 0
+    sleeps: list[float] = field(default_factory=list)
+
+
+def _batches(items: Iterable[dict[str, Any]], size: int = BATCH_SIZE) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def batch_write(
+    client: Any,
+    table: str,
+    items: Iterable[dict[str, Any]],
+    sleep: Callable[[float], None] = time.sleep,
+) -> WriteStats:
+    """Put every item (low-level attribute-value maps), 25 per request, retrying unprocessed ones.
+
+    Backoff is exponential with full jitter (AWS's advice for throttling); boto3's own retries
+    already cover throttling errors raised by the whole request.
+    """
+    stats = WriteStats()
+    for batch in _batches(items):
+        pending: list[dict[str, Any]] = [{"PutRequest": {"Item": item}} for item in batch]
+        for attempt in range(MAX_UNPROCESSED_ROUNDS + 1):
+            response = client.batch_write_item(RequestItems={table: pending})
+            stats.requests += 1
+            pending = response.get("UnprocessedItems", {}).get(table, [])
+            if not pending:
+                break
+            stats.retried_items += len(pending)
+            if attempt == MAX_UNPROCESSED_ROUNDS:
+                raise WriteIncomplete(
+                    f"{len(pending)} items to {table} were still unprocessed after {attempt + 1} attempts "
+                    "(sustained throttling); the step will be retried"
+                )
+            delay = random.uniform(0, min(5.0, 0.05 * 2**attempt))  # noqa: S311 - jitter, not crypto
+            stats.sleeps.append(delay)
+            sleep(delay)
+        stats.items += len(batch)
+    return stats
+
+
+def query_all(client: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    """Every item of a Query, following LastEvaluatedKey to the end (one page is never enough)."""
+    while True:
+        page = client.query(**kwargs)
+        yield from page.get("Items", [])
+        last = page.get("LastEvaluatedKey")
+        if not last:
+            return
+        kwargs["ExclusiveStartKey"] = last
+
+
+def count_all(client: Any, **kwargs: Any) -> int:
+    """Select=COUNT over every page of a Query."""
+    total = 0
+    kwargs["Select"] = "COUNT"
+    while True:
+        page = client.query(**kwargs)
+        total += int(page.get("Count", 0))
+        last = page.get("LastEvaluatedKey")
+        if not last:
+            return total
+        kwargs["ExclusiveStartKey"] = last
