@@ -1,0 +1,85 @@
+"""The detectors' input and output records and the text helpers every detector shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+# Contract field names, so an anomaly names the column the user sees in their own file.
+GENERATED = "energy_generated_kwh"
+CONSUMED = "energy_consumed_kwh"
+CUMULATIVE = "cumulative_kwh"
+TIMESTAMP = "timestamp"
+
+SEVERITIES = ("low", "medium", "high")
+TYPES = (
+    "negative_value",
+    "out_of_range",
+    "spike",
+    "flatline",
+    "gap",
+    "future_timestamp",
+    "counter_reset",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPoint:
+    """One validated reading of one site; detection needs nothing else (no Decimal, no dicts)."""
+
+    site_id: str
+    timestamp: str  # canonical YYYY-MM-DDTHH:MM:SS.ffffffZ
+    epoch: float  # seconds since 1970 (UTC), the value every time computation uses
+    generated: float
+    consumed: float
+    cumulative: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Anomaly:
+    site_id: str
+    timestamp: str  # canonical; for gaps the first missing interval
+    type: str  # one of TYPES
+    severity: str  # low | medium | high
+    value: float | None  # offending value (gap: number of missing intervals)
+    expected: str  # human text: "0 to 12.5 kWh", "about 3.1 kWh (median at 12:00)"
+    reason: str  # one line a person can act on
+    field: str | None = None
+    expected_low: float | None = None
+    expected_high: float | None = None
+
+
+def canonical(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def when(timestamp: str) -> str:
+    """'2025-03-04 12:15 UTC': what an operator reads in an email; seconds only when they matter."""
+    seconds = timestamp[16:19] if timestamp[17:19] != "00" else ""
+    return f"{timestamp[:10]} {timestamp[11:16]}{seconds} UTC"
+
+
+def kwh(value: float) -> str:
+    """Enough digits to compare with the file, never scientific notation."""
+    size = abs(value)
+    if size >= 1000:
+        return f"{value:,.0f}"
+    if size >= 10:
+        return f"{value:.1f}"
+    if size >= 0.1 or size == 0:
+        return f"{value:.2f}".rstrip("0").rstrip(".") if size < 1 else f"{value:.2f}"
+    return f"{value:.4f}".rstrip("0")
+
+
+def duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    if minutes < 48 * 60 or minutes % (24 * 60):
+        hours = minutes / 60
+        return f"{hours:.0f} h" if hours == int(hours) or hours >= 10 else f"{hours:.1f} h"
+    return f"{minutes // (24 * 60)} days"
+
+
+def field_word(field: str) -> str:
+    return {GENERATED: "generated", CONSUMED: "consumed", CUMULATIVE: "cumulative"}.get(field, field)
