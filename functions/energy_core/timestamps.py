@@ -1,0 +1,89 @@
+"""Timestamps: ISO 8601 in, one canonical UTC form out (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, 27 chars).
+
+The fixed width makes the canonical form sort chronologically as a string, which is what lets it be
+the DynamoDB sort key and lets `BETWEEN` select time ranges.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import UTC, datetime
+
+from energy_core.contract import TIMESTAMP_RE
+
+_EXAMPLE = "use ISO 8601 like 2025-02-19T21:46:30Z"
+_fromisoformat = datetime.fromisoformat
+_fullmatch = TIMESTAMP_RE.fullmatch
+_PARTS = re.compile(
+    r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})[T ](?P<hour>\d{2}):(?P<minute>\d{2})"
+    r"(?::(?P<second>\d{2}))?[^+-]*(?:[+-](?P<oh>\d{2}):?(?P<om>\d{2})?)?"
+)
+
+
+def canonical_timestamp(text: str) -> str | None:
+    """The canonical UTC form of a contract timestamp, or None (ask `explain_timestamp` why)."""
+    if _fullmatch(text) is None:
+        return None
+    try:
+        when = _fromisoformat(text)
+        offset = when.utcoffset()
+        if offset is not None:
+            when = (when - offset).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        return None
+    return when.isoformat(timespec="microseconds") + "Z"
+
+
+def epoch_seconds(canonical: str) -> float:
+    """Seconds since 1970-01-01T00:00:00Z of a canonical timestamp (fast: one C-level parse)."""
+    return _fromisoformat(canonical).timestamp()
+
+
+def from_epoch_seconds(seconds: float) -> str:
+    """The canonical timestamp of an instant given as seconds since the epoch."""
+    return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def explain_timestamp(text: str) -> tuple[str, str] | None:
+    """(code, reason) saying why `text` is not a valid timestamp, or None if it is one."""
+    if canonical_timestamp(text) is not None:
+        return None
+    shown = _show(text)
+    if _fullmatch(text) is None:
+        if text.endswith("\n") and _fullmatch(text.rstrip("\n")):
+            return "invalid_timestamp", f"timestamp {shown} ends with a line break; remove it"
+        return "invalid_timestamp", f"timestamp {shown} is not an ISO 8601 date and time; {_EXAMPLE}"
+    problem = _impossible_part(text)
+    return "impossible_timestamp", f"timestamp {shown} {problem}; {_EXAMPLE}"
+
+
+def _impossible_part(text: str) -> str:
+    parts = _PARTS.match(text)
+    if parts is None:  # pragma: no cover - the contract pattern guarantees the shape
+        return "is not a real instant"
+    year, month, day = int(parts["year"]), int(parts["month"]), int(parts["day"])
+    if year == 0:
+        return "has year 0, which does not exist (years start at 1)"
+    if not 1 <= month <= 12:
+        return f"has month {month}, which does not exist (months are 01-12)"
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        name = calendar.month_name[month]
+        return f"is not a real date ({name} {year} has {last} days, so there is no day {day})"
+    return _impossible_time(parts)
+
+
+def _impossible_time(parts: re.Match[str]) -> str:
+    for label, top in (("hour", 23), ("minute", 59), ("second", 59)):
+        value = parts[label]
+        if value is not None and int(value) > top:
+            return f"has {label} {int(value)}, which does not exist ({label}s are 00-{top})"
+    if int(parts["oh"] or 0) > 23 or int(parts["om"] or 0) > 59:
+        return "has a UTC offset out of range (offsets are -23:59 to +23:59)"
+    return "is outside the supported range once converted to UTC (years 0001-9999)"
+
+
+def _show(text: str, limit: int = 60) -> str:
+    """A value quoted for a message, cut so that a 5 MB string cannot flood a reject line."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
