@@ -1,0 +1,203 @@
+"""The anomalies chart: each energy series with every anomaly marked by type.
+
+Anomalies are often orders of magnitude off the normal scale (a meter reporting 1e6 kWh), so the
+y axis is set from the normal readings and anything beyond it is drawn at the edge with its value
+written next to it, instead of squashing the series into a flat line at the bottom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from viz import style
+from viz.frames import CONSUMED, GENERATED, SiteFrames
+
+# Shape and colour both differ, so a type reads without colour vision (and in greyscale print).
+MARKERS: dict[str, tuple[str, str]] = {
+    "spike": ("^", style.VERMILLION),
+    "negative_value": ("v", style.BLUE),
+    "out_of_range": ("D", style.PURPLE),
+    "flatline": ("s", style.GREEN),
+    "gap": ("X", style.BLACK),
+    "future_timestamp": ("P", style.SKY),
+    "counter_reset": ("o", style.YELLOW),
+}
+OTHER = ("*", style.GREY)
+PANELS = (("generated", GENERATED, "Generated"), ("consumed", CONSUMED, "Consumed"))
+MAX_LABELS = 6  # per panel; more off-scale labels would overlap and be read as noise
+
+
+@dataclass(frozen=True)
+class Limits:
+    low: float
+    high: float
+
+    def clip(self, value: float) -> float:
+        return min(max(value, self.low), self.high)
+
+
+def anomalies_chart(frames: SiteFrames, path: Path) -> Path:
+    fig, axes = style.figure(rows=2, size=(11.0, 6.4))
+    style.title(fig, axes[0], frames, f"anomalies ({len(frames.anomalies)})")
+    if len(frames.readings) or len(frames.anomalies):
+        for ax, (column, field, label) in zip(axes, PANELS, strict=True):
+            _panel(ax, frames, column, field, label)
+        _legend(fig, frames)
+    else:
+        style.no_data(axes[0])
+        style.no_data(axes[1])
+    style.time_axis(axes[-1], frames)
+    axes[0].set_xlabel("")
+    return style.save(fig, path)
+
+
+def _panel(ax: Axes, frames: SiteFrames, column: str, field: str, label: str) -> None:
+    values = frames.readings[column]
+    limits = robust_limits(values, _normal(frames, field), panel_anomalies(frames, field)["value"])
+    _series(ax, frames, column)
+    ax.set_ylim(limits.low, limits.high)
+    ax.set_ylabel(f"{label}\nkWh per reading")
+    marks = panel_anomalies(frames, field)
+    _gap_spans(ax, frames)
+    off_scale = _markers(ax, marks, values, limits)
+    _label_off_scale(ax, off_scale, limits)
+    if marks.empty:
+        ax.text(0.99, 0.95, "no anomalies", transform=ax.transAxes, ha="right", va="top", color=style.GREY)
+
+
+def _series(ax: Axes, frames: SiteFrames, column: str) -> None:
+    if frames.resolution.name == "reading":
+        style.line(ax, frames.series[column], color="#555555", lw=0.9)
+        return
+    # Per-bucket min..max of single readings: a lone extreme reading stays visible after resampling.
+    band = frames.envelope
+    x = style.centred(frames, band)
+    ax.fill_between(
+        x,
+        band[f"{column}_min"],
+        band[f"{column}_max"],
+        color="#999999",
+        alpha=0.6,
+        lw=0,
+        label=f"range of readings per {frames.resolution.name}",
+    )
+
+
+def panel_anomalies(frames: SiteFrames, field: str) -> pd.DataFrame:
+    """Anomalies on a field go on that field's panel; whole-reading ones (gaps...) go on both."""
+    own = frames.anomalies["field"].isin([field])
+    shared = ~frames.anomalies["field"].isin([GENERATED, CONSUMED])
+    return frames.anomalies[own | shared]
+
+
+def _normal(frames: SiteFrames, field: str) -> pd.Series:
+    flagged = panel_anomalies(frames, field)["timestamp"]
+    column = "generated" if field == GENERATED else "consumed"
+    normal = frames.readings[column][~frames.readings.index.isin(flagged)]
+    return normal if len(normal) else frames.readings[column]  # all anomalous: scale on what there is
+
+
+def robust_limits(values: pd.Series, normal: pd.Series, anomalous: pd.Series) -> Limits:
+    """The 0.5-99.5 % range of normal readings, widened to include near misses and zero."""
+    if not len(normal):
+        normal = anomalous.dropna() if anomalous.notna().any() else pd.Series([0.0, 1.0])
+    low, high = float(normal.quantile(0.005)), float(normal.quantile(0.995))
+    span = max(high - low, abs(high) * 0.1, 0.1)
+    near = pd.concat([values, anomalous]).dropna()
+    near = near[(near >= low - span) & (near <= high + span)]
+    if len(near):
+        low, high = min(low, float(near.min())), max(high, float(near.max()))
+    low = min(low, 0.0)
+    pad = (high - low) * 0.08
+    return Limits(low - pad, high + pad * 2.5)  # headroom at the top for off-scale labels
+
+
+def _position(row: pd.Series, values: pd.Series, limits: Limits) -> float:
+    """An anomaly's own value when it is an energy value; else the reading's; else the axis floor."""
+    if row["type"] not in {"gap", "counter_reset"} and np.isfinite(row["value"]):
+        return float(row["value"])
+    at = values.get(row["timestamp"])
+    return float(at) if at is not None and np.isfinite(at) else limits.low
+
+
+def _markers(
+    ax: Axes, marks: pd.DataFrame, values: pd.Series, limits: Limits
+) -> list[tuple[pd.Timestamp, float]]:
+    off_scale: list[tuple[pd.Timestamp, float]] = []
+    for kind, group in marks.groupby("type", sort=True):
+        marker, colour = MARKERS.get(str(kind), OTHER)
+        ys = [_position(row, values, limits) for _, row in group.iterrows()]
+        shown = [limits.clip(y) for y in ys]
+        ax.scatter(
+            group["timestamp"],
+            shown,
+            marker=marker,
+            s=46,
+            color=colour,
+            edgecolor=style.BLACK,
+            linewidths=0.6,
+            zorder=5,
+            clip_on=False,
+        )
+        off_scale += [(t, y) for t, y, s in zip(group["timestamp"], ys, shown, strict=True) if y != s]
+    return off_scale
+
+
+def _label_off_scale(ax: Axes, off_scale: list[tuple[pd.Timestamp, float]], limits: Limits) -> None:
+    ranked = sorted(off_scale, key=lambda item: -abs(item[1]))
+    for rank, (moment, value) in enumerate(sorted(ranked[:MAX_LABELS])):
+        above = value > limits.high
+        # Alternate heights so neighbouring labels do not print on top of each other.
+        offset = (-14 - 11 * (rank % 2)) if above else (8 + 11 * (rank % 2))
+        ax.annotate(
+            f"{value:,.6g} kWh {'↑' if above else '↓'}",
+            (moment, limits.clip(value)),
+            fontsize=8,
+            xytext=(4, offset),
+            textcoords="offset points",
+            color=style.BLACK,
+            bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1},
+        )
+    if len(ranked) > MAX_LABELS:
+        ax.text(
+            0.01,
+            0.95,
+            f"{len(ranked)} values off scale; largest labelled",
+            transform=ax.transAxes,
+            va="top",
+            fontsize=8,
+            color="#444444",
+        )
+
+
+def _gap_spans(ax: Axes, frames: SiteFrames) -> None:
+    for gap in frames.gaps:
+        ax.axvspan(gap.start, gap.end, color=style.GREY, alpha=0.12, lw=0)
+
+
+def _legend(fig: Figure, frames: SiteFrames) -> None:
+    counts = frames.anomalies["type"].value_counts().sort_index()
+    handles: list[Line2D] = [
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker=MARKERS.get(str(kind), OTHER)[0],
+            markersize=8,
+            markerfacecolor=MARKERS.get(str(kind), OTHER)[1],
+            markeredgecolor=style.BLACK,
+            label=f"{str(kind).replace('_', ' ')} ({count})",
+        )
+        for kind, count in counts.items()
+    ]
+    if frames.gaps:
+        handles.append(Line2D([], [], color=style.GREY, alpha=0.3, lw=8, label="no data"))
+    if handles:
+        fig.legend(handles=handles, loc="outside right upper", title="Anomaly type", fontsize=9)

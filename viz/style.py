@@ -1,0 +1,118 @@
+"""One look for every chart: Okabe-Ito colours, UTC date axes, titles with site and range, 150 dpi.
+
+Importing this module selects the headless Agg backend before pyplot loads, so batch runs never
+need a display.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from viz.frames import SiteFrames
+
+# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
+ORANGE, SKY, GREEN, YELLOW = "#E69F00", "#56B4E9", "#009E73", "#F0E442"
+BLUE, VERMILLION, PURPLE, BLACK, GREY = "#0072B2", "#D55E00", "#CC79A7", "#000000", "#7F7F7F"
+GENERATED_COLOUR, CONSUMED_COLOUR = ORANGE, BLUE
+SURPLUS_COLOUR, DEFICIT_COLOUR = GREEN, VERMILLION
+DPI = 150
+WIDE = (11.0, 4.8)  # 1650 x 720 px: one chart per row in the gallery and on an A4 page
+
+matplotlib.rcParams.update(
+    {
+        "timezone": "UTC",  # tz-aware data is drawn and labelled in UTC, never the host's zone
+        "font.size": 10,
+        "axes.titlesize": 12,
+        "axes.titleweight": "bold",
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "legend.frameon": False,
+        "figure.dpi": DPI,
+        "savefig.dpi": DPI,
+        "image.cmap": "viridis",
+    }
+)
+
+
+def figure(rows: int = 1, size: tuple[float, float] = WIDE) -> tuple[Figure, list[Axes]]:
+    fig, axes = plt.subplots(rows, 1, figsize=size, sharex=True, squeeze=False, layout="constrained")
+    return fig, list(axes[:, 0])
+
+
+def title(fig: Figure, top: Axes, frames: SiteFrames, what: str) -> None:
+    # The subtitle is the top axes' own title, so constrained layout keeps the two from overlapping.
+    fig.suptitle(f"{short(frames.site_id)} — {what}", fontsize=13, fontweight="bold", x=0.01, ha="left")
+    top.set_title(subtitle(frames), loc="left", fontsize=9, fontweight="normal", color="#444444")
+
+
+def subtitle(frames: SiteFrames) -> str:
+    span = f"{stamp(frames.start)} to {stamp(frames.end)} UTC"
+    return f"{span} · {len(frames.readings):,} readings · {frames.coverage:.0%} coverage"
+
+
+def stamp(moment: pd.Timestamp) -> str:
+    return (
+        moment.strftime("%Y-%m-%d %H:%M") if (moment.hour or moment.minute) else moment.strftime("%Y-%m-%d")
+    )
+
+
+def short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def time_axis(ax: Axes, frames: SiteFrames) -> None:
+    # Concise labels ("Mar", "12", "06:00") stay readable from an hour to several years.
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.set_xlim(frames.start, frames.end)
+    ax.set_xlabel("Time (UTC)")
+
+
+def line(ax: Axes, series: pd.Series, **style: object) -> None:
+    """A line that breaks at NaN, with a dot for each point that has no neighbour to join."""
+    values = series.to_numpy(dtype=float)
+    ax.plot(series.index, values, **style)  # type: ignore[arg-type]
+    alone = ~np.isnan(values) & _isolated(values)
+    if alone.any():
+        kept = {key: style[key] for key in ("color", "zorder") if key in style}
+        ax.scatter(series.index[alone], values[alone], s=12, **kept)  # type: ignore[arg-type]
+
+
+def _isolated(values: np.ndarray) -> np.ndarray:
+    missing = np.isnan(values)
+    before = np.concatenate([[True], missing[:-1]])
+    after = np.concatenate([missing[1:], [True]])
+    return before & after
+
+
+def no_data(ax: Axes, message: str = "No readings in this range") -> None:
+    ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", fontsize=14, color=GREY)
+    ax.set_yticks([])
+
+
+def centred(frames: SiteFrames, frame: pd.DataFrame) -> pd.DatetimeIndex:
+    """Bucket sums are drawn at the bucket's middle, so a daily total sits over its day."""
+    if frames.resolution.name == "reading":
+        return pd.DatetimeIndex(frame.index)
+    return pd.DatetimeIndex(frame.index) + frames.resolution.step / 2
+
+
+def save(fig: Figure, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=DPI, facecolor="white")
+    plt.close(fig)  # a batch draws hundreds of figures; pyplot would keep each one alive
+    return path
