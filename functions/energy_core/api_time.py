@@ -1,0 +1,102 @@
+"""Time parameters of the query API: ISO 8601 in, canonical UTC sort-key strings out.
+
+Stored readings use `YYYY-MM-DDTHH:MM:SS.ffffffZ` (fixed width, so string order is time order); every
+range is turned into those strings once, here, so the DynamoDB layer only compares strings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+
+from energy_core.api_errors import BadRequest, bad_parameter
+
+Resolution = Literal["hour", "day", "month"]
+
+MIN_INSTANT = datetime(1, 1, 1, tzinfo=UTC)
+MAX_INSTANT = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+MAX_TEXT = 64
+ONE_MICROSECOND = timedelta(microseconds=1)
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# Wider ranges would make one summary read too many readings for the 29 s API Gateway timeout.
+RANGE_LIMITS: dict[str, timedelta] = {
+    "hour": timedelta(days=31),
+    "day": timedelta(days=366),
+    "month": timedelta(days=1827),
+}
+RANGE_LIMIT_TEXT = {"hour": "31 days", "day": "366 days", "month": "5 years (1827 days)"}
+COARSER = {"hour": "day", "day": "month"}
+
+
+def canonical(instant: datetime) -> str:
+    t = instant.astimezone(UTC)
+    # Explicit widths: strftime("%Y") does not pad years before 1000 on every platform.
+    return (
+        f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}.{t.microsecond:06d}Z"
+    )
+
+
+def parse_canonical(text: str) -> datetime:
+    """A stored sort key back to a datetime (input is trusted: it comes from our own tables)."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def parse_instant(name: str, text: str) -> datetime:
+    """An ISO 8601 instant with an offset or Z, or a plain date meaning midnight UTC."""
+    hint = "write an ISO 8601 time with an offset or Z, e.g. 2025-02-19T21:46:30Z, or a date, e.g. 2025-02-19"
+    if not text or len(text) > MAX_TEXT or not text.isascii() or not text.isprintable():
+        raise bad_parameter(name, f"not a time; {hint}")
+    try:
+        if _DATE_ONLY.match(text):
+            return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+        parsed = datetime.fromisoformat(text)
+        if parsed.tzinfo is None:
+            raise bad_parameter(name, f"{text!r} has no offset, so its instant is ambiguous; {hint}")
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError) as error:
+        raise bad_parameter(name, f"{text!r} is not a valid time ({error}); {hint}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class TimeRange:
+    """A half-open range [start, end) in canonical strings; `last` is the inclusive end for BETWEEN."""
+
+    start: str
+    end: str
+    last: str
+
+
+def time_range(start: datetime | None, end: datetime | None) -> TimeRange:
+    """The half-open range between two instants; a missing bound means the start or end of time."""
+    low = start or MIN_INSTANT
+    if end is None:
+        return TimeRange(canonical(low), canonical(MAX_INSTANT), canonical(MAX_INSTANT))
+    if low >= end:
+        raise BadRequest("invalid_range", "from must be earlier than to (the range is [from, to), to exclusive)")
+    # Sort keys have microsecond resolution, so "< end" is exactly "<= end - 1 microsecond".
+    return TimeRange(canonical(low), canonical(end), canonical(end - ONE_MICROSECOND))
+
+
+def check_span(start: datetime, end: datetime, resolution: str) -> None:
+    limit = RANGE_LIMITS[resolution]
+    if end - start <= limit:
+        return
+    days = (end - start) / timedelta(days=1)
+    advice = f" or use resolution={COARSER[resolution]}" if resolution in COARSER else ""
+    raise BadRequest(
+        "range_too_large",
+        f"resolution={resolution} allows a range of at most {RANGE_LIMIT_TEXT[resolution]}; "
+        f"this range spans {days:.1f} days: narrow from/to{advice}",
+    )
+
+
+# Bucket starts from canonical strings by slicing: the summary touches every reading of the range.
+_BUCKET_PREFIX = {"hour": 13, "day": 10, "month": 7}
+_BUCKET_SUFFIX = {"hour": ":00:00.000000Z", "day": "T00:00:00.000000Z", "month": "-01T00:00:00.000000Z"}
+
+
+def bucket_start(timestamp: str, resolution: str) -> str:
+    return timestamp[: _BUCKET_PREFIX[resolution]] + _BUCKET_SUFFIX[resolution]

@@ -1,0 +1,148 @@
+"""Query API handler: routes only. Logic lives in service.py, shapes in models.py, errors in errors.py."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Annotated, Any, Literal
+
+import boto3
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
+
+from energy_aws.settings import require_env
+from energy_core import api_json
+from energy_core.api_errors import ApiError
+from energy_core.api_tokens import TokenCodec
+from query_api import errors, models
+from query_api.service import QueryService, Tables
+
+logger = Logger()
+
+SiteId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._:-]+$", min_length=1, max_length=128, description=errors.HINTS["site_id"])]
+From = Annotated[str | None, Query(alias="from", max_length=64, description="Start, inclusive (ISO 8601 with offset or Z)")]
+To = Annotated[str | None, Query(alias="to", max_length=64, description="End, exclusive (ISO 8601 with offset or Z)")]
+Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page, 1-1000")]
+Token = Annotated[str | None, Query(max_length=2048, pattern=r"^[A-Za-z0-9_.-]+$", description="From the previous page")]
+ERRORS: dict[int, Any] = {
+    code: {"description": text, "content": {"application/json": {"model": models.ErrorBody}}}
+    for code, text in ((400, "Bad request: the message names the parameter and the fix"), (404, "Unknown site"))
+}
+
+
+def _responses(model: type[models.BaseModel]) -> dict[int, Any]:
+    return {200: {"description": "OK", "content": {"application/json": {"model": model}}}} | ERRORS
+
+
+def _cors() -> CORSConfig | None:
+    origin = os.environ.get("CORS_ALLOW_ORIGIN", "")
+    return CORSConfig(allow_origin=origin, max_age=600) if origin else None
+
+
+def _token_key(tables: Tables) -> bytes:
+    # A deployer may set NEXT_TOKEN_KEY; otherwise the key is tied to this stack's tables, so a token
+    # from another deployment fails. The tokens protect integrity, not secrecy (the key is in the pk).
+    secret = os.environ.get("NEXT_TOKEN_KEY") or f"{tables.readings}|{tables.anomalies}|{tables.catalog}"
+    return hashlib.sha256(b"energy-pipeline-next-token|" + secret.encode()).digest()
+
+
+def build_service() -> QueryService:
+    tables = Tables(require_env("READINGS_TABLE"), require_env("ANOMALIES_TABLE"), require_env("CATALOG_TABLE"))
+    return QueryService(boto3.client("dynamodb"), tables, TokenCodec(_token_key(tables)))
+
+
+app = APIGatewayRestResolver(enable_validation=True, cors=_cors(), serializer=api_json.dumps)
+_service: QueryService | None = None
+
+
+def service() -> QueryService:
+    """Created on first use (once per process), so tests can set the environment before the import."""
+    global _service  # noqa: PLW0603 - one client per Lambda process
+    if _service is None:
+        _service = build_service()
+    return _service
+
+
+def _ok(document: dict[str, Any]) -> Response[Any]:
+    # Serialized here, not by the validation middleware: that would turn Decimal into float.
+    return Response(status_code=200, content_type="application/json", body=api_json.dumps(document))
+
+
+@app.get("/sites", summary="List the known sites", responses=_responses(models.SiteList))
+def list_sites(limit: Limit = 100, next_token: Token = None) -> Response[Any]:
+    return _ok(service().list_sites(limit, next_token))
+
+
+@app.get("/sites/<site_id>/readings", summary="Readings of a site in [from, to)", responses=_responses(models.ReadingPage))
+def readings(
+    site_id: SiteId,
+    from_: From = None,
+    to: To = None,
+    limit: Limit = 100,
+    next_token: Token = None,
+    order: Annotated[Literal["asc", "desc"], Query(description="Time order")] = "asc",
+) -> Response[Any]:
+    return _ok(service().readings(site_id, from_, to, limit, order, next_token))
+
+
+@app.get("/sites/<site_id>/anomalies", summary="Anomalies of a site in [from, to)", responses=_responses(models.AnomalyPage))
+def anomalies(
+    site_id: SiteId,
+    from_: From = None,
+    to: To = None,
+    type_: Annotated[models.AnomalyType | None, Query(alias="type", description="Only this type")] = None,
+    limit: Limit = 100,
+    next_token: Token = None,
+) -> Response[Any]:
+    return _ok(service().anomalies(site_id, from_, to, type_, limit, next_token))
+
+
+@app.get("/sites/<site_id>/summary", summary="Aggregates per hour, day or month", responses=_responses(models.Summary))
+def summary(
+    site_id: SiteId,
+    from_: From = None,
+    to: To = None,
+    resolution: Annotated[Literal["hour", "day", "month"], Query(description="Bucket size (UTC)")] = "day",
+) -> Response[Any]:
+    return _ok(service().summary(site_id, from_, to, resolution))
+
+
+@app.exception_handler(ApiError)
+def api_error(error: ApiError) -> Response[Any]:
+    return errors.from_api_error(error)
+
+
+@app.exception_handler(RequestValidationError)
+def invalid_request(error: RequestValidationError) -> Response[Any]:
+    return errors.from_validation_error(error)
+
+
+@app.exception_handler(ClientError)
+def dynamodb_error(error: ClientError) -> Response[Any]:
+    # Throttling that outlived boto3's retries is ours to absorb, not the caller's fault: 503 + retry.
+    logger.exception("DynamoDB call failed")
+    code = error.response.get("Error", {}).get("Code", "")
+    status = 503 if "Throttl" in code or code == "ProvisionedThroughputExceededException" else 500
+    return errors.error_response(status, "service_unavailable" if status == 503 else "internal_error",
+                                 "the data store did not answer; retry in a few seconds", {"Retry-After": "2"})
+
+
+@app.exception_handler(BotoCoreError)
+def aws_unreachable(error: BotoCoreError) -> Response[Any]:
+    logger.exception("DynamoDB unreachable")
+    return errors.error_response(503, "service_unavailable", "the data store did not answer; retry in a few seconds")
+
+
+@app.not_found
+def not_found(error: Exception) -> Response[Any]:
+    return errors.error_response(404, "not_found", "no such route; the routes are GET /sites and "
+                                 "GET /sites/{site_id}/readings|anomalies|summary")
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,46 @@
+"""Every failure becomes `{"error": {"code", "message"}}` here, the one place HTTP codes are chosen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from energy_core import api_json
+from energy_core.api_errors import ApiError
+
+# The fix to suggest for each parameter, appended to pydantic's description of the problem.
+HINTS = {
+    "site_id": "site ids are 1-128 characters of A-Z a-z 0-9 . _ : - (GET /sites lists them)",
+    "limit": "use an integer from 1 to 1000",
+    "order": "use asc or desc",
+    "resolution": "use hour, day or month",
+    "type": "use one of negative_value, out_of_range, spike, flatline, gap, future_timestamp, counter_reset",
+    "next_token": "pass the next_token of the previous page unchanged",
+    "from": "write an ISO 8601 time with an offset or Z, e.g. 2025-02-19T21:46:30Z",
+    "to": "write an ISO 8601 time with an offset or Z, e.g. 2025-02-19T21:46:30Z",
+}
+
+
+def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response[Any]:
+    body = api_json.dumps({"error": {"code": code, "message": message}})
+    return Response(status_code=status, content_type="application/json", body=body, headers=headers)
+
+
+def from_api_error(error: ApiError) -> Response[Any]:
+    return error_response(error.status, error.code, error.message)
+
+
+def from_validation_error(error: RequestValidationError) -> Response[Any]:
+    problems = [_describe(detail) for detail in error.errors()]
+    return error_response(400, "invalid_parameter", "; ".join(problems))
+
+
+def _describe(detail: dict[str, Any]) -> str:
+    location = [str(part) for part in detail.get("loc", ())]
+    name = location[-1] if location else "request"
+    hint = HINTS.get(name)
+    # pydantic's message, never the input itself: it can be 5,000 characters of anything.
+    problem = str(detail.get("msg", "invalid value"))
+    return f"{name}: {problem}" + (f"; {hint}" if hint else "")

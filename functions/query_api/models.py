@@ -1,0 +1,114 @@
+"""Shapes of the API's answers, for the OpenAPI document and for tests that check responses against it.
+
+Numbers are Decimal in Python and JSON numbers on the wire (see energy_core.api_json), so the schema
+says "number" rather than pydantic's default "string or number" for Decimal.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+Number = Annotated[Decimal, WithJsonSchema({"type": "number"})]
+Timestamp = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$", examples=["2025-02-19T21:46:30.822517Z"])]
+NextToken = Annotated[str | None, Field(description="Pass as next_token to get the next page; null on the last page")]
+AnomalyType = Literal[
+    "negative_value", "out_of_range", "spike", "flatline", "gap", "future_timestamp", "counter_reset"
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Site(_Model):
+    site_id: str
+    first_timestamp: Timestamp | None
+    last_timestamp: Timestamp | None
+    reading_count: int
+    anomaly_count: int
+
+
+class SiteList(_Model):
+    items: list[Site]
+    next_token: NextToken
+
+
+class ReadingAnomaly(_Model):
+    type: str
+    severity: str
+    reason: str
+
+
+class Reading(_Model):
+    timestamp: Timestamp
+    energy_generated_kwh: Number
+    energy_consumed_kwh: Number
+    net_energy_kwh: Number
+    cumulative_kwh: Number | None = None
+    anomalies: list[ReadingAnomaly] | None = None
+
+
+class ReadingPage(_Model):
+    site_id: str
+    items: list[Reading]
+    next_token: NextToken
+
+
+class Anomaly(_Model):
+    timestamp: Timestamp
+    type: str
+    severity: str
+    value: Number | None = None
+    expected: str | None = None
+    reason: str
+    field: str | None = None
+    expected_low: Number | None = None
+    expected_high: Number | None = None
+    baseline: Number | None = None
+    source_key: str | None = None
+    ingested_at: str | None = None
+
+
+class AnomalyPage(_Model):
+    site_id: str
+    items: list[Anomaly]
+    next_token: NextToken
+
+
+class Stat(_Model):
+    sum: Number
+    min: Number | None = Field(description="null when the bucket has anomalies but no readings")
+    max: Number | None
+
+
+class Aggregate(_Model):
+    reading_count: int
+    anomaly_count: int
+    energy_generated_kwh: Stat
+    energy_consumed_kwh: Stat
+    net_energy_kwh: Stat
+
+
+class Bucket(Aggregate):
+    start: Timestamp
+
+
+class Summary(_Model):
+    site_id: str
+    from_: Timestamp = Field(alias="from")
+    to: Timestamp
+    resolution: Literal["hour", "day", "month"]
+    buckets: list[Bucket]
+    totals: Aggregate
+
+
+class ErrorDetail(_Model):
+    code: str = Field(examples=["invalid_parameter"])
+    message: str = Field(examples=["limit: Input should be less than or equal to 1000; use an integer from 1 to 1000"])
+
+
+class ErrorBody(_Model):
+    error: ErrorDetail
