@@ -7,7 +7,6 @@ written next to it, instead of squashing the series into a flat line at the bott
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +14,11 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from viz import style
 from viz.frames import CONSUMED, GENERATED, SiteFrames
+from viz.scale import Limits, kwh, plain_numbers, robust_limits
 
 # Shape and colour both differ, so a type reads without colour vision (and in greyscale print).
 MARKERS: dict[str, tuple[str, str]] = {
@@ -32,15 +33,6 @@ MARKERS: dict[str, tuple[str, str]] = {
 OTHER = ("*", style.GREY)
 PANELS = (("generated", GENERATED, "Generated"), ("consumed", CONSUMED, "Consumed"))
 MAX_LABELS = 6  # per panel; more off-scale labels would overlap and be read as noise
-
-
-@dataclass(frozen=True)
-class Limits:
-    low: float
-    high: float
-
-    def clip(self, value: float) -> float:
-        return min(max(value, self.low), self.high)
 
 
 def anomalies_chart(frames: SiteFrames, path: Path) -> Path:
@@ -60,11 +52,13 @@ def anomalies_chart(frames: SiteFrames, path: Path) -> Path:
 
 def _panel(ax: Axes, frames: SiteFrames, column: str, field: str, label: str) -> None:
     values = frames.readings[column]
-    limits = robust_limits(values, _normal(frames, field), panel_anomalies(frames, field)["value"])
+    marks = panel_anomalies(frames, field)
+    energy = marks["value"][~marks["type"].isin(["gap", "counter_reset"])]
+    limits = robust_limits(pd.concat([values, energy]), _normal(frames, field))
     _series(ax, frames, column)
     ax.set_ylim(limits.low, limits.high)
     ax.set_ylabel(f"{label}\nkWh per reading")
-    marks = panel_anomalies(frames, field)
+    plain_numbers(ax)
     _gap_spans(ax, frames)
     off_scale = _markers(ax, marks, values, limits)
     _label_off_scale(ax, off_scale, limits)
@@ -77,17 +71,10 @@ def _series(ax: Axes, frames: SiteFrames, column: str) -> None:
         style.line(ax, frames.series[column], color="#555555", lw=0.9)
         return
     # Per-bucket min..max of single readings: a lone extreme reading stays visible after resampling.
-    band = frames.envelope
+    band, series = frames.envelope, frames.series
     x = style.centred(frames, band)
-    ax.fill_between(
-        x,
-        band[f"{column}_min"],
-        band[f"{column}_max"],
-        color="#999999",
-        alpha=0.6,
-        lw=0,
-        label=f"range of readings per {frames.resolution.name}",
-    )
+    ax.fill_between(x, band[f"{column}_min"], band[f"{column}_max"], color="#bbbbbb", alpha=0.7, lw=0)
+    style.line(ax, (series[column] / series["count"]).set_axis(x), color="#444444", lw=1.0)
 
 
 def panel_anomalies(frames: SiteFrames, field: str) -> pd.DataFrame:
@@ -102,21 +89,6 @@ def _normal(frames: SiteFrames, field: str) -> pd.Series:
     column = "generated" if field == GENERATED else "consumed"
     normal = frames.readings[column][~frames.readings.index.isin(flagged)]
     return normal if len(normal) else frames.readings[column]  # all anomalous: scale on what there is
-
-
-def robust_limits(values: pd.Series, normal: pd.Series, anomalous: pd.Series) -> Limits:
-    """The 0.5-99.5 % range of normal readings, widened to include near misses and zero."""
-    if not len(normal):
-        normal = anomalous.dropna() if anomalous.notna().any() else pd.Series([0.0, 1.0])
-    low, high = float(normal.quantile(0.005)), float(normal.quantile(0.995))
-    span = max(high - low, abs(high) * 0.1, 0.1)
-    near = pd.concat([values, anomalous]).dropna()
-    near = near[(near >= low - span) & (near <= high + span)]
-    if len(near):
-        low, high = min(low, float(near.min())), max(high, float(near.max()))
-    low = min(low, 0.0)
-    pad = (high - low) * 0.08
-    return Limits(low - pad, high + pad * 2.5)  # headroom at the top for off-scale labels
 
 
 def _position(row: pd.Series, values: pd.Series, limits: Limits) -> float:
@@ -157,7 +129,7 @@ def _label_off_scale(ax: Axes, off_scale: list[tuple[pd.Timestamp, float]], limi
         # Alternate heights so neighbouring labels do not print on top of each other.
         offset = (-14 - 11 * (rank % 2)) if above else (8 + 11 * (rank % 2))
         ax.annotate(
-            f"{value:,.6g} kWh {'↑' if above else '↓'}",
+            f"{kwh(value)} {'↑' if above else '↓'}",
             (moment, limits.clip(value)),
             fontsize=8,
             xytext=(4, offset),
@@ -179,12 +151,13 @@ def _label_off_scale(ax: Axes, off_scale: list[tuple[pd.Timestamp, float]], limi
 
 def _gap_spans(ax: Axes, frames: SiteFrames) -> None:
     for gap in frames.gaps:
-        ax.axvspan(gap.start, gap.end, color=style.GREY, alpha=0.12, lw=0)
+        # Hatched, not filled, so "no data" never reads as the grey min-max band of real readings.
+        ax.axvspan(gap.start, gap.end, facecolor="none", edgecolor="#c8c8c8", hatch="//", lw=0)
 
 
 def _legend(fig: Figure, frames: SiteFrames) -> None:
     counts = frames.anomalies["type"].value_counts().sort_index()
-    handles: list[Line2D] = [
+    handles: list[Line2D | Patch] = [
         Line2D(
             [],
             [],
@@ -197,7 +170,10 @@ def _legend(fig: Figure, frames: SiteFrames) -> None:
         )
         for kind, count in counts.items()
     ]
+    if frames.resolution.name != "reading":
+        handles.append(Line2D([], [], color="#bbbbbb", lw=8, label=f"min–max per {frames.resolution.name}"))
+        handles.append(Line2D([], [], color="#444444", lw=1.0, label=f"mean per {frames.resolution.name}"))
     if frames.gaps:
-        handles.append(Line2D([], [], color=style.GREY, alpha=0.3, lw=8, label="no data"))
+        handles.append(Patch(facecolor="none", edgecolor="#c8c8c8", hatch="//", label="no data"))
     if handles:
-        fig.legend(handles=handles, loc="outside right upper", title="Anomaly type", fontsize=9)
+        fig.legend(handles=handles, loc="outside right upper", title="Readings and anomalies", fontsize=9)

@@ -7,24 +7,29 @@ from pathlib import Path
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from viz import style
 from viz.frames import SiteFrames
+from viz.scale import mark_off_scale, off_scale_text, plain_numbers, robust_limits
 
 
 def energy_trends(frames: SiteFrames, path: Path) -> Path:
     fig, (ax,) = style.figure()
     style.title(fig, ax, frames, "energy generated vs consumed")
-    series = frames.series
+    series = frames.series.set_axis(style.centred(frames, frames.series))
     if series["count"].notna().any():
-        x = style.centred(frames, series)
-        style.line(
-            ax, series["generated"].set_axis(x), color=style.GENERATED_COLOUR, lw=1.4, label="Generated"
-        )
-        style.line(ax, series["consumed"].set_axis(x), color=style.CONSUMED_COLOUR, lw=1.4, label="Consumed")
+        pairs = [
+            ("generated", style.GENERATED_COLOUR, "Generated"),
+            ("consumed", style.CONSUMED_COLOUR, "Consumed"),
+        ]
+        for column, colour, label in pairs:
+            style.line(ax, series[column], color=colour, lw=1.4, label=label)
+        ax.axhline(0, color=style.BLACK, lw=0.6)
+        _note(ax, _clip(ax, frames, series, dict(pairs[i][:2] for i in range(2))))
         ax.legend(loc="upper left", ncols=2)
         ax.set_ylabel(frames.resolution.label)
-        ax.axhline(0, color=style.BLACK, lw=0.6)
     else:
         style.no_data(ax)
     style.time_axis(ax, frames)
@@ -34,57 +39,49 @@ def energy_trends(frames: SiteFrames, path: Path) -> Path:
 def net_energy(frames: SiteFrames, path: Path) -> Path:
     fig, (ax,) = style.figure()
     style.title(fig, ax, frames, "net energy (generated − consumed)")
-    net = frames.series["net"]
-    if net.notna().any():
-        x = style.centred(frames, frames.series)
-        values = net.to_numpy(dtype=float)
-        # interpolate=True closes each fill where the line crosses zero instead of at the nearest point.
-        ax.fill_between(
-            x,
-            values,
-            0,
-            where=values >= 0,
-            interpolate=True,
-            color=style.SURPLUS_COLOUR,
-            alpha=0.55,
-            label="Surplus (exported)",
-        )
-        ax.fill_between(
-            x,
-            values,
-            0,
-            where=values < 0,
-            interpolate=True,
-            color=style.DEFICIT_COLOUR,
-            alpha=0.55,
-            label="Deficit (imported)",
-            hatch="///",
-            edgecolor=style.DEFICIT_COLOUR,
-        )
-        style.line(ax, net.set_axis(x), color=style.BLACK, lw=0.7)
+    series = frames.series.set_axis(style.centred(frames, frames.series))
+    if series["net"].notna().any():
+        values = series["net"].to_numpy(dtype=float)
+        surplus = {"color": style.SURPLUS_COLOUR, "label": "Surplus (generated > consumed)"}
+        deficit = {"color": style.DEFICIT_COLOUR, "label": "Deficit (consumed > generated)", "hatch": "////"}
+        # interpolate=True ends each fill where the line crosses zero, not at the nearest sample.
+        ax.fill_between(series.index, values, 0, where=values >= 0, interpolate=True, alpha=0.6, **surplus)
+        ax.fill_between(series.index, values, 0, where=values < 0, interpolate=True, alpha=0.45, **deficit)
+        style.line(ax, series["net"], color=style.BLACK, lw=0.7)
         ax.axhline(0, color=style.BLACK, lw=0.8)
+        off_scale = _clip(ax, frames, series, {"net": style.BLACK})
         ax.set_ylabel(f"Net {frames.resolution.label}")
         ax.legend(loc="upper left", ncols=2)
-        _net_totals(ax, frames.readings["net"])
+        _note(ax, "\n".join(filter(None, [_net_totals(frames.readings["net"]), off_scale])))
     else:
         style.no_data(ax)
     style.time_axis(ax, frames)
     return style.save(fig, path)
 
 
-def _net_totals(ax: object, net: pd.Series) -> None:
+def _clip(ax: Axes, frames: SiteFrames, series: pd.DataFrame, colours: dict[str, str]) -> str:
+    """Y limits from the buckets without anomalies; anything beyond is marked at the edge."""
+    values = pd.concat([series[column] for column in colours])
+    normal = pd.concat([series[column][frames.normal().to_numpy()] for column in colours])
+    limits = robust_limits(values, normal)
+    ax.set_ylim(limits.low, limits.high)
+    plain_numbers(ax)
+    count = sum(mark_off_scale(ax, series[column], limits, colour) for column, colour in colours.items())
+    beyond = limits.outside(values.dropna())
+    extremes = beyond.to_numpy(dtype=float)
+    return off_scale_text(count, float(extremes[np.argmax(np.abs(extremes))]) if count else 0.0)
+
+
+def _net_totals(net: pd.Series) -> str:
     surplus, deficit = net[net > 0].sum(), net[net < 0].sum()
-    text = f"surplus {surplus:,.1f} kWh · deficit {-deficit:,.1f} kWh · net {net.sum():+,.1f} kWh"
-    ax.text(
-        0.99,
-        0.98,
-        text,
-        transform=ax.transAxes,
-        ha="right",
-        va="top",
-        fontsize=9,  # type: ignore[attr-defined]
-        bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "#cccccc"},
-    )
+    return f"surplus {surplus:,.1f} kWh · deficit {-deficit:,.1f} kWh · net {net.sum():+,.1f} kWh"
+
+
+def _note(ax: Axes, text: str) -> None:
+    # Top right sits in the headroom robust_limits leaves, away from the data and the date labels.
+    if text:
+        box = {"facecolor": "white", "alpha": 0.85, "edgecolor": "#cccccc"}
+        ax.text(0.99, 0.98, text, transform=ax.transAxes, ha="right", va="top", fontsize=8.5, bbox=box)
 
 
 def load_profile(frames: SiteFrames, path: Path) -> Path:
@@ -101,13 +98,14 @@ def load_profile(frames: SiteFrames, path: Path) -> Path:
     return style.save(fig, path)
 
 
-def _heatmap(fig: object, ax: object, load: pd.DataFrame) -> None:
+def _heatmap(fig: Figure, ax: Axes, load: pd.DataFrame) -> None:
     values = np.ma.masked_invalid(load.to_numpy(dtype=float))
     # A spike would wash every other cell out to one colour; the top 1% saturate instead (arrow on bar).
     top = float(np.nanpercentile(values.filled(np.nan), 99))
     low = min(0.0, float(values.min()))
     top = top if top > low else low + 1.0
-    first, last = mdates.date2num(load.index[0]), mdates.date2num(load.index[-1] + pd.Timedelta(days=1))
+    # Rows are centred on their date's tick, so a label names the row beside it, not a boundary.
+    first, last = mdates.date2num(load.index[0]) - 0.5, mdates.date2num(load.index[-1]) + 0.5
     cmap = style.plt.get_cmap("viridis").with_extremes(bad="#dddddd")
     image = ax.imshow(
         values,
@@ -115,19 +113,19 @@ def _heatmap(fig: object, ax: object, load: pd.DataFrame) -> None:
         cmap=cmap,
         vmin=low,
         vmax=top,
-        interpolation="nearest",  # type: ignore[attr-defined]
+        interpolation="nearest",
         extent=(0, 24, last, first),
         origin="upper",
     )
     extend = "max" if float(values.max()) > top else "neither"
-    bar = fig.colorbar(image, ax=ax, extend=extend, pad=0.02)  # type: ignore[attr-defined]
+    bar = fig.colorbar(image, ax=ax, extend=extend, pad=0.02)
     bar.set_label("kWh consumed in the hour")
-    ax.set_xticks(range(0, 25, 3))  # type: ignore[attr-defined]
-    ax.grid(False)  # type: ignore[attr-defined]
-    ax.yaxis_date()  # type: ignore[attr-defined]
+    ax.set_xticks(range(0, 25, 3))
+    ax.grid(False)
+    ax.yaxis_date()
     locator = mdates.AutoDateLocator(minticks=3, maxticks=12)
-    ax.yaxis.set_major_locator(locator)  # type: ignore[attr-defined]
-    ax.yaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))  # type: ignore[attr-defined]
-    ax.set_ylabel("Day (UTC)")  # type: ignore[attr-defined]
+    ax.yaxis.set_major_locator(locator)
+    ax.yaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
+    ax.set_ylabel("Day (UTC)")
     if values.mask.any():
-        ax.text(1.0, -0.12, "grey: no data", transform=ax.transAxes, ha="right", fontsize=8, color="#555555")  # type: ignore[attr-defined]
+        ax.text(1.0, -0.12, "grey: no data", transform=ax.transAxes, ha="right", fontsize=8, color="#555555")

@@ -26,8 +26,12 @@ def fleet_totals(summaries: list[SiteSummary], path: Path) -> Path:
     rows = np.arange(len(ordered))
     generated = [s.totals["generated"] for s in ordered]
     consumed = [s.totals["consumed"] for s in ordered]
-    ax.barh(rows - 0.2, generated, height=0.4, color=style.GENERATED_COLOUR, label="Generated")
-    ax.barh(rows + 0.2, consumed, height=0.4, color=style.CONSUMED_COLOUR, label="Consumed")
+    for offset, values, colour, label in (
+        (-0.2, generated, style.GENERATED_COLOUR, "Generated"),
+        (0.2, consumed, style.CONSUMED_COLOUR, "Consumed"),
+    ):
+        bars = ax.barh(rows + offset, values, height=0.4, color=colour, label=label)
+        ax.bar_label(bars, fmt="{:,.0f}", padding=3, fontsize=7, color="#333333")
     net = [s.totals["net"] for s in ordered]
     ax.scatter(net, rows, marker="|", s=160, color=style.BLACK, linewidths=2, zorder=3, label="Net")
     ax.set_yticks(rows, [style.short(s.site_id, 32) for s in ordered])

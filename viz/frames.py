@@ -67,6 +67,13 @@ class SiteFrames:
         expected = max(1, round((self.end - self.start) / self.interval))
         return min(1.0, len(self.readings) / expected)
 
+    def normal(self) -> pd.Series:
+        """Per bucket of `series`: True when no anomaly falls in it (what y limits are set from)."""
+        moments = pd.DatetimeIndex(self.anomalies["timestamp"])
+        if self.resolution.name != "reading":
+            moments = moments.floor(self.resolution.step)
+        return pd.Series(~self.series.index.isin(moments), index=self.series.index)
+
     def totals(self) -> dict[str, float]:
         return {name: float(self.readings[name].sum()) for name in COLUMNS.values()}
 

@@ -55,7 +55,7 @@ def figure(rows: int = 1, size: tuple[float, float] = WIDE) -> tuple[Figure, lis
 def title(fig: Figure, top: Axes, frames: SiteFrames, what: str) -> None:
     # The subtitle is the top axes' own title, so constrained layout keeps the two from overlapping.
     fig.suptitle(f"{short(frames.site_id)} — {what}", fontsize=13, fontweight="bold", x=0.01, ha="left")
-    top.set_title(subtitle(frames), loc="left", fontsize=9, fontweight="normal", color="#444444")
+    top.set_title(subtitle(frames), loc="left", fontsize=9, fontweight="normal", color="#444444", pad=12)
 
 
 def subtitle(frames: SiteFrames) -> str:
@@ -78,7 +78,9 @@ def time_axis(ax: Axes, frames: SiteFrames) -> None:
     locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.set_xlim(frames.start, frames.end)
+    # A margin keeps the first and last points off the spines (a single reading would hide in one).
+    margin = max((frames.end - frames.start) * 0.01, frames.interval / 2)
+    ax.set_xlim(frames.start - margin, frames.end + margin)
     ax.set_xlabel("Time (UTC)")
 
 
@@ -89,7 +91,7 @@ def line(ax: Axes, series: pd.Series, **style: object) -> None:
     alone = ~np.isnan(values) & _isolated(values)
     if alone.any():
         kept = {key: style[key] for key in ("color", "zorder") if key in style}
-        ax.scatter(series.index[alone], values[alone], s=12, **kept)  # type: ignore[arg-type]
+        ax.scatter(series.index[alone], values[alone], s=22, **kept)  # type: ignore[arg-type]
 
 
 def _isolated(values: np.ndarray) -> np.ndarray:
