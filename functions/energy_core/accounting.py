@@ -83,24 +83,45 @@ class Deduped(NamedTuple):
     duplicates: int
 
 
-def dedupe(entries: list[tuple[str, str, int, CanonicalReading]]) -> Deduped:
-    """Sort (site_id, timestamp, position, reading) entries and keep the first reading per instant.
+def dedupe(readings: list[CanonicalReading], positions: list[int]) -> Deduped:
+    """Readings sorted by (site_id, timestamp), keeping the first in the file for each instant.
 
-    Sorting on position as the third key makes "first" mean first in the file. Identical later
-    readings are counted as duplicates; different ones are reported as conflicts.
+    Identical later readings are counted as duplicates; different ones are reported as conflicts
+    (with the position of the one kept). Indices are grouped per site and sorted by timestamp with
+    C-level keys, and a site without repeated timestamps (the common case) is copied without a
+    Python-level loop: at a million readings, per-reading tuples would cost more than the sort.
     """
-    entries.sort()
-    kept: list[CanonicalReading] = []
-    conflicts: list[tuple[int, int, CanonicalReading, CanonicalReading]] = []
-    duplicates = 0
-    first_position = -1
-    for site_id, timestamp, position, reading in entries:
-        if kept and kept[-1].timestamp == timestamp and kept[-1].site_id == site_id:
-            if reading == kept[-1]:
+    stamps = [reading[1] for reading in readings]
+    groups: dict[str, list[int]] = {}
+    for index, reading in enumerate(readings):
+        group = groups.get(reading[0])
+        if group is None:
+            groups[reading[0]] = group = []
+        group.append(index)
+    result = Deduped([], [], 0)
+    for site_id in sorted(groups):
+        group = groups[site_id]
+        group.sort(key=stamps.__getitem__)  # stable: equal timestamps stay in file order
+        if len(set(map(stamps.__getitem__, group))) == len(group):
+            result.readings.extend(map(readings.__getitem__, group))
+        else:
+            result = _keep_first(group, readings, positions, result)
+    return result
+
+
+def _keep_first(
+    group: list[int], readings: list[CanonicalReading], positions: list[int], into: Deduped
+) -> Deduped:
+    duplicates = into.duplicates
+    previous, first_position = None, -1
+    for index in group:
+        reading = readings[index]
+        if previous is not None and reading[1] == previous[1]:
+            if reading == previous:
                 duplicates += 1
             else:
-                conflicts.append((position, first_position, reading, kept[-1]))
+                into.conflicts.append((positions[index], first_position, reading, previous))
             continue
-        kept.append(reading)
-        first_position = position
-    return Deduped(kept, conflicts, duplicates)
+        into.readings.append(reading)
+        previous, first_position = reading, positions[index]
+    return into._replace(duplicates=duplicates)

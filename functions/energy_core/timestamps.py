@@ -15,6 +15,10 @@ from energy_core.contract import TIMESTAMP_RE
 _EXAMPLE = "use ISO 8601 like 2025-02-19T21:46:30Z"
 _fromisoformat = datetime.fromisoformat
 _fullmatch = TIMESTAMP_RE.fullmatch
+# canonical_timestamp reads the schema pattern's groups: (:SS(.fraction)) (.fraction) (offset) (mm)
+if TIMESTAMP_RE.groups != 4:  # pragma: no cover - guards an edit of the schema pattern
+    raise ImportError("reading.schema.json timestamp pattern changed: update energy_core.timestamps")
+_UTC_OFFSETS = frozenset({None, "Z", "+00:00", "-00:00", "+0000", "-0000", "+00", "-00"})
 _PARTS = re.compile(
     r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})[T ](?P<hour>\d{2}):(?P<minute>\d{2})"
     r"(?::(?P<second>\d{2}))?[^+-]*(?:[+-](?P<oh>\d{2}):?(?P<om>\d{2})?)?"
@@ -23,14 +27,23 @@ _PARTS = re.compile(
 
 def canonical_timestamp(text: str) -> str | None:
     """The canonical UTC form of a contract timestamp, or None (ask `explain_timestamp` why)."""
-    if _fullmatch(text) is None:
+    match = _fullmatch(text)
+    if match is None:
         return None
+    seconds, fraction, offset, _ = match.groups()
     try:
-        when = _fromisoformat(text)
-        offset = when.utcoffset()
-        if offset is not None:
-            when = (when - offset).replace(tzinfo=None)
-    except (ValueError, OverflowError):
+        when = _fromisoformat(text)  # the real-instant check: Feb 30 and hour 25 fail here
+    except ValueError:
+        return None
+    if offset in _UTC_OFFSETS:
+        # The text already holds every digit of the canonical form: slicing it is about three
+        # times faster than datetime.isoformat, and this runs once per reading.
+        if fraction is None:
+            return f"{text[:10]}T{text[11:16]}{seconds or ':00'}.000000Z"
+        return f"{text[:10]}T{text[11:19]}.{fraction[1:7].ljust(6, '0')}Z"
+    try:
+        when = (when - when.utcoffset()).replace(tzinfo=None)  # type: ignore[operator]
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
         return None
     return when.isoformat(timespec="microseconds") + "Z"
 
