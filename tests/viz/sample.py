@@ -48,7 +48,9 @@ def readings(
     return items
 
 
-def anomaly(item: dict[str, Any], kind: str, field: str | None = "energy_consumed_kwh", value: float | None = None) -> dict[str, Any]:
+def anomaly(
+    item: dict[str, Any], kind: str, field: str | None = "energy_consumed_kwh", value: float | None = None
+) -> dict[str, Any]:
     found = item[field] if value is None and field else value
     return {
         "timestamp": item["timestamp"],

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.viz import sample
+from tests.viz.conftest import assert_not_blank
+from viz.batch import BatchReport, generate_charts
+from viz.memory import MemorySource
+from viz.names import folder_name, folder_names
+from viz.render import CHARTS
+from viz.source import SourceError
+
+
+def test_every_site_gets_four_charts_that_are_not_blank_and_a_gallery(charted: BatchReport) -> None:
+    report, tmp_path = charted, charted.out_dir
+    assert report.ok, report.failures
+    assert sorted(report.files) == ["alpha", "night", "single"]
+    for site, files in report.files.items():
+        assert [f.name for f in files] == list(CHARTS)
+        assert all(f.parent == tmp_path / site for f in files)
+    for path in [*(f for files in report.files.values() for f in files), report.fleet_chart]:
+        assert_not_blank(path)
+    assert report.gallery == tmp_path / "index.html"
+
+
+def test_the_gallery_opens_offline_with_relative_links_and_a_summary_row_per_site(
+    charted: BatchReport,
+) -> None:
+    report, tmp_path = charted, charted.out_dir
+    html = report.gallery.read_text()
+    assert "<script" not in html and "http://" not in html and "https://" not in html
+    for link in re.findall(r"(?:src|href)='([^'#]+)'", html):
+        assert (tmp_path / link).is_file(), link
+    assert html.count("<tr><td><a href='#") == 3
+    assert ">spike</th>" in html and ">negative value</th>" in html and ">gap</th>" in html
+
+
+def test_a_failing_site_is_reported_and_the_others_are_still_charted(
+    fleet: MemorySource, tmp_path: Path
+) -> None:
+    real = fleet.get
+
+    def broken(path: str, query: dict[str, str]) -> dict:
+        if path.startswith("/sites/night/"):
+            raise SourceError(503, "table throttled")
+        return real(path, query)
+
+    fleet.get = broken  # type: ignore[method-assign]
+    report = generate_charts(
+        fleet, tmp_path, ["alpha", "night", "ghost", "single"], None, None, workers=1, progress=False
+    )
+    assert not report.ok
+    assert set(report.failures) == {"night", "ghost"}
+    assert "table throttled" in report.failures["night"] and "sites" in report.failures["ghost"]
+    assert sorted(report.files) == ["alpha", "single"]
+    assert "2 sites failed" in report.gallery.read_text()
+    assert "FAILED night" in report.text()
+
+
+def test_a_drawing_error_in_a_worker_process_only_fails_that_site(tmp_path: Path) -> None:
+    # A NaN timestamp cannot be parsed by the worker: rendering fails there, not in the batch.
+    good = sample.readings(20)
+    bad = [dict(good[0], timestamp="not a time")]
+    source = MemorySource({"good": good, "bad": bad})
+    report = generate_charts(source, tmp_path, None, None, None, workers=2, progress=False)
+    assert list(report.failures) == ["bad"] and list(report.files) == ["good"]
+    assert report.workers == 2
+
+
+def test_an_explicit_range_is_charted_even_where_there_is_no_data(
+    fleet: MemorySource, tmp_path: Path
+) -> None:
+    start = sample.START + timedelta(days=30)
+    report = generate_charts(
+        fleet, tmp_path, ["alpha"], start, start + timedelta(days=1), workers=1, progress=False
+    )
+    [summary] = report.summaries
+    assert summary.readings == 0 and summary.coverage == 0
+    for path in report.files["alpha"]:
+        assert_not_blank(path)  # "No readings in this range", not an empty frame
+
+
+def test_negative_net_everywhere_is_drawn_as_deficit(fleet: MemorySource, tmp_path: Path) -> None:
+    report = generate_charts(fleet, tmp_path, ["night"], None, None, workers=1, progress=False)
+    [summary] = report.summaries
+    assert summary.totals["net"] < 0 and summary.totals["generated"] == 0
+
+
+@pytest.mark.parametrize(
+    ("site", "expected"),
+    [
+        ("alpha", "alpha"),
+        ("a:b", "a_b-"),
+        ("..", "site-"),
+        (".hidden", "hidden-"),
+        ("x" * 128, "x" * 55 + "-"),
+    ],
+)
+def test_folder_names_are_safe_and_stable(site: str, expected: str) -> None:
+    name = folder_name(site)
+    assert name.startswith(expected) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", name)
+    assert folder_name(site) == name
+
+
+def test_folder_names_differ_on_case_insensitive_disks() -> None:
+    names = folder_names(["Site-A", "site-a", "b"])
+    assert names["b"] == "b" and names["Site-A"].lower() != names["site-a"].lower()
