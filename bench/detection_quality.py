@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "functions"), str(ROOT / "src")]
 
 from energy_core.detect import TYPES, Anomaly, DetectionConfig, SeriesPoint, detect_site, load_config  # noqa: E402
+
 from energy_pipeline import synth  # noqa: E402
 
 Key = tuple[str, str, str]  # site_id, timestamp, type
@@ -164,7 +165,8 @@ def main() -> int:
 
 def _print(result: dict[str, Any]) -> bool:
     print(
-        f"\nmode={result['mode']} seeds={result['seeds']} readings={result['readings']:,} ({result['seconds']} s)"
+        f"\nmode={result['mode']} seeds={result['seeds']}"
+        f" readings={result['readings']:,} ({result['seconds']} s)"
     )
     print(f"{'type':<18}{'precision':>10}{'recall':>8}{'tp':>6}{'fp':>5}{'fn':>5}")
     ok = result["clean_anomalies"] == 0

@@ -261,8 +261,10 @@ def _spike(site: Site, rows: list[dict[str, Any]], at: int, interval: int, rng: 
     hours = interval / 3600
     row = rows[at]
     style = rng.random()
-    if style < 0.25:  # PV "generating" at night: move to the nearest dark reading
-        at = next(n for n in range(at, at + 96) if rows[n]["energy_generated_kwh"] == 0)
+    if style < 0.25:  # PV "generating" at night: move to a reading 1.5 h from any daylight
+        at = next(
+            n for n in range(at, at + 96) if not any(r["energy_generated_kwh"] for r in rows[n - 6 : n + 7])
+        )
         rows[at]["energy_generated_kwh"] = round(site.pv_kw * hours * rng.uniform(0.3, 0.9), 3)
         return _label_ts(rows[at])
     work = (int(_epoch(row) // DAY) + 3) % 7 < 5 and 10 <= (_epoch(row) % DAY) / 3600 - site.lon_hours <= 16

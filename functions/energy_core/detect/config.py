@@ -32,8 +32,8 @@ class SpikeConfig:
     quantile_high: float = 0.95
     k: float = 4.0
     low_ratio: float = 0.2
-    low_k: float = 2.0
-    min_scale_fraction: float = 0.1
+    low_min_fraction: float = 0.25
+    min_scale_fraction: float = 0.25
     min_scale_kwh: float = 0.01
     flag_low_generation: bool = False
 

@@ -37,8 +37,7 @@ def detect_site(
     interval = infer_interval(epochs) or config.default_interval_seconds
     cols = columns(series)
     fresh_idx = [i for i, new in enumerate(fresh) if new]
-    file_points = [series[i] for i in fresh_idx]
-    file_cols = {name: [values[i] for i in fresh_idx] for name, values in cols.items()}
+    file_points, file_cols = _file_part(series, cols, fresh_idx)
     singles = negative_values(file_points, file_cols, config) + out_of_range(
         file_points, file_cols, config, interval
     )
@@ -53,6 +52,17 @@ def detect_site(
         *flat,
         *spikes(series, cols, fresh_idx, interval=interval, config=config, skip=skip),
     ]
+
+
+def _file_part(
+    series: list[SeriesPoint], cols: dict[str, list[float]], fresh_idx: list[int]
+) -> tuple[list[SeriesPoint], dict[str, list[float]]]:
+    if fresh_idx and fresh_idx[-1] - fresh_idx[0] + 1 == len(fresh_idx):  # the usual case: one block
+        first, stop = fresh_idx[0], fresh_idx[-1] + 1
+        return series[first:stop], {name: values[first:stop] for name, values in cols.items()}
+    return [series[i] for i in fresh_idx], {
+        name: [values[i] for i in fresh_idx] for name, values in cols.items()
+    }
 
 
 def _sorted(points: Sequence[SeriesPoint]) -> Sequence[SeriesPoint]:

@@ -64,7 +64,8 @@ def _bands(
     buckets: list[list[float]] = [[] for _ in range(per_day)]
     for slot, value in zip(slots, values, strict=True):
         buckets[slot].append(value)
-    floor = max(cfg.min_scale_fraction * _typical(values), cfg.min_scale_kwh)
+    typical = _typical(values)
+    floor = max(cfg.min_scale_fraction * typical, cfg.min_scale_kwh)
     width = round(cfg.window_minutes * 60 / interval)
     bands: list[Band | None] = []
     for slot in range(per_day):
@@ -73,19 +74,19 @@ def _bands(
             bands.append(None)
             continue
         window = sorted(v for j in range(slot - width, slot + width + 1) for v in buckets[j % per_day])
-        bands.append(_band(window, days, floor, cfg, allow_low))
+        bands.append(_band(window, days, floor, cfg, typical if allow_low else math.inf))
     return bands
 
 
-def _band(window: list[float], days: int, floor: float, cfg: SpikeConfig, allow_low: bool) -> Band:
+def _band(window: list[float], days: int, floor: float, cfg: SpikeConfig, typical: float) -> Band:
     median = window[len(window) // 2]
     mad = sorted(abs(v - median) for v in window)[len(window) // 2] * 1.4826
     spread = max(mad, floor)
     q_low = _quantile(window, cfg.quantile_low)
     q_high = _quantile(window, cfg.quantile_high)
-    # Downward: below a fraction of the slot's lowest normal level AND clearly apart from it, so a
-    # small residential load dipping to zero is not a spike but a factory reading zero at noon is.
-    low = min(q_low * cfg.low_ratio, q_low - cfg.low_k * spread) if allow_low else -math.inf
+    # Downward only where even the slot's lowest normal level is a good part of the site's typical
+    # level: a small home load dipping to zero is not a spike, a factory reading ~0 at noon is.
+    low = q_low * cfg.low_ratio if q_low >= cfg.low_min_fraction * typical else -math.inf
     return Band(median, low, q_high + cfg.k * spread, spread, days)
 
 
