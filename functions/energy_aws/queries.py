@@ -35,7 +35,9 @@ def get_item(client: Any, table: str, key: dict[str, str]) -> dict[str, Any] | N
     return plain(item) if item else None
 
 
-def query_page(client: Any, limit: int, pk: tuple[str, str], sort_key: str, after: str | None, **query: Any) -> Page:
+def query_page(
+    client: Any, limit: int, pk: tuple[str, str], sort_key: str, after: str | None, **query: Any
+) -> Page:
     """Up to `limit` items of a Query, and where to continue if more exist."""
     pk_name, pk_value = pk
     if after is not None:

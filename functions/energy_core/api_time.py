@@ -34,9 +34,8 @@ COARSER = {"hour": "day", "day": "month"}
 def canonical(instant: datetime) -> str:
     t = instant.astimezone(UTC)
     # Explicit widths: strftime("%Y") does not pad years before 1000 on every platform.
-    return (
-        f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}.{t.microsecond:06d}Z"
-    )
+    day = f"{t.year:04d}-{t.month:02d}-{t.day:02d}"
+    return f"{day}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}.{t.microsecond:06d}Z"
 
 
 def parse_canonical(text: str) -> datetime:
@@ -75,7 +74,9 @@ def time_range(start: datetime | None, end: datetime | None) -> TimeRange:
     if end is None:
         return TimeRange(canonical(low), canonical(MAX_INSTANT), canonical(MAX_INSTANT))
     if low >= end:
-        raise BadRequest("invalid_range", "from must be earlier than to (the range is [from, to), to exclusive)")
+        raise BadRequest(
+            "invalid_range", "from must be earlier than to (the range is [from, to), to exclusive)"
+        )
     # Sort keys have microsecond resolution, so "< end" is exactly "<= end - 1 microsecond".
     return TimeRange(canonical(low), canonical(end), canonical(end - ONE_MICROSECOND))
 

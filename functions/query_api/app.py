@@ -13,24 +13,37 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
-
 from energy_aws.settings import require_env
 from energy_core import api_json
 from energy_core.api_errors import ApiError
 from energy_core.api_tokens import TokenCodec
+
 from query_api import errors, models
 from query_api.service import QueryService, Tables
 
 logger = Logger()
 
-SiteId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._:-]+$", min_length=1, max_length=128, description=errors.HINTS["site_id"])]
-From = Annotated[str | None, Query(alias="from", max_length=64, description="Start, inclusive (ISO 8601 with offset or Z)")]
-To = Annotated[str | None, Query(alias="to", max_length=64, description="End, exclusive (ISO 8601 with offset or Z)")]
+SiteId = Annotated[
+    str,
+    Path(pattern=r"^[A-Za-z0-9._:-]+$", min_length=1, max_length=128, description=errors.HINTS["site_id"]),
+]
+From = Annotated[
+    str | None, Query(alias="from", max_length=64, description="Start, inclusive (ISO 8601 with offset or Z)")
+]
+To = Annotated[
+    str | None, Query(alias="to", max_length=64, description="End, exclusive (ISO 8601 with offset or Z)")
+]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page, 1-1000")]
-Token = Annotated[str | None, Query(max_length=2048, pattern=r"^[A-Za-z0-9_.-]+$", description="From the previous page")]
+Token = Annotated[
+    str | None, Query(max_length=2048, pattern=r"^[A-Za-z0-9_.-]+$", description="From the previous page")
+]
 ERRORS: dict[int, Any] = {
     code: {"description": text, "content": {"application/json": {"model": models.ErrorBody}}}
-    for code, text in ((400, "Bad request: the message names the parameter and the fix"), (404, "Unknown site"))
+    for code, text in (
+        (400, "Bad request: the message names the parameter and the fix"),
+        (404, "Unknown site or route"),
+        (503, "The data store is throttling: retry after the Retry-After seconds"),
+    )
 }
 
 
@@ -51,7 +64,9 @@ def _token_key(tables: Tables) -> bytes:
 
 
 def build_service() -> QueryService:
-    tables = Tables(require_env("READINGS_TABLE"), require_env("ANOMALIES_TABLE"), require_env("CATALOG_TABLE"))
+    tables = Tables(
+        require_env("READINGS_TABLE"), require_env("ANOMALIES_TABLE"), require_env("CATALOG_TABLE")
+    )
     return QueryService(boto3.client("dynamodb"), tables, TokenCodec(_token_key(tables)))
 
 
@@ -77,8 +92,12 @@ def list_sites(limit: Limit = 100, next_token: Token = None) -> Response[Any]:
     return _ok(service().list_sites(limit, next_token))
 
 
-@app.get("/sites/<site_id>/readings", summary="Readings of a site in [from, to)", responses=_responses(models.ReadingPage))
-def readings(
+@app.get(
+    "/sites/<site_id>/readings",
+    summary="Readings of a site in [from, to)",
+    responses=_responses(models.ReadingPage),
+)
+def readings(  # noqa: PLR0917 - Powertools passes each query parameter as an argument
     site_id: SiteId,
     from_: From = None,
     to: To = None,
@@ -89,8 +108,12 @@ def readings(
     return _ok(service().readings(site_id, from_, to, limit, order, next_token))
 
 
-@app.get("/sites/<site_id>/anomalies", summary="Anomalies of a site in [from, to)", responses=_responses(models.AnomalyPage))
-def anomalies(
+@app.get(
+    "/sites/<site_id>/anomalies",
+    summary="Anomalies of a site in [from, to)",
+    responses=_responses(models.AnomalyPage),
+)
+def anomalies(  # noqa: PLR0917 - Powertools passes each query parameter as an argument
     site_id: SiteId,
     from_: From = None,
     to: To = None,
@@ -101,7 +124,11 @@ def anomalies(
     return _ok(service().anomalies(site_id, from_, to, type_, limit, next_token))
 
 
-@app.get("/sites/<site_id>/summary", summary="Aggregates per hour, day or month", responses=_responses(models.Summary))
+@app.get(
+    "/sites/<site_id>/summary",
+    summary="Aggregates per hour, day or month",
+    responses=_responses(models.Summary),
+)
 def summary(
     site_id: SiteId,
     from_: From = None,
@@ -127,20 +154,29 @@ def dynamodb_error(error: ClientError) -> Response[Any]:
     logger.exception("DynamoDB call failed")
     code = error.response.get("Error", {}).get("Code", "")
     status = 503 if "Throttl" in code or code == "ProvisionedThroughputExceededException" else 500
-    return errors.error_response(status, "service_unavailable" if status == 503 else "internal_error",
-                                 "the data store did not answer; retry in a few seconds", {"Retry-After": "2"})
+    return errors.error_response(
+        status,
+        "service_unavailable" if status == 503 else "internal_error",
+        "the data store did not answer; retry in a few seconds",
+        {"Retry-After": "2"},
+    )
 
 
 @app.exception_handler(BotoCoreError)
 def aws_unreachable(error: BotoCoreError) -> Response[Any]:
     logger.exception("DynamoDB unreachable")
-    return errors.error_response(503, "service_unavailable", "the data store did not answer; retry in a few seconds")
+    return errors.error_response(
+        503, "service_unavailable", "the data store did not answer; retry in a few seconds"
+    )
 
 
 @app.not_found
 def not_found(error: Exception) -> Response[Any]:
-    return errors.error_response(404, "not_found", "no such route; the routes are GET /sites and "
-                                 "GET /sites/{site_id}/readings|anomalies|summary")
+    return errors.error_response(
+        404,
+        "not_found",
+        "no such route; the routes are GET /sites and GET /sites/{site_id}/readings|anomalies|summary",
+    )
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -6,7 +6,6 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-
 from energy_core import api_json
 from energy_core.api_errors import ApiError
 
@@ -23,7 +22,9 @@ HINTS = {
 }
 
 
-def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response[Any]:
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> Response[Any]:
     body = api_json.dumps({"error": {"code": code, "message": message}})
     return Response(status_code=status, content_type="application/json", body=body, headers=headers)
 

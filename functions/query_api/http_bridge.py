@@ -40,8 +40,13 @@ def split_target(target: str) -> tuple[str, str]:
 
 
 def request_to_event(
-    method: str, path: str, query: str = "", headers: Mapping[str, str] | None = None,
-    body: bytes | None = None, stage: str = "v1",
+    method: str,
+    path: str,
+    query: str = "",
+    *,
+    headers: Mapping[str, str] | None = None,
+    body: bytes | None = None,
+    stage: str = "v1",
 ) -> dict[str, Any]:
     """The REST API (v1) proxy event for one request: `path` decoded (as API Gateway does), `query` raw."""
     single, multi = _query(query)
@@ -77,7 +82,9 @@ def event_response(result: Mapping[str, Any]) -> HttpResponse:
 def invoke(handler: Handler, method: str, target: str, headers: Mapping[str, str] | None = None,
            body: bytes | None = None) -> HttpResponse:  # fmt: skip
     path, query = split_target(target)
-    return event_response(handler(request_to_event(method, path, query, headers, body), LocalContext()))
+    return event_response(
+        handler(request_to_event(method, path, query, headers=headers, body=body), LocalContext())
+    )
 
 
 class LocalContext:
@@ -101,10 +108,20 @@ def wsgi_app(handler: Handler) -> Callable[[dict[str, Any], Callable[..., Any]],
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         # WSGI hands PATH_INFO over percent-decoded, as latin-1 characters: recover the UTF-8 text.
         path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
-        headers = {key[5:].replace("_", "-").title(): value for key, value in environ.items() if key.startswith("HTTP_")}
+        headers = {
+            key[5:].replace("_", "-").title(): value
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        }
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else None
-        event = request_to_event(environ.get("REQUEST_METHOD", "GET"), path, environ.get("QUERY_STRING", ""), headers, body)
+        event = request_to_event(
+            environ.get("REQUEST_METHOD", "GET"),
+            path,
+            environ.get("QUERY_STRING", ""),
+            headers=headers,
+            body=body,
+        )
         answer = event_response(handler(event, LocalContext()))
         start_response(f"{answer.status} {_REASONS.get(answer.status, 'Status')}", answer.headers)
         return [answer.body]

@@ -12,8 +12,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 Number = Annotated[Decimal, WithJsonSchema({"type": "number"})]
-Timestamp = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$", examples=["2025-02-19T21:46:30.822517Z"])]
-NextToken = Annotated[str | None, Field(description="Pass as next_token to get the next page; null on the last page")]
+Timestamp = Annotated[
+    str,
+    Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$", examples=["2025-02-19T21:46:30.822517Z"]),
+]
+NextToken = Annotated[
+    str | None, Field(description="Pass as next_token to get the next page; null on the last page")
+]
 AnomalyType = Literal[
     "negative_value", "out_of_range", "spike", "flatline", "gap", "future_timestamp", "counter_reset"
 ]
@@ -107,7 +112,9 @@ class Summary(_Model):
 
 class ErrorDetail(_Model):
     code: str = Field(examples=["invalid_parameter"])
-    message: str = Field(examples=["limit: Input should be less than or equal to 1000; use an integer from 1 to 1000"])
+    message: str = Field(
+        examples=["limit: Input should be less than or equal to 1000; use an integer from 1 to 1000"]
+    )
 
 
 class ErrorBody(_Model):

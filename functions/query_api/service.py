@@ -15,7 +15,14 @@ from typing import Any
 from energy_aws import queries
 from energy_core.api_errors import BadRequest, NotFound
 from energy_core.api_summary import FIELDS, summarise
-from energy_core.api_time import ONE_MICROSECOND, TimeRange, check_span, parse_canonical, parse_instant, time_range
+from energy_core.api_time import (
+    ONE_MICROSECOND,
+    TimeRange,
+    check_span,
+    parse_canonical,
+    parse_instant,
+    time_range,
+)
 from energy_core.api_tokens import TokenCodec, fingerprint
 
 READING_FIELDS = (*FIELDS, "cumulative_kwh", "anomalies")
@@ -55,7 +62,9 @@ class QueryService:
     def _site(self, site_id: str) -> dict[str, Any]:
         item = queries.get_item(self.client, self.tables.catalog, {"pk": "SITE", "sk": site_id})
         if item is None:
-            raise NotFound("site_not_found", f"site_id: no site {site_id!r}; GET /sites lists the known sites")
+            raise NotFound(
+                "site_not_found", f"site_id: no site {site_id!r}; GET /sites lists the known sites"
+            )
         return item
 
     def _after(self, token: str | None, query: str) -> str | None:
@@ -74,7 +83,7 @@ class QueryService:
         items = [_site_summary(item) for item in page.items]
         return {"items": items, "next_token": self._token(query, page.after)}
 
-    def readings(
+    def readings(  # noqa: PLR0917 - one argument per query parameter of the route
         self, site_id: str, start: str | None, end: str | None, limit: int, order: str, next_token: str | None
     ) -> dict[str, Any]:
         self._site(site_id)
@@ -83,30 +92,30 @@ class QueryService:
         page = queries.query_page(
             self.client, limit, ("site_id", site_id), "timestamp", self._after(next_token, query),
             TableName=self.tables.readings, ScanIndexForward=order == "asc",
-            KeyConditionExpression="site_id = :site AND #ts BETWEEN :low AND :high",
-            ProjectionExpression="#ts, " + ", ".join(READING_FIELDS),
-            ExpressionAttributeNames={"#ts": "timestamp"},
-            ExpressionAttributeValues={":site": {"S": site_id}, ":low": {"S": span.start}, ":high": {"S": span.last}},
+            ProjectionExpression="#ts, " + ", ".join(READING_FIELDS), **_readings_between(site_id, span),
         )  # fmt: skip
         items = [_pick(item, ("timestamp", *READING_FIELDS)) for item in page.items]
         return {"site_id": site_id, "items": items, "next_token": self._token(query, page.after)}
 
-    def anomalies(
-        self, site_id: str, start: str | None, end: str | None, kind: str | None, limit: int, next_token: str | None
+    def anomalies(  # noqa: PLR0917 - one argument per query parameter of the route
+        self,
+        site_id: str,
+        start: str | None,
+        end: str | None,
+        kind: str | None,
+        limit: int,
+        next_token: str | None,
     ) -> dict[str, Any]:
         self._site(site_id)
         span = time_range(_optional_time("from", start), _optional_time("to", end))
         query = fingerprint("anomalies", site_id, span.start, span.end, kind or "")
-        extra: dict[str, Any] = {":site": {"S": site_id}, ":low": {"S": span.start}, ":high": {"S": span.last + "$"}}
-        filters: dict[str, Any] = {}
+        condition = _anomalies_between(site_id, span)
         if kind is not None:
-            extra[":type"] = {"S": kind}
-            filters = {"FilterExpression": "#type = :type", "ExpressionAttributeNames": {"#type": "type"}}
-        # anomaly_id is "<timestamp>#<type>" and "#" < "$": the upper bound keeps every type of the last instant.
+            condition["ExpressionAttributeValues"][":type"] = {"S": kind}
+            condition |= {"FilterExpression": "#type = :type", "ExpressionAttributeNames": {"#type": "type"}}
         page = queries.query_page(
             self.client, limit, ("site_id", site_id), "anomaly_id", self._after(next_token, query),
-            TableName=self.tables.anomalies, ExpressionAttributeValues=extra,
-            KeyConditionExpression="site_id = :site AND anomaly_id BETWEEN :low AND :high", **filters,
+            TableName=self.tables.anomalies, **condition,
         )  # fmt: skip
         items = [_pick(item, ANOMALY_FIELDS) for item in page.items]
         return {"site_id": site_id, "items": items, "next_token": self._token(query, page.after)}
@@ -116,18 +125,23 @@ class QueryService:
         readings = self._summary_readings(site_id, span)
         anomaly_ids = queries.query_raw(
             self.client, TableName=self.tables.anomalies, ProjectionExpression="anomaly_id",
-            KeyConditionExpression="site_id = :site AND anomaly_id BETWEEN :low AND :high",
-            ExpressionAttributeValues={":site": {"S": site_id}, ":low": {"S": span.start}, ":high": {"S": span.last + "$"}},
+            **_anomalies_between(site_id, span),
         )  # fmt: skip
-        buckets, totals = summarise(readings, (item["anomaly_id"]["S"][:27] for item in anomaly_ids), resolution)
+        buckets, totals = summarise(
+            readings, (item["anomaly_id"]["S"][:27] for item in anomaly_ids), resolution
+        )
         return {"site_id": site_id, "from": span.start, "to": span.end, "resolution": resolution,
                 "buckets": buckets, "totals": totals}  # fmt: skip
 
-    def _summary_range(self, site: dict[str, Any], start: str | None, end: str | None, resolution: str) -> TimeRange:
+    def _summary_range(
+        self, site: dict[str, Any], start: str | None, end: str | None, resolution: str
+    ) -> TimeRange:
         """The requested range; a missing bound is the site's first reading or just after its last."""
         low, high = _optional_time("from", start), _optional_time("to", end)
         if (low is None or high is None) and not site.get("last_timestamp"):
-            raise BadRequest("invalid_parameter", "from, to: this site has no readings yet; give both from and to")
+            raise BadRequest(
+                "invalid_parameter", "from, to: this site has no readings yet; give both from and to"
+            )
         low = low or parse_canonical(site["first_timestamp"])
         high = high or parse_canonical(site["last_timestamp"]) + ONE_MICROSECOND
         span = time_range(low, high)
@@ -137,21 +151,43 @@ class QueryService:
     def _summary_readings(self, site_id: str, span: TimeRange) -> Iterator[tuple[str, dict[str, Decimal]]]:
         rows = queries.query_raw(
             self.client, TableName=self.tables.readings, ProjectionExpression="#ts, " + ", ".join(FIELDS),
-            KeyConditionExpression="site_id = :site AND #ts BETWEEN :low AND :high",
-            ExpressionAttributeNames={"#ts": "timestamp"},
-            ExpressionAttributeValues={":site": {"S": site_id}, ":low": {"S": span.start}, ":high": {"S": span.last}},
+            **_readings_between(site_id, span),
         )  # fmt: skip
         for count, row in enumerate(rows, start=1):
             if count > MAX_SUMMARY_READINGS:
                 raise BadRequest(
                     "range_too_large",
-                    f"from, to: the range holds more than {MAX_SUMMARY_READINGS} readings, more than one summary "
-                    "can read; narrow from/to and ask for several ranges",
+                    f"from, to: the range holds more than {MAX_SUMMARY_READINGS} readings, more than one "
+                    "summary can read; narrow from/to and ask for several ranges",
                 )
             yield row["timestamp"]["S"], queries.numbers(row, FIELDS)
 
 
+def _readings_between(site_id: str, span: TimeRange) -> dict[str, Any]:
+    return {
+        "KeyConditionExpression": "site_id = :site AND #ts BETWEEN :low AND :high",
+        "ExpressionAttributeNames": {"#ts": "timestamp"},
+        "ExpressionAttributeValues": {
+            ":site": {"S": site_id},
+            ":low": {"S": span.start},
+            ":high": {"S": span.last},
+        },
+    }
+
+
+def _anomalies_between(site_id: str, span: TimeRange) -> dict[str, Any]:
+    # anomaly_id is "<timestamp>#<type>" and "#" < "$": this bound keeps every type at the last instant.
+    values = {":site": {"S": site_id}, ":low": {"S": span.start}, ":high": {"S": span.last + "$"}}
+    return {
+        "KeyConditionExpression": "site_id = :site AND anomaly_id BETWEEN :low AND :high",
+        "ExpressionAttributeValues": values,
+    }
+
+
 def _site_summary(item: dict[str, Any]) -> dict[str, Any]:
-    counts = {"reading_count": _count(item.get("reading_count")), "anomaly_count": _count(item.get("anomaly_count"))}
+    counts = {
+        "reading_count": _count(item.get("reading_count")),
+        "anomaly_count": _count(item.get("anomaly_count")),
+    }
     times = {"first_timestamp": item.get("first_timestamp"), "last_timestamp": item.get("last_timestamp")}
     return {"site_id": item["sk"]} | times | counts

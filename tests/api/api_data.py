@@ -19,37 +19,71 @@ class Store:
         self.anomalies = dynamodb.Table(names["ANOMALIES_TABLE"])
         self.catalog = dynamodb.Table(names["CATALOG_TABLE"])
 
-    def site(self, site_id: str, first: str | None, last: str | None, readings: int = 0, anomalies: int = 0) -> None:
-        item: dict[str, Any] = {"pk": "SITE", "sk": site_id, "reading_count": readings,
-                                "anomaly_count": anomalies, "updated_at": ts("2025-03-01T00:00:00Z")}
+    def site(
+        self, site_id: str, first: str | None, last: str | None, readings: int = 0, anomalies: int = 0
+    ) -> None:
+        item: dict[str, Any] = {
+            "pk": "SITE",
+            "sk": site_id,
+            "reading_count": readings,
+            "anomaly_count": anomalies,
+            "updated_at": ts("2025-03-01T00:00:00Z"),
+        }
         if first and last:
             item |= {"first_timestamp": first, "last_timestamp": last}
         self.catalog.put_item(Item=item)
 
     def reading(self, site_id: str, timestamp: str, generated: str, consumed: str, **extra: Any) -> None:
         g, c = Decimal(generated), Decimal(consumed)
-        item = {"site_id": site_id, "timestamp": timestamp, "energy_generated_kwh": g, "energy_consumed_kwh": c,
-                "net_energy_kwh": g - c, "source_key": "incoming/f.json", "source_etag": "e",
-                "ingested_at": ts("2025-03-01T00:00:00Z")} | extra
+        item = {
+            "site_id": site_id,
+            "timestamp": timestamp,
+            "energy_generated_kwh": g,
+            "energy_consumed_kwh": c,
+            "net_energy_kwh": g - c,
+            "source_key": "incoming/f.json",
+            "source_etag": "e",
+            "ingested_at": ts("2025-03-01T00:00:00Z"),
+        } | extra
         self.readings.put_item(Item=item)
 
-    def anomaly(self, site_id: str, timestamp: str, kind: str, severity: str = "high", value: str = "5") -> None:
-        self.anomalies.put_item(Item={
-            "site_id": site_id, "anomaly_id": f"{timestamp}#{kind}", "type": kind, "severity": severity,
-            "timestamp": timestamp, "value": Decimal(value), "expected": "0 to 4 kWh",
-            "reason": f"{kind} at {timestamp}", "source_key": "incoming/f.json",
-            "ingested_at": ts("2025-03-01T00:00:00Z"), "execution": "arn:aws:states:x:execution:e",
-        })
+    def anomaly(
+        self, site_id: str, timestamp: str, kind: str, severity: str = "high", value: str = "5"
+    ) -> None:
+        self.anomalies.put_item(
+            Item={
+                "site_id": site_id,
+                "anomaly_id": f"{timestamp}#{kind}",
+                "type": kind,
+                "severity": severity,
+                "timestamp": timestamp,
+                "value": Decimal(value),
+                "expected": "0 to 4 kWh",
+                "reason": f"{kind} at {timestamp}",
+                "source_key": "incoming/f.json",
+                "ingested_at": ts("2025-03-01T00:00:00Z"),
+                "execution": "arn:aws:states:x:execution:e",
+            }
+        )
 
-    def series(self, site_id: str, start: str, count: int, step: timedelta, anomalies_every: int = 0) -> list[str]:
+    def series(
+        self, site_id: str, start: str, count: int, step: timedelta, anomalies_every: int = 0
+    ) -> list[str]:
         """`count` readings `step` apart with the catalog item the pipeline would keep; their timestamps."""
         first = datetime.fromisoformat(start.replace("Z", "+00:00"))
         stamps = [canonical(first + step * index) for index in range(count)]
         with self.readings.batch_writer() as batch:
             for index, stamp in enumerate(stamps):
                 g = Decimal(index % 7) / 10
-                batch.put_item(Item={"site_id": site_id, "timestamp": stamp, "energy_generated_kwh": g,
-                                     "energy_consumed_kwh": Decimal("0.2"), "net_energy_kwh": g - Decimal("0.2")})
+                batch.put_item(
+                    Item={
+                        "site_id": site_id,
+                        "timestamp": stamp,
+                        "energy_generated_kwh": g,
+                        "energy_consumed_kwh": Decimal("0.2"),
+                        "net_energy_kwh": g - Decimal("0.2"),
+                    }
+                )
         flagged = stamps[::anomalies_every] if anomalies_every else []
         for stamp in flagged:
             self.anomaly(site_id, stamp, "spike")

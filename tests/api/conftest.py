@@ -15,11 +15,14 @@ import boto3
 import pytest
 import yaml
 from moto import mock_aws
-
 from query_api.http_bridge import HttpResponse, invoke
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = {"ReadingsTable": "READINGS_TABLE", "AnomaliesTable": "ANOMALIES_TABLE", "CatalogTable": "CATALOG_TABLE"}
+TABLES = {
+    "ReadingsTable": "READINGS_TABLE",
+    "AnomaliesTable": "ANOMALIES_TABLE",
+    "CatalogTable": "CATALOG_TABLE",
+}
 
 
 class _CfnLoader(yaml.SafeLoader):
@@ -38,7 +41,7 @@ _CfnLoader.add_multi_constructor("!", _any_tag)
 
 
 def load_template() -> dict[str, Any]:
-    return yaml.load((ROOT / "template.yaml").read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    return yaml.load((ROOT / "template.yaml").read_text(), Loader=_CfnLoader)
 
 
 def create_tables(dynamodb: Any, template: dict[str, Any]) -> dict[str, str]:
@@ -46,7 +49,11 @@ def create_tables(dynamodb: Any, template: dict[str, Any]) -> dict[str, str]:
     names = {}
     for logical_id, env_name in TABLES.items():
         props = template["Resources"][logical_id]["Properties"]
-        spec = {key: props[key] for key in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes") if key in props}
+        spec = {
+            key: props[key]
+            for key in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes")
+            if key in props
+        }
         dynamodb.create_table(TableName=f"test-{logical_id}", BillingMode="PAY_PER_REQUEST", **spec)
         names[env_name] = f"test-{logical_id}"
     return names
@@ -54,8 +61,12 @@ def create_tables(dynamodb: Any, template: dict[str, Any]) -> dict[str, str]:
 
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
-                        "AWS_SECRET_ACCESS_KEY": "testing", "POWERTOOLS_SERVICE_NAME": "energy-pipeline"}.items():
+    for name, value in {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "POWERTOOLS_SERVICE_NAME": "energy-pipeline",
+    }.items():
         monkeypatch.setenv(name, value)
     with mock_aws():
         names = create_tables(boto3.client("dynamodb"), load_template())

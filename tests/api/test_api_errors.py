@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from api_data import hours, ts
+from api_data import hours
 
 
 def error_of(api, target: str, status: int = 400) -> dict[str, str]:
@@ -62,7 +62,9 @@ def test_given_an_unknown_anomaly_type_when_filtering_then_a_400_lists_the_types
     ("resolution=day&from=2024-01-01T00:00:00Z&to=2025-01-02T00:00:00Z", "366 days"),
     ("resolution=month&from=2015-01-01T00:00:00Z&to=2025-01-01T00:00:00Z", "5 years"),
 ])  # fmt: skip
-def test_given_a_range_too_large_for_the_resolution_when_summarising_then_the_400_says_the_limit(api, site, query, limit):
+def test_given_a_range_too_large_for_the_resolution_when_summarising_then_the_400_says_the_limit(
+    api, site, query, limit
+):
     error = error_of(api, f"/sites/s1/summary?{query}")
     assert error["code"] == "range_too_large" and limit in error["message"]
 
@@ -121,13 +123,20 @@ def test_given_a_token_from_another_site_route_or_range_when_used_then_the_answe
     store.series("s2", "2025-01-01T00:00:00Z", 5, hours(1))
     token = api.json("/sites/s1/readings?limit=2")["next_token"]
 
-    for target in ("/sites/s2/readings?limit=2", "/sites/s1/anomalies?limit=2", "/sites?limit=2",
-                   "/sites/s1/readings?limit=2&order=desc", "/sites/s1/readings?limit=2&from=2025-01-01"):
+    for target in (
+        "/sites/s2/readings?limit=2",
+        "/sites/s1/anomalies?limit=2",
+        "/sites?limit=2",
+        "/sites/s1/readings?limit=2&order=desc",
+        "/sites/s1/readings?limit=2&from=2025-01-01",
+    ):
         error = error_of(api, f"{target}&next_token={token}")
         assert error["code"] == "invalid_next_token" and "another query" in error["message"]
 
 
-def test_given_a_token_signed_by_another_deployment_when_used_then_the_answer_is_a_400(api, store, monkeypatch):
+def test_given_a_token_signed_by_another_deployment_when_used_then_the_answer_is_a_400(
+    api, store, monkeypatch
+):
     store.series("s1", "2025-01-01T00:00:00Z", 5, hours(1))
     token = api.json("/sites/s1/readings?limit=2")["next_token"]
     import query_api.app as app_module
@@ -137,13 +146,16 @@ def test_given_a_token_signed_by_another_deployment_when_used_then_the_answer_is
     assert error_of(api, f"/sites/s1/readings?limit=2&next_token={token}")["code"] == "invalid_next_token"
 
 
-def test_given_dynamodb_throttles_when_asked_then_the_answer_is_a_503_with_retry_after(api, site, monkeypatch):
+def test_given_dynamodb_throttles_when_asked_then_the_answer_is_a_503_with_retry_after(
+    api, site, monkeypatch
+):
+    import query_api.app as app_module
     from botocore.exceptions import ClientError
 
-    import query_api.app as app_module
-
     def throttled(**_):
-        raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow"}}, "Query")
+        raise ClientError(
+            {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow"}}, "Query"
+        )
 
     monkeypatch.setattr(app_module.service().client, "get_item", throttled)
     answer = api.get("/sites/s1/readings")

@@ -24,7 +24,9 @@ def test_given_a_multi_page_range_when_walking_readings_then_each_is_seen_once_i
     stamps = store.series("s1", "2025-01-01T00:00:00Z", 1000, timedelta(minutes=15))
     inside = [s for s in stamps if ts("2025-01-02T00:00:00Z") <= s < ts("2025-01-10T00:00:00Z")]
 
-    items, pages = walk(api, f"/sites/s1/readings?from=2025-01-02T00:00:00Z&to=2025-01-10T00:00:00Z&limit=97&order={order}")
+    items, pages = walk(
+        api, f"/sites/s1/readings?from=2025-01-02T00:00:00Z&to=2025-01-10T00:00:00Z&limit=97&order={order}"
+    )
 
     seen = [item["timestamp"] for item in items]
     assert seen == (inside if order == "asc" else inside[::-1])

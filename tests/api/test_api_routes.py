@@ -15,10 +15,20 @@ def test_given_two_sites_when_listing_sites_then_both_appear_with_times_and_coun
 
     assert answer["next_token"] is None
     assert answer["items"] == [
-        {"site_id": "alpha", "first_timestamp": "2025-01-01T00:00:00.000000Z",
-         "last_timestamp": "2025-01-02T00:00:00.000000Z", "reading_count": 97, "anomaly_count": 3},
-        {"site_id": "beta", "first_timestamp": "2025-02-01T00:00:00.000000Z",
-         "last_timestamp": "2025-02-01T01:00:00.000000Z", "reading_count": 5, "anomaly_count": 0},
+        {
+            "site_id": "alpha",
+            "first_timestamp": "2025-01-01T00:00:00.000000Z",
+            "last_timestamp": "2025-01-02T00:00:00.000000Z",
+            "reading_count": 97,
+            "anomaly_count": 3,
+        },
+        {
+            "site_id": "beta",
+            "first_timestamp": "2025-02-01T00:00:00.000000Z",
+            "last_timestamp": "2025-02-01T01:00:00.000000Z",
+            "reading_count": 5,
+            "anomaly_count": 0,
+        },
     ]
 
 
@@ -68,8 +78,14 @@ def test_given_a_reading_with_anomalies_when_asked_then_its_fields_and_flags_are
 
     item = api.json("/sites/s1/readings")["items"][0]
 
-    assert item == {"timestamp": stamp, "energy_generated_kwh": Decimal("12.5"), "energy_consumed_kwh": Decimal("0.25"),
-                    "net_energy_kwh": Decimal("12.25"), "cumulative_kwh": Decimal("1000.5"), "anomalies": flags}
+    assert item == {
+        "timestamp": stamp,
+        "energy_generated_kwh": Decimal("12.5"),
+        "energy_consumed_kwh": Decimal("0.25"),
+        "net_energy_kwh": Decimal("12.25"),
+        "cumulative_kwh": Decimal("1000.5"),
+        "anomalies": flags,
+    }
 
 
 def test_given_stored_decimals_when_answered_then_the_json_numbers_are_exactly_the_stored_text(api, store):
@@ -95,15 +111,27 @@ def test_given_anomalies_when_asking_a_range_and_type_then_only_those_are_answer
     spikes = api.json("/sites/s1/anomalies?type=spike&from=2025-01-02")
 
     assert [(i["timestamp"][:10], i["type"]) for i in everything["items"]] == [
-        ("2025-01-01", "spike"), ("2025-01-02", "gap"), ("2025-01-02", "spike")]
+        ("2025-01-01", "spike"),
+        ("2025-01-02", "gap"),
+        ("2025-01-02", "spike"),
+    ]
     assert [i["timestamp"][:10] for i in spikes["items"]] == ["2025-01-02", "2025-01-03"]
     gap = everything["items"][1]
-    assert gap == {"timestamp": ts("2025-01-02T00:00:00Z"), "type": "gap", "severity": "medium", "value": 3,
-                   "expected": "0 to 4 kWh", "reason": f"gap at {ts('2025-01-02T00:00:00Z')}",
-                   "source_key": "incoming/f.json", "ingested_at": ts("2025-03-01T00:00:00Z")}
+    assert gap == {
+        "timestamp": ts("2025-01-02T00:00:00Z"),
+        "type": "gap",
+        "severity": "medium",
+        "value": 3,
+        "expected": "0 to 4 kWh",
+        "reason": f"gap at {ts('2025-01-02T00:00:00Z')}",
+        "source_key": "incoming/f.json",
+        "ingested_at": ts("2025-03-01T00:00:00Z"),
+    }
 
 
-def test_given_hourly_readings_when_summarising_by_day_then_buckets_hold_exact_sums_min_max_and_counts(api, store):
+def test_given_hourly_readings_when_summarising_by_day_then_buckets_hold_exact_sums_min_max_and_counts(
+    api, store
+):
     store.series("s1", "2025-01-01T00:00:00Z", 48, hours(1), anomalies_every=10)
 
     answer = api.json("/sites/s1/summary?from=2025-01-01T00:00:00Z&to=2025-01-03T00:00:00Z&resolution=day")
@@ -111,13 +139,17 @@ def test_given_hourly_readings_when_summarising_by_day_then_buckets_hold_exact_s
     assert answer["from"] == "2025-01-01T00:00:00.000000Z" and answer["to"] == "2025-01-03T00:00:00.000000Z"
     assert answer["resolution"] == "day"
     first, second = answer["buckets"]
-    assert first["start"] == "2025-01-01T00:00:00.000000Z" and second["start"] == "2025-01-02T00:00:00.000000Z"
+    assert (
+        first["start"] == "2025-01-01T00:00:00.000000Z" and second["start"] == "2025-01-02T00:00:00.000000Z"
+    )
     day_one = [Decimal(i % 7) / 10 for i in range(24)]
     assert first["reading_count"] == 24 and first["anomaly_count"] == 3  # hours 0, 10, 20
     assert first["energy_generated_kwh"] == {"sum": sum(day_one), "min": Decimal(0), "max": Decimal("0.6")}
     assert first["energy_consumed_kwh"]["sum"] == Decimal("4.8")
     assert answer["totals"]["reading_count"] == 48 and answer["totals"]["anomaly_count"] == 5
-    assert answer["totals"]["net_energy_kwh"]["sum"] == sum(Decimal(i % 7) / 10 - Decimal("0.2") for i in range(48))
+    assert answer["totals"]["net_energy_kwh"]["sum"] == sum(
+        Decimal(i % 7) / 10 - Decimal("0.2") for i in range(48)
+    )
 
 
 def test_given_no_range_when_summarising_then_the_sites_whole_history_is_used(api, store):
@@ -127,8 +159,13 @@ def test_given_no_range_when_summarising_then_the_sites_whole_history_is_used(ap
 
     assert answer["from"] == stamps[0]
     assert answer["to"] == "2025-01-01T04:30:00.000001Z"
-    assert [b["start"][:13] for b in answer["buckets"]] == ["2025-01-01T00", "2025-01-01T01", "2025-01-01T02",
-                                                             "2025-01-01T03", "2025-01-01T04"]
+    assert [b["start"][:13] for b in answer["buckets"]] == [
+        "2025-01-01T00",
+        "2025-01-01T01",
+        "2025-01-01T02",
+        "2025-01-01T03",
+        "2025-01-01T04",
+    ]
 
 
 def test_given_readings_in_two_months_when_summarising_by_month_then_buckets_start_on_the_first(api, store):
@@ -137,10 +174,14 @@ def test_given_readings_in_two_months_when_summarising_by_month_then_buckets_sta
     answer = api.json("/sites/s1/summary?resolution=month")
 
     assert [(b["start"], b["reading_count"]) for b in answer["buckets"]] == [
-        ("2025-01-01T00:00:00.000000Z", 2), ("2025-02-01T00:00:00.000000Z", 2)]
+        ("2025-01-01T00:00:00.000000Z", 2),
+        ("2025-02-01T00:00:00.000000Z", 2),
+    ]
 
 
-def test_given_a_gap_anomaly_in_an_empty_bucket_when_summarising_then_the_bucket_counts_it_with_null_min_max(api, store):
+def test_given_a_gap_anomaly_in_an_empty_bucket_when_summarising_then_the_bucket_counts_it_with_null_min_max(
+    api, store
+):
     store.series("s1", "2025-01-01T00:00:00Z", 2, hours(3))
     store.anomaly("s1", ts("2025-01-01T01:00:00Z"), "gap")
 
