@@ -1,0 +1,74 @@
+# Every target creates or refreshes .venv itself: on a fresh clone `make demo` and `make test` just work.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SAM_VENV := .venv-sam
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install demo test test-unit test-workflow test-fast lint typecheck sam-validate sam-build bench openapi samples clean test-sfn-local test-deployed
+
+help:
+	@echo "make demo      run the bundled sample files through the whole pipeline on the embedded emulator"
+	@echo "make test      run the test suite (unit, workflow on the real ASL, API, charts)"
+	@echo "make lint      ruff, mypy, cfn-lint and checkov"
+	@echo "make bench     benchmark (prints a table, writes BENCH_OUT=bench-results.json)"
+	@echo "make sam-build sam validate --lint and sam build (python3.13 from pyenv)"
+
+$(STAMP): pyproject.toml functions/requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[local,viz,dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/energy-pipeline demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit
+
+test-workflow: $(STAMP)
+	$(BIN)/python -m pytest tests/workflow
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/cfn-lint template.yaml
+	$(BIN)/checkov --quiet --compact -f template.yaml --framework cloudformation
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+$(SAM_VENV)/bin/sam:
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli
+
+# sam build uses python3.13 for the python3.13 runtime; pyenv exposes it through PYENV_VERSION.
+sam-validate: $(SAM_VENV)/bin/sam
+	$(SAM_VENV)/bin/sam validate --lint
+
+sam-build: sam-validate
+	PYENV_VERSION=3.11.7:3.13.0:3.12.1 $(SAM_VENV)/bin/sam build
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+openapi: $(STAMP)
+	$(BIN)/python -m query_api.openapi > openapi.json
+
+samples: $(STAMP)
+	$(BIN)/python scripts/make_samples.py
+
+test-sfn-local: $(STAMP)
+	$(BIN)/python -m pytest -m sfn_local tests/sfn_local
+
+test-deployed: $(STAMP)
+	$(BIN)/python -m pytest -m deployed tests/deployed
+
+clean:
+	rm -rf .aws-sam demo-output charts bench-results.json .pytest_cache .mypy_cache .ruff_cache

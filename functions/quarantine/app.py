@@ -1,0 +1,57 @@
+"""Quarantine file (failure path): keep the file aside with the reason, prepare the failure alert."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+from energy_aws import locations, objects
+from energy_aws.observability import logger, tracer
+from energy_aws.settings import require_env
+from energy_core.alerts import build_failure_digest, console_url
+
+BUCKET = require_env("BUCKET_NAME")
+s3 = boto3.client("s3")
+
+
+def readable_failure(failure: dict[str, Any]) -> tuple[str, str]:
+    """The error name and a sentence from a Catch result; Lambda errors carry JSON in Cause."""
+    error = str(failure.get("Error") or "ProcessingFailed")
+    cause = str(failure.get("Cause") or "")
+    try:
+        parsed = json.loads(cause)
+        if isinstance(parsed, dict):
+            cause = str(parsed.get("errorMessage") or parsed.get("Cause") or cause)
+    except ValueError:
+        pass
+    return error, cause or f"{error} (no further detail from the failed step)"
+
+
+def quarantine(bucket: str, key: str, error: str, cause: str, execution: str) -> str:
+    target = locations.quarantine_key(key)
+    try:
+        objects.copy_object(s3, bucket, key, target)
+    except s3.exceptions.ClientError as exc:  # the upload may be gone: the reason object still says why
+        logger.warning("could not copy to quarantine", extra={"error": str(exc)})
+    objects.write_json(s3, bucket, f"{target}.reason.json", {
+        "source": locations.s3_uri(bucket, key), "error": error, "reason": cause, "execution": execution,
+        "quarantined_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "reprocess": f"energy-pipeline reprocess {key}",
+    })
+    return locations.s3_uri(bucket, target)
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    file, execution = event["file"], event["execution"]
+    logger.append_keys(file_key=file["key"], execution=execution)
+    error, cause = readable_failure(event.get("failure") or {})
+    location = quarantine(file["bucket"], file["key"], error, cause, execution)
+    region = execution.split(":")[3] if execution.count(":") >= 3 else "us-east-1"
+    digest = build_failure_digest(file["key"], error, cause, execution, console_url(region, execution))
+    logger.warning("file quarantined", extra={"error": error, "reason": cause, "location": location})
+    return {"error": error, "cause": f"{file['key']}: {cause}"[:32000], "location": location,
+            "digest": {"subject": digest.subject, "message": digest.message, "attributes": digest.attributes}}

@@ -1,0 +1,38 @@
+"""Write chunk: one chunk of readings and its anomalies, 25 items per BatchWriteItem."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from energy_aws import objects
+from energy_aws.dynamo import batch_write
+from energy_aws.items import anomaly_attribute_values, json_lines, reading_attribute_values
+from energy_aws.observability import logger, metrics, tracer
+from energy_aws.settings import require_env
+
+BUCKET = require_env("BUCKET_NAME")
+READINGS_TABLE = require_env("READINGS_TABLE")
+ANOMALIES_TABLE = require_env("ANOMALIES_TABLE")
+s3 = boto3.client("s3")
+dynamodb = boto3.client("dynamodb")
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    chunk = event["chunk"]
+    logger.append_keys(file_key=event["file"]["key"], execution=event["execution"])
+    readings = json_lines(objects.read_bytes(s3, BUCKET, chunk["items"]))
+    stats = batch_write(dynamodb, READINGS_TABLE, (reading_attribute_values(item) for item in readings))
+    anomalies = json_lines(objects.read_bytes(s3, BUCKET, chunk["anomalies"])) if chunk.get("anomalies") else []
+    anomaly_stats = batch_write(dynamodb, ANOMALIES_TABLE, (anomaly_attribute_values(item) for item in anomalies))
+    metrics.add_metric(name="ReadingsStored", unit="Count", value=stats.items)
+    metrics.add_metric(name="WriteRequests", unit="Count", value=stats.requests + anomaly_stats.requests)
+    return {
+        "stored": stats.items,
+        "anomalies_stored": anomaly_stats.items,
+        "write_requests": stats.requests + anomaly_stats.requests,
+        "retried_items": stats.retried_items + anomaly_stats.retried_items,
+    }

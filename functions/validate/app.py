@@ -1,0 +1,70 @@
+"""Validate file: parse the upload, check every record against the contract, keep the good ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from energy_aws import locations, objects
+from energy_aws.observability import logger, metrics, tracer
+from energy_aws.settings import require_env
+from energy_core.accounting import dump_rejects
+from energy_core.errors import InvalidFile
+from energy_core.parsing import detect_format, parse_records
+from energy_core.readings import dump_chunk, split_chunks
+from energy_core.validation import ValidationResult, validate_file
+
+BUCKET = require_env("BUCKET_NAME")
+CHUNK_READINGS = 50_000  # ~6 MB per chunk object: small enough for one Store invocation to write in time
+s3 = boto3.client("s3")
+
+
+def write_rejects(result: ValidationResult, bucket: str, source_key: str) -> str | None:
+    if not result.rejects:
+        return None
+    key = locations.rejects_key(source_key)
+    objects.write_bytes(s3, bucket, key, dump_rejects(result.rejects))
+    return locations.s3_uri(bucket, key)
+
+
+def write_chunks(result: ValidationResult, bucket: str, execution: str) -> list[str]:
+    keys = []
+    for index, chunk in enumerate(split_chunks(result.valid, CHUNK_READINGS)):
+        key = locations.staging_key(execution, "valid", index)
+        objects.write_bytes(s3, bucket, key, dump_chunk(chunk))
+        keys.append(key)
+    return keys
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    bucket, key, execution = event["file"]["bucket"], event["file"]["key"], event["execution"]
+    logger.append_keys(file_key=key, execution=execution)
+    data = objects.read_bytes(s3, bucket, key)
+    file_format = detect_format(key, data[:512])
+    result = validate_file(parse_records(data, file_format))
+    rejects_location = write_rejects(result, bucket, key)
+    tally = result.counts
+    counts = {"received": tally.received, "valid": tally.valid, "rejected": tally.rejected,
+              "duplicates": tally.duplicates, "rejects_location": rejects_location}
+    # Kept beside the staging chunks so the failure path and `run` can report counts of a rejected file.
+    objects.write_json(s3, bucket, locations.staging_object(execution, "validation.json"), counts)
+    metrics.add_metric(name="ReadingsReceived", unit="Count", value=tally.received)
+    metrics.add_metric(name="ReadingsRejected", unit="Count", value=len(result.rejects))
+    metrics.add_metric(name="FileBytes", unit="Bytes", value=len(data))
+    if not result.valid:
+        first = result.rejects[0].reason if result.rejects else "the file holds no records"
+        raise InvalidFile(
+            "no_valid_records",
+            f"{key}: none of its {tally.received} records is valid (first problem: {first}); "
+            f"fix the file and upload it again" + (f" - every reason is in {rejects_location}" if rejects_location else ""),
+        )
+    logger.info("validated", extra=counts)
+    return {
+        **counts,
+        "chunks": write_chunks(result, bucket, execution),
+        "sites": len({reading.site_id for reading in result.valid}),
+        "format": str(file_format),
+    }

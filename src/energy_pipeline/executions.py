@@ -1,0 +1,117 @@
+"""Reads executions back: status, output, error and the timeline of states from the history."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class StateRun:
+    name: str
+    status: str
+    entered: datetime
+    exited: datetime | None = None
+    retries: int = 0
+    error: str | None = None
+    cause: str | None = None
+
+    @property
+    def duration_ms(self) -> int | None:
+        return None if self.exited is None else int((self.exited - self.entered).total_seconds() * 1000)
+
+    def as_dict(self) -> dict[str, Any]:
+        row: dict[str, Any] = {"name": self.name, "status": self.status, "duration_ms": self.duration_ms}
+        if self.retries:
+            row["retries"] = self.retries
+        if self.error:
+            row["error"], row["cause"] = self.error, self.cause
+        return row
+
+
+@dataclass
+class History:
+    states: list[StateRun] = field(default_factory=list)
+    max_payload_bytes: int = 0
+    events: int = 0
+
+
+_FAILED_KINDS = ("TaskFailed", "LambdaFunctionFailed", "ExecutionFailed", "MapStateFailed")
+
+
+def all_events(sfn: Any, execution_arn: str) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
+    while True:
+        page = sfn.get_execution_history(**kwargs)
+        events.extend(page["events"])
+        if not page.get("nextToken"):
+            return events
+        kwargs["nextToken"] = page["nextToken"]
+
+
+def _payload_size(event: dict[str, Any]) -> int:
+    size = 0
+    for value in event.values():
+        if isinstance(value, dict):
+            for key in ("input", "output"):
+                if isinstance(value.get(key), str):
+                    size = max(size, len(value[key].encode("utf-8")))
+    return size
+
+
+def read_history(sfn: Any, execution_arn: str) -> History:
+    """Pairs StateEntered/StateExited events into a timeline; failures and retries attach to the open state.
+
+    Map iterations enter the same inner state several times, possibly at once: open runs are kept per
+    name as a stack.
+    """
+    history = History()
+    open_runs: dict[str, list[StateRun]] = {}
+    scheduled: dict[int, int] = {}
+    recovered: set[int] = set()  # states whose task failed, then succeeded on a retry
+    last_open: StateRun | None = None
+    events = all_events(sfn, execution_arn)
+    history.events = len(events)
+    for event in events:
+        kind = event["type"]
+        history.max_payload_bytes = max(history.max_payload_bytes, _payload_size(event))
+        if kind.endswith("StateEntered"):
+            run = StateRun(event["stateEnteredEventDetails"]["name"], "RUNNING", event["timestamp"])
+            open_runs.setdefault(run.name, []).append(run)
+            history.states.append(run)
+            last_open = run
+        elif kind.endswith("StateExited"):
+            stack = open_runs.get(event["stateExitedEventDetails"]["name"]) or []
+            if stack:
+                run = stack.pop(0)
+                run.exited = event["timestamp"]
+                run.status = "FAILED" if run.error and id(run) not in recovered else "SUCCEEDED"
+        elif kind in _FAILED_KINDS and last_open is not None:
+            details = next((value for key, value in event.items() if key.endswith("EventDetails")), {})
+            last_open.error, last_open.cause = details.get("error"), details.get("cause")
+            if last_open.exited is None:
+                last_open.status = "FAILED"
+        elif kind in ("TaskSucceeded", "LambdaFunctionSucceeded") and last_open is not None:
+            recovered.add(id(last_open))
+        elif kind in ("TaskScheduled", "LambdaFunctionScheduled") and last_open is not None:
+            count = scheduled.get(id(last_open), 0)
+            last_open.retries = count
+            scheduled[id(last_open)] = count + 1
+    return history
+
+
+def describe(sfn: Any, execution_arn: str) -> dict[str, Any]:
+    description = sfn.describe_execution(executionArn=execution_arn)
+    output = description.get("output")
+    return {
+        "status": description["status"],
+        "output": json.loads(output) if output else None,
+        "input": json.loads(description.get("input") or "{}"),
+        "error": description.get("error"),
+        "cause": description.get("cause"),
+        "start": description.get("startDate"),
+        "stop": description.get("stopDate"),
+    }

@@ -1,0 +1,65 @@
+"""Opens a target for the CLI: the embedded engine, or a running `serve` at --endpoint-url."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from energy_pipeline.runner import Target
+
+if TYPE_CHECKING:
+    from energy_pipeline.local.engine import LocalEngine
+
+
+@dataclass
+class OpenEngine:
+    """The embedded engine and the run target over it."""
+
+    engine: LocalEngine
+    target: Target
+
+
+def quiet_handlers() -> None:
+    """Handler logs and EMF metrics would drown the CLI's own output; ENERGY_LOG_LEVEL=INFO shows them."""
+    from energy_pipeline.local.executor import EXECUTOR
+
+    EXECUTOR.env_overrides.update({
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": os.environ.get("ENERGY_LOG_LEVEL", "WARNING"),
+    })
+
+
+@contextlib.contextmanager
+def open_engine() -> Iterator[OpenEngine]:
+    from energy_pipeline.local import engine
+
+    quiet_handlers()
+    with engine.in_process() as local:
+        stack = local.stack
+        yield OpenEngine(local, Target(local.clients, stack.bucket, stack.input_prefix, stack.state_machine_arn))
+
+
+@contextlib.contextmanager
+def open_target(endpoint_url: str | None = None) -> Iterator[Target]:
+    if endpoint_url is None:
+        with open_engine() as local:
+            yield local.target
+        return
+    yield remote_target(endpoint_url)
+
+
+def remote_target(endpoint_url: str) -> Target:
+    """A `serve` process publishes its stack outputs; the names are derived the same way here."""
+    from energy_pipeline.local import engine
+    from energy_pipeline.local.stack import DEFAULT_STACK_NAME, stack_outputs
+
+    for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
+                        ("AWS_DEFAULT_REGION", "us-east-1")):
+        os.environ.setdefault(name, value)
+    clients = engine.make_clients(endpoint_url)
+    outputs = stack_outputs(DEFAULT_STACK_NAME)
+    return Target(clients, outputs["RawDataBucketName"], outputs.get("InputPrefix", "incoming/"),
+                  outputs["StateMachineArn"])

@@ -1,0 +1,62 @@
+"""Helpers for workflow tests: write files, run them as uploads, read what the stack holds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from energy_pipeline.runner import run_files
+
+
+def write(tmp_path: Path, name: str, content: Any) -> Path:
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_text(json.dumps(content), encoding="utf-8")
+    return path
+
+
+def run(local: Any, *paths: Path) -> list[dict[str, Any]]:
+    return run_files(local.target, list(paths), timeout_s=120)
+
+
+def subscribe_queue(local: Any) -> str:
+    """An SQS queue subscribed to the alert topic: how a test counts the alerts subscribers get."""
+    clients = local.engine.clients
+    queue_url = clients.sqs.create_queue(QueueName="alerts-under-test")["QueueUrl"]
+    queue_arn = clients.sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    clients.sns.subscribe(TopicArn=local.engine.stack.topic_arn, Protocol="sqs", Endpoint=queue_arn,
+                          Attributes={"RawMessageDelivery": "false"})
+    return str(queue_url)
+
+
+def received_alerts(local: Any, queue_url: str) -> list[dict[str, Any]]:
+    messages = []
+    while True:
+        batch = local.engine.clients.sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)
+        if not batch.get("Messages"):
+            return messages
+        for message in batch["Messages"]:
+            messages.append(json.loads(message["Body"]))
+            local.engine.clients.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def stored_readings(local: Any, site_id: str) -> list[dict[str, Any]]:
+    clients, table = local.engine.clients, local.engine.stack.outputs["ReadingsTableName"]
+    items, kwargs = [], {"TableName": table, "KeyConditionExpression": "site_id = :s",
+                         "ExpressionAttributeValues": {":s": {"S": site_id}}}
+    while True:
+        page = clients.dynamodb.query(**kwargs)
+        items.extend(page["Items"])
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def object_text(local: Any, uri: str) -> str:
+    bucket, key = uri.removeprefix("s3://").split("/", 1)
+    return str(local.engine.clients.s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode())

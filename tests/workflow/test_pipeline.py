@@ -1,0 +1,121 @@
+"""The real template.yaml and ASL on the embedded engine, files uploaded as a user would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.workflow.helpers import object_text, received_alerts, run, stored_readings, subscribe_queue, write
+
+pytestmark = pytest.mark.workflow
+
+ORIGINAL_SAMPLE = [{"site_id": "test-site-123", "timestamp": "2025-02-19T23:45:00",
+                    "energy_generated_kwh": -50.0, "energy_consumed_kwh": 100.0}]
+
+
+def readings(site: str, count: int, start_hour: int = 0) -> list[dict[str, object]]:
+    return [{"site_id": site, "timestamp": f"2025-03-0{1 + (start_hour * 4 + i) // 96}T{((start_hour * 4 + i) % 96) // 4:02d}:{(i % 4) * 15:02d}:00Z",
+             "energy_generated_kwh": 0.0, "energy_consumed_kwh": round(1.0 + (i % 7) * 0.1, 1)} for i in range(count)]
+
+
+def test_a_clean_file_is_stored_completely_and_raises_no_alert(local, tmp_path: Path) -> None:
+    queue = subscribe_queue(local)
+    path = write(tmp_path, "clean.json", readings("site-a", 8))
+
+    [row] = run(local, path)
+
+    assert row["status"] == "SUCCEEDED", row
+    assert (row["received"], row["stored"], row["rejected"], row["duplicates"]) == (8, 8, 0, 0)
+    assert row["anomalies"] == 0 and row["alert_published"] is False
+    assert len(stored_readings(local, "site-a")) == 8
+    assert received_alerts(local, queue) == []
+    names = [state["name"] for state in row["states"]]
+    assert names[:4] == ["Read upload event", "Validate file", "Transform readings", "Detect anomalies"]
+
+
+def test_the_original_projects_sample_record_is_one_anomaly_and_one_alert(local, tmp_path: Path) -> None:
+    queue = subscribe_queue(local)
+    [row] = run(local, write(tmp_path, "original.json", ORIGINAL_SAMPLE))
+
+    assert row["status"] == "SUCCEEDED", row
+    assert (row["received"], row["stored"]) == (1, 1)
+    assert row["anomalies"] == 1 and row["anomalies_by_type"] == {"negative_value": 1}
+    assert row["alert_published"] is True
+    [alert] = received_alerts(local, queue)
+    assert "original.json" in alert["Message"] and "test-site-123" in alert["Message"]
+    [item] = stored_readings(local, "test-site-123")
+    assert item["timestamp"]["S"] == "2025-02-19T23:45:00.000000Z"
+    assert item["net_energy_kwh"]["N"] in ("-150", "-150.0")
+    assert item["anomalies"]["L"][0]["M"]["type"]["S"] == "negative_value"
+
+
+def test_many_anomalies_in_one_file_send_exactly_one_alert(local, tmp_path: Path) -> None:
+    queue = subscribe_queue(local)
+    rows = readings("site-neg", 12)
+    for row in rows[::2]:
+        row["energy_generated_kwh"] = -1.5
+    [result] = run(local, write(tmp_path, "negatives.json", rows))
+
+    assert result["anomalies_by_type"].get("negative_value") == 6
+    alerts = received_alerts(local, queue)
+    assert len(alerts) == 1
+    assert alerts[0]["MessageAttributes"]["severity"]["Value"]
+
+
+def test_a_partly_bad_file_stores_the_good_records_and_explains_each_reject(local, tmp_path: Path) -> None:
+    rows = readings("site-b", 6)
+    rows[1]["energy_generated_kwh"] = "12.5"
+    rows[2]["timestamp"] = "2025-02-30T10:00:00"
+    rows.append(dict(rows[0]))  # identical duplicate
+    conflicting = dict(rows[3])
+    conflicting["energy_consumed_kwh"] = 99.0
+    rows.append(conflicting)
+
+    [row] = run(local, write(tmp_path, "partly bad (copy).json", rows))
+
+    assert row["status"] == "SUCCEEDED", row
+    assert (row["received"], row["stored"], row["rejected"], row["duplicates"]) == (8, 4, 3, 1)
+    assert row["received"] == row["stored"] + row["rejected"] + row["duplicates"]
+    rejects = [json.loads(line) for line in object_text(local, row["rejects_location"]).splitlines()]
+    assert {reject["code"] for reject in rejects} >= {"conflicting_duplicate"}
+    assert all(reject["reason"] for reject in rejects)
+    assert row["rejects_location"].endswith("rejected/incoming/partly bad (copy).json.jsonl")
+    assert len(stored_readings(local, "site-b")) == 4
+
+
+def test_an_unparseable_file_is_quarantined_fails_as_invalid_file_and_alerts(local, tmp_path: Path) -> None:
+    queue = subscribe_queue(local)
+    [row] = run(local, write(tmp_path, "broken.json", '[{"site_id": "x", "timestamp": '))
+
+    assert row["status"] == "FAILED"
+    assert row["error"] == "InvalidFile"
+    assert "broken.json" in row["reason"] and len(row["reason"]) > 20
+    quarantined = local.engine.clients.s3.list_objects_v2(Bucket=local.target.bucket, Prefix="quarantine/")
+    keys = {item["Key"] for item in quarantined.get("Contents", [])}
+    assert {"quarantine/incoming/broken.json", "quarantine/incoming/broken.json.reason.json"} <= keys
+    [alert] = received_alerts(local, queue)
+    assert "broken.json" in alert["Message"]
+
+
+def test_a_file_without_any_valid_record_fails_with_its_counts(local, tmp_path: Path) -> None:
+    rows = [{"site_id": "bad id!", "timestamp": "2025-03-01T00:00:00Z",
+             "energy_generated_kwh": 1.0, "energy_consumed_kwh": 1.0}] * 1 + [
+            {"site_id": "s", "timestamp": "yesterday", "energy_generated_kwh": 1.0, "energy_consumed_kwh": 1.0}]
+    [row] = run(local, write(tmp_path, "all-bad.json", rows))
+
+    assert row["status"] == "FAILED" and row["error"] == "InvalidFile"
+    assert (row["received"], row["rejected"], row["stored"]) == (2, 2, 0)
+
+
+def test_an_empty_file_takes_the_failure_path(local, tmp_path: Path) -> None:
+    [row] = run(local, write(tmp_path, "empty.json", ""))
+    assert row["status"] == "FAILED" and row["error"] == "InvalidFile"
+
+
+@pytest.mark.parametrize("name", ["solar-farm-01.json", "office-hq.csv", "home-0042.jsonl.gz"])
+def test_every_bundled_format_runs_end_to_end(local, samples: Path, name: str) -> None:
+    [row] = run(local, samples / name)
+    assert row["status"] == "SUCCEEDED", row
+    assert row["received"] == row["stored"] + row["rejected"] + row["duplicates"] == 288
