@@ -39,13 +39,22 @@ def truncate_record(record: object, limit: int = RECORD_LIMIT) -> object:
     """The record itself when its JSON fits `limit` bytes, else the first bytes of its JSON text."""
     try:
         text = orjson.dumps(record)
-    except (orjson.JSONEncodeError, TypeError):
+    except (orjson.JSONEncodeError, RecursionError):
         # lone surrogates or nesting orjson will not write: keep a readable repr instead
-        text = repr(record)[: limit * 2].encode("utf-8", "replace")
+        record = text_of(record)
+        text = orjson.dumps(record)
     if len(text) <= limit:
         return record
     cut = text[: limit - 40].decode("utf-8", "ignore")  # "ignore" drops a split multi-byte char
     return f"{cut}... ({len(text):,} bytes, truncated)"
+
+
+def text_of(record: object, limit: int = RECORD_LIMIT) -> str:
+    try:
+        shown = repr(record)
+    except RecursionError:
+        shown = f"(a {type(record).__name__} nested too deeply to show)"
+    return shown[:limit].encode("utf-8", "replace").decode("utf-8", "replace")
 
 
 def dump_rejects(rejects: Iterable[Reject]) -> bytes:

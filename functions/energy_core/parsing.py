@@ -36,8 +36,8 @@ def detect_format(key: str, head: bytes) -> Format:
 
 
 def _sniff(head: bytes) -> Kind:
-    refuse_binary(head)
     text = head[bom_length(head) :].lstrip()
+    refuse_binary(head)
     if text.startswith(b"["):
         return "json"
     return "jsonl" if text.startswith(b"{") else "csv"
@@ -47,8 +47,8 @@ def parse_records(data: bytes, fmt: Format, max_decompressed: int = DEFAULT_MAX_
     """Every record of the file with its position, or InvalidFile if the file cannot be read at all."""
     if fmt.gzip:
         data = gunzip(data, max_decompressed)
+    body = memoryview(data)[bom_length(data) :]  # first: UTF-16 has NULs but deserves its own reason
     refuse_binary(data)
-    body = memoryview(data)[bom_length(data) :]
     if not bytes(body[:4096]).strip() and not bytes(body).strip():
         raise InvalidFile("empty_file", "the file is empty (or only whitespace); upload a file with readings")
     if fmt.kind == "csv":

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from energy_core.accounting import Counts, Reject, dedupe, make_reject
 from energy_core.errors import InvalidFile
 from energy_core.fastpath import make_reader
-from energy_core.parsed import ParsedFile
+from energy_core.parsed import BadRecord, ParsedFile
 from energy_core.parsing import DEFAULT_MAX_DECOMPRESSED, detect_format, parse_records
 from energy_core.readings import CanonicalReading
 from energy_core.reasons import explain
@@ -58,7 +58,8 @@ def validate_file(parsed: ParsedFile) -> ValidationResult:
         reading = read(value)
         if reading is None:
             code, reason = explain(value, parsed.cells_are_text)
-            rejects.append(make_reject(position, parsed.line(position), code, reason, value))
+            record = value.record if isinstance(value, BadRecord) else value
+            rejects.append(make_reject(position, parsed.line(position), code, reason, record))
         else:
             readings.append(reading)
             positions.append(position)
