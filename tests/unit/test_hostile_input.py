@@ -12,11 +12,14 @@ from dataclasses import dataclass
 
 import orjson
 import pytest
-
 from energy_core import InvalidFile, ingest
 
-GOOD = {"site_id": "good-site", "timestamp": "2025-02-19T21:46:30Z",
-        "energy_generated_kwh": 1.5, "energy_consumed_kwh": 0.5}
+GOOD = {
+    "site_id": "good-site",
+    "timestamp": "2025-02-19T21:46:30Z",
+    "energy_generated_kwh": 1.5,
+    "energy_consumed_kwh": 0.5,
+}
 CSV_HEADER = b"site_id,timestamp,energy_generated_kwh,energy_consumed_kwh\n"
 CSV_GOOD = b"good-site,2025-02-19T21:46:30Z,1.5,0.5\n"
 MB5 = "x" * 5_000_000
@@ -58,7 +61,13 @@ class Case:
 FILE_CASES = [
     Case("truncated JSON array", "t.json", b'[{"site_id": "a", "timest', "malformed_json", True),
     Case("trailing comma", "t.json", b'[{"site_id": "a"},]', "malformed_json", True),
-    Case("JSON Lines saved as .json", "t.json", orjson.dumps(GOOD) + b"\n" + orjson.dumps(GOOD), "malformed_json", True),
+    Case(
+        "JSON Lines saved as .json",
+        "t.json",
+        orjson.dumps(GOOD) + b"\n" + orjson.dumps(GOOD),
+        "malformed_json",
+        True,
+    ),
     Case("single object instead of an array", "t.json", orjson.dumps(GOOD), "not_an_array", True),
     Case("a bare number", "t.json", b"42", "not_an_array", True),
     Case("a bare string", "t.json", b'"readings"', "not_an_array", True),
@@ -75,34 +84,80 @@ FILE_CASES = [
     Case("corrupt gzip", "t.json.gz", b"\x1f\x8b\x08\x00garbage-garbage", "bad_gzip", True),
     Case("spreadsheet uploaded as CSV", "t.csv", b"PK\x03\x04\x14\x00\x06\x00", "unknown_format", True),
     Case("binary with NUL bytes", "t.dat", b"\x00\x01\x02\x03" * 10, "unknown_format", True),
-    Case("CSV missing a required column", "t.csv", b"site_id,timestamp,energy_generated_kwh\na,b,1\n",
-         "csv_header_missing_columns", True),
+    Case(
+        "CSV missing a required column",
+        "t.csv",
+        b"site_id,timestamp,energy_generated_kwh\na,b,1\n",
+        "csv_header_missing_columns",
+        True,
+    ),
     Case("CSV without header", "t.csv", CSV_GOOD * 2, "csv_header_missing_columns", True),
-    Case("CSV separated by semicolons", "t.csv",
-         b"site_id;timestamp;energy_generated_kwh;energy_consumed_kwh\na;2025-02-19T21:46:30Z;1,5;0,5\n",
-         "csv_wrong_delimiter", True),
+    Case(
+        "CSV separated by semicolons",
+        "t.csv",
+        b"site_id;timestamp;energy_generated_kwh;energy_consumed_kwh\na;2025-02-19T21:46:30Z;1,5;0,5\n",
+        "csv_wrong_delimiter",
+        True,
+    ),
     Case("CSV with a header only", "t.csv", CSV_HEADER, "empty_file", True),
     Case("every record invalid", "t.json", orjson.dumps([{"a": 1}, {"b": 2}]), "no_valid_records", True),
 ]
 
 RECORD_CASES = [
-    Case("NaN literal", "t.json", raw_array(b'{"site_id": "x", "timestamp": "2025-02-19T21:46:30Z", '
-                                               b'"energy_generated_kwh": NaN, "energy_consumed_kwh": 1}'), "not_finite"),
-    Case("Infinity literal", "t.json", raw_array(b'{"site_id": "x", "timestamp": "2025-02-19T21:46:30Z", '
-                                                    b'"energy_generated_kwh": 1, "energy_consumed_kwh": Infinity}'),
-         "not_finite"),
-    Case("-Infinity literal", "t.json", raw_array(b'{"site_id": "x", "timestamp": "2025-02-19T21:46:30Z", '
-                                                     b'"energy_generated_kwh": -Infinity, "energy_consumed_kwh": 1}'),
-         "not_finite"),
-    Case("1e309 overflows a double", "t.json", raw_array(b'{"site_id": "x", "timestamp": "2025-02-19T21:46:30Z", '
-                                                            b'"energy_generated_kwh": 1e309, "energy_consumed_kwh": 1}'),
-         "not_finite"),
-    Case("NaN in a JSON line", "t.jsonl", orjson.dumps(GOOD) + b'\n{"site_id": "x", "timestamp": "2025-02-19T21:46:30Z",'
-                                          b' "energy_generated_kwh": NaN, "energy_consumed_kwh": 1}\n', "not_finite"),
+    Case(
+        "NaN literal",
+        "t.json",
+        raw_array(
+            b'{"site_id": "x", "timestamp": "2025-02-19T21:46:30Z", '
+            b'"energy_generated_kwh": NaN, "energy_consumed_kwh": 1}'
+        ),
+        "not_finite",
+    ),
+    Case(
+        "Infinity literal",
+        "t.json",
+        raw_array(
+            b'{"site_id": "x", "timestamp": "2025-02-19T21:46:30Z", '
+            b'"energy_generated_kwh": 1, "energy_consumed_kwh": Infinity}'
+        ),
+        "not_finite",
+    ),
+    Case(
+        "-Infinity literal",
+        "t.json",
+        raw_array(
+            b'{"site_id": "x", "timestamp": "2025-02-19T21:46:30Z", '
+            b'"energy_generated_kwh": -Infinity, "energy_consumed_kwh": 1}'
+        ),
+        "not_finite",
+    ),
+    Case(
+        "1e309 overflows a double",
+        "t.json",
+        raw_array(
+            b'{"site_id": "x", "timestamp": "2025-02-19T21:46:30Z", '
+            b'"energy_generated_kwh": 1e309, "energy_consumed_kwh": 1}'
+        ),
+        "not_finite",
+    ),
+    Case(
+        "NaN in a JSON line",
+        "t.jsonl",
+        orjson.dumps(GOOD) + b'\n{"site_id": "x", "timestamp": "2025-02-19T21:46:30Z",'
+        b' "energy_generated_kwh": NaN, "energy_consumed_kwh": 1}\n',
+        "not_finite",
+    ),
     Case("huge float", "t.json", bad_reading(energy_generated_kwh=1e300), "out_of_range"),
-    Case("huge integer", "t.json", raw_array(b'{"site_id": "x", "timestamp": "2025-02-19T21:46:30Z", '
-                                                b'"energy_generated_kwh": 100000000000000000000000000000000, '
-                                                b'"energy_consumed_kwh": 1}'), "out_of_range"),
+    Case(
+        "huge integer",
+        "t.json",
+        raw_array(
+            b'{"site_id": "x", "timestamp": "2025-02-19T21:46:30Z", '
+            b'"energy_generated_kwh": 100000000000000000000000000000000, '
+            b'"energy_consumed_kwh": 1}'
+        ),
+        "out_of_range",
+    ),
     Case("too close to zero for DynamoDB", "t.json", bad_reading(energy_consumed_kwh=1e-200), "out_of_range"),
     Case("5 MB site_id", "t.json", bad_reading(site_id=MB5), "invalid_site_id"),
     Case("5 MB timestamp", "t.json", bad_reading(timestamp=MB5), "invalid_timestamp"),
@@ -113,15 +168,24 @@ RECORD_CASES = [
     Case("array as site_id", "t.json", bad_reading(site_id=["a"]), "wrong_type"),
     Case("object as timestamp", "t.json", bad_reading(timestamp={"t": 1}), "wrong_type"),
     Case("epoch number as timestamp", "t.json", bad_reading(timestamp=1739999999), "wrong_type"),
-    Case("missing field", "t.json", with_good({"site_id": "x", "timestamp": "2025-02-19T21:46:30Z",
-                                                "energy_generated_kwh": 1}), "missing_field"),
+    Case(
+        "missing field",
+        "t.json",
+        with_good({"site_id": "x", "timestamp": "2025-02-19T21:46:30Z", "energy_generated_kwh": 1}),
+        "missing_field",
+    ),
     Case("record is a number", "t.json", with_good(7), "not_an_object"),
     Case("record is an array", "t.json", with_good([1, 2, 3]), "not_an_object"),
     Case("February 30", "t.json", bad_reading(timestamp="2025-02-30T00:00:00"), "impossible_timestamp"),
     Case("hour 25", "t.json", bad_reading(timestamp="2025-02-19T25:00:00"), "impossible_timestamp"),
     Case("year 0", "t.json", bad_reading(timestamp="0000-01-01T00:00:00"), "impossible_timestamp"),
     Case("month 13", "t.json", bad_reading(timestamp="2025-13-01T00:00:00"), "impossible_timestamp"),
-    Case("UTC offset +24:00", "t.json", bad_reading(timestamp="2025-02-19T21:46:30+24:00"), "impossible_timestamp"),
+    Case(
+        "UTC offset +24:00",
+        "t.json",
+        bad_reading(timestamp="2025-02-19T21:46:30+24:00"),
+        "impossible_timestamp",
+    ),
     Case("day/month date", "t.json", bad_reading(timestamp="19/02/2025 21:46"), "invalid_timestamp"),
     Case("SQL injection site id", "t.json", bad_reading(site_id="'; DROP TABLE--"), "invalid_site_id"),
     Case("script tag site id", "t.json", bad_reading(site_id="<script>alert(1)</script>"), "invalid_site_id"),
@@ -132,21 +196,50 @@ RECORD_CASES = [
     Case("129-character site id", "t.json", bad_reading(site_id="s" * 129), "invalid_site_id"),
     Case("site id ending in a newline", "t.json", bad_reading(site_id="plant-7\n"), "invalid_site_id"),
     Case("malformed JSON line", "t.jsonl", orjson.dumps(GOOD) + b'\n{"site_id": "x",\n', "malformed_json"),
-    Case("JSON line nested 100,000 deep", "t.jsonl", orjson.dumps(GOOD) + b"\n" + b"[" * 100_000 + b"\n",
-         "too_deep"),
-    Case("CSV row with a missing cell", "t.csv", CSV_HEADER + CSV_GOOD + b"x,2025-02-19T21:46:30Z,1\n",
-         "csv_wrong_cell_count"),
-    Case("CSV row with an extra cell", "t.csv", CSV_HEADER + CSV_GOOD + b"x,2025-02-19T21:46:30Z,1,2,3\n",
-         "csv_wrong_cell_count"),
-    Case("CSV quoted decimal comma", "t.csv", CSV_HEADER + CSV_GOOD + b'x,2025-02-19T21:46:30Z,"1,5",2\n',
-         "wrong_type"),
-    Case("CSV text in a number cell", "t.csv", CSV_HEADER + CSV_GOOD + b"x,2025-02-19T21:46:30Z,abc,2\n",
-         "wrong_type"),
+    Case(
+        "JSON line nested 100,000 deep",
+        "t.jsonl",
+        orjson.dumps(GOOD) + b"\n" + b"[" * 100_000 + b"\n",
+        "too_deep",
+    ),
+    Case(
+        "CSV row with a missing cell",
+        "t.csv",
+        CSV_HEADER + CSV_GOOD + b"x,2025-02-19T21:46:30Z,1\n",
+        "csv_wrong_cell_count",
+    ),
+    Case(
+        "CSV row with an extra cell",
+        "t.csv",
+        CSV_HEADER + CSV_GOOD + b"x,2025-02-19T21:46:30Z,1,2,3\n",
+        "csv_wrong_cell_count",
+    ),
+    Case(
+        "CSV quoted decimal comma",
+        "t.csv",
+        CSV_HEADER + CSV_GOOD + b'x,2025-02-19T21:46:30Z,"1,5",2\n',
+        "wrong_type",
+    ),
+    Case(
+        "CSV text in a number cell",
+        "t.csv",
+        CSV_HEADER + CSV_GOOD + b"x,2025-02-19T21:46:30Z,abc,2\n",
+        "wrong_type",
+    ),
     Case("CSV NaN cell", "t.csv", CSV_HEADER + CSV_GOOD + b"x,2025-02-19T21:46:30Z,NaN,2\n", "not_finite"),
-    Case("CSV empty required cell", "t.csv", CSV_HEADER + CSV_GOOD + b"x,2025-02-19T21:46:30Z,,2\n",
-         "missing_field"),
+    Case(
+        "CSV empty required cell",
+        "t.csv",
+        CSV_HEADER + CSV_GOOD + b"x,2025-02-19T21:46:30Z,,2\n",
+        "missing_field",
+    ),
     Case("CSV 5 MB cell", "t.csv", CSV_HEADER + CSV_GOOD + b'x,"' + MB5.encode() + b'",1,2\n', "csv_bad_row"),
-    Case("conflicting duplicate", "t.json", with_good({**GOOD, "energy_generated_kwh": 9.0}), "conflicting_duplicate"),
+    Case(
+        "conflicting duplicate",
+        "t.json",
+        with_good({**GOOD, "energy_generated_kwh": 9.0}),
+        "conflicting_duplicate",
+    ),
 ]
 
 
