@@ -60,15 +60,12 @@ def when(timestamp: str) -> str:
 
 
 def kwh(value: float) -> str:
-    """Enough digits to compare with the file, never scientific notation."""
+    """Enough digits to find the value in the file, never scientific notation, no trailing zeros."""
     size = abs(value)
     if size >= 1000:
         return f"{value:,.0f}"
-    if size >= 10:
-        return f"{value:.1f}"
-    if size >= 0.1 or size == 0:
-        return f"{value:.2f}".rstrip("0").rstrip(".") if size < 1 else f"{value:.2f}"
-    return f"{value:.4f}".rstrip("0")
+    text = f"{value:.1f}" if size >= 100 else f"{value:.3f}" if size >= 0.01 else f"{value:.6f}"
+    return text.rstrip("0").rstrip(".") or "0"
 
 
 def duration(seconds: float) -> str:

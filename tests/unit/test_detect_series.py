@@ -1,0 +1,87 @@
+"""gap and flatline, including across the boundary between stored history and the file."""
+
+from __future__ import annotations
+
+from energy_core.detect import canonical, load_config
+from test_detect_rules import CONFIG, STEP, T0, point, run, series, types
+
+
+def test_given_missing_intervals_when_detecting_then_one_gap_at_the_first_missing_slot() -> None:
+    points = [p for i, p in enumerate(series(20)) if not 5 <= i < 9]
+    found = run(points)
+    assert types(found) == ["gap"]
+    gap = found[0]
+    assert gap.timestamp == canonical(T0 + 5 * STEP) and gap.value == 4.0 and gap.severity == "medium"
+    assert "4 missing 15 min intervals" in gap.reason and gap.expected == "a reading every 15 min"
+
+
+def test_given_a_single_missing_reading_when_detecting_then_a_low_gap() -> None:
+    points = [p for i, p in enumerate(series(10)) if i != 3]
+    assert [(a.type, a.severity, a.value) for a in run(points)] == [("gap", "low", 1.0)]
+
+
+def test_given_jittered_timestamps_when_detecting_then_no_gap() -> None:
+    points = series(10)
+    jittered = [point(i) for i in range(0)]
+    for i, p in enumerate(points):
+        epoch = p.epoch + (40 if i % 2 else -40)
+        jittered.append(p.__class__(p.site_id, canonical(epoch), epoch, p.generated, p.consumed))
+    assert run(jittered) == []
+
+
+def test_given_a_gap_between_history_and_file_when_detecting_then_it_is_reported_once() -> None:
+    history = series(10)
+    found = run(series(5, start=14), history)
+    assert types(found) == ["gap"] and found[0].timestamp == canonical(T0 + 10 * STEP)
+    assert found[0].value == 4.0
+
+
+def test_given_a_gap_inside_history_only_when_detecting_then_it_is_not_reported_again() -> None:
+    history = [p for i, p in enumerate(series(20)) if i != 5]
+    assert run(series(3, start=20), history) == []
+
+
+def test_given_a_one_reading_file_after_history_when_detecting_then_interval_comes_from_history() -> None:
+    found = run([point(13)], series(10))
+    assert types(found) == ["gap"] and found[0].value == 3.0
+
+
+def test_given_night_time_zero_generation_when_detecting_then_no_flatline() -> None:
+    night = [point(i, gen=0.0, con=0.3 + (i % 4) / 100) for i in range(40)]
+    assert run(night) == []
+
+
+def test_given_a_stuck_non_zero_value_when_detecting_then_one_flatline_at_its_start() -> None:
+    points = (
+        series(10) + [point(i, gen=1.0 + i / 100, con=2.345) for i in range(10, 26)] + series(4, start=26)
+    )
+    found = run(points)
+    assert types(found) == ["flatline"]
+    a = found[0]
+    assert a.timestamp == points[10].timestamp and a.value == 2.345 and a.field == "energy_consumed_kwh"
+    assert "stuck at 2.345 kWh for 16 readings (4 h)" in a.reason
+
+
+def test_given_a_short_repeat_when_detecting_then_no_flatline() -> None:
+    points = [point(i, gen=1.0 + i / 100, con=2.0 if 3 <= i < 8 else 2.0 + i / 100) for i in range(20)]
+    assert run(points) == []
+
+
+def test_given_generation_clipped_at_inverter_limit_when_detecting_then_no_flatline() -> None:
+    clipped = [point(i, gen=2.5, con=2.0 + i / 100) for i in range(20)]  # 10 kW x 15 min = 2.5 kWh
+    assert run(clipped) == []
+
+
+def test_given_a_stuck_run_spanning_history_and_file_when_detecting_then_its_start_is_in_history() -> None:
+    history = series(5) + [point(i, gen=1 + i / 100, con=3.5) for i in range(5, 12)]
+    file = [point(i, gen=1 + i / 100, con=3.5) for i in range(12, 20)]
+    found = run(file, history)
+    assert types(found) == ["flatline"] and found[0].timestamp == history[5].timestamp
+
+
+def test_given_detectors_disabled_when_detecting_then_they_stay_silent() -> None:
+    config = load_config({"gap": {"enabled": False}, "negative_value": {"enabled": False}})
+    points = [p for i, p in enumerate(series(20)) if i != 5]
+    points[3] = point(3, gen=-1.0)
+    assert run(points, config=config) == []
+    assert CONFIG.gap_enabled
