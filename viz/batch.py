@@ -144,7 +144,9 @@ def _parse(text: str | None) -> datetime | None:
 
 
 def _worker_count(workers: int | None, jobs: int) -> int:
-    wanted = workers if workers is not None else (os.cpu_count() or 1)
+    # CPUs this process may use (a container's share), not the host's count.
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    wanted = workers if workers is not None else usable
     return max(1, min(wanted, jobs))
 
 

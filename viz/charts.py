@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.dates as mdates
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -101,8 +102,8 @@ def load_profile(frames: SiteFrames, path: Path) -> Path:
 def _heatmap(fig: Figure, ax: Axes, load: pd.DataFrame) -> None:
     values = np.ma.masked_invalid(load.to_numpy(dtype=float))
     # A spike would wash every other cell out to one colour; the top 1% saturate instead (arrow on bar).
-    top = float(np.nanpercentile(values.filled(np.nan), 99))
-    low = min(0.0, float(values.min()))
+    cells = values.filled(np.nan)
+    top, low = float(np.nanpercentile(cells, 99)), min(0.0, float(np.nanpercentile(cells, 1)))
     top = top if top > low else low + 1.0
     # Rows are centred on their date's tick, so a label names the row beside it, not a boundary.
     first, last = mdates.date2num(load.index[0]) - 0.5, mdates.date2num(load.index[-1]) + 0.5
@@ -117,9 +118,16 @@ def _heatmap(fig: Figure, ax: Axes, load: pd.DataFrame) -> None:
         extent=(0, 24, last, first),
         origin="upper",
     )
-    extend = "max" if float(values.max()) > top else "neither"
+    extend = {(False, False): "neither", (True, False): "min", (False, True): "max", (True, True): "both"}[
+        (float(values.min()) < low, float(values.max()) > top)
+    ]
     bar = fig.colorbar(image, ax=ax, extend=extend, pad=0.02)
-    bar.set_label("kWh consumed in the hour")
+    bar.set_label(
+        "kWh consumed in the hour (arrows: beyond the scale)"
+        if extend != "neither"
+        else "kWh consumed in the hour"
+    )
+    bar.formatter = mticker.StrMethodFormatter("{x:,.6g}")
     ax.set_xticks(range(0, 25, 3))
     ax.grid(False)
     ax.yaxis_date()
