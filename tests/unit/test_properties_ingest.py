@@ -1,0 +1,151 @@
+"""Properties of the ingest path (hypothesis): parsers and validator only ever raise InvalidFile,
+accounting always holds, canonical timestamps round-trip and sort chronologically, and the same
+readings give the same canonical readings whether sent as JSON, JSON Lines or CSV."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import orjson
+from energy_core import InvalidFile, ValidationResult, ingest
+from energy_core.timestamps import canonical_timestamp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+KEYS = ["f.json", "f.jsonl", "f.csv", "f", "f.json.gz", "f.csv.gz"]
+FIELDS = ["site_id", "timestamp", "energy_generated_kwh", "energy_consumed_kwh", "cumulative_kwh"]
+
+offsets = st.integers(-23 * 60 - 59, 23 * 60 + 59).map(lambda m: timezone(timedelta(minutes=m)))
+instants = st.datetimes(
+    min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.none() | offsets
+)
+site_ids = st.from_regex(r"[A-Za-z0-9._:-]{1,20}", fullmatch=True)
+kwh = st.floats(-1e6, 1e6, allow_subnormal=False).filter(lambda x: x == 0 or abs(x) > 1e-100) | st.integers(
+    -1000, 1000
+)
+good_readings = st.fixed_dictionaries(
+    {
+        "site_id": site_ids,
+        "timestamp": instants.map(datetime.isoformat),
+        "energy_generated_kwh": kwh,
+        "energy_consumed_kwh": kwh,
+    },
+    optional={"cumulative_kwh": st.floats(0, 1e9)},
+)
+anything = st.recursive(
+    st.none() | st.booleans() | st.floats() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+messy_readings = st.one_of(
+    good_readings,
+    st.builds(lambda r, k, v: {**r, k: v}, good_readings, st.sampled_from(FIELDS), anything),
+    anything,
+)
+
+
+def ingest_or_refuse(key: str, data: bytes) -> ValidationResult | InvalidFile:
+    try:
+        return ingest(key, data, max_decompressed=1 << 20)
+    except InvalidFile as refused:
+        assert refused.code and refused.reason
+        return refused
+
+
+def assert_accounting(result: ValidationResult, received: int | None = None) -> None:
+    counts = result.counts
+    assert counts.received == counts.valid + counts.rejected + counts.duplicates
+    if received is not None:
+        assert counts.received == received
+    keys = [(r.site_id, r.timestamp) for r in result.valid]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+    positions = [reject.position for reject in result.rejects]
+    assert positions == sorted(positions) and len(set(positions)) == len(positions)
+
+
+@FAST
+@given(st.sampled_from(KEYS), st.binary(max_size=300))
+def test_given_any_bytes_when_ingested_then_only_invalid_file_is_ever_raised(key: str, data: bytes) -> None:
+    if key.endswith(".gz"):
+        data = gzip.compress(data)
+    outcome = ingest_or_refuse(key, data)
+    if isinstance(outcome, ValidationResult):
+        assert_accounting(outcome)
+
+
+@FAST
+@given(st.sampled_from(KEYS[:3]), st.lists(messy_readings, max_size=8), st.data())
+def test_given_a_damaged_file_when_ingested_then_only_invalid_file_is_ever_raised(
+    key: str, readings: list[Any], data: st.DataObject
+) -> None:
+    text = encode(key, readings)
+    cut = data.draw(st.integers(0, len(text)))
+    junk = data.draw(st.binary(max_size=4))
+    outcome = ingest_or_refuse(key, text[:cut] + junk + text[cut + len(junk) :])
+    if isinstance(outcome, ValidationResult):
+        assert_accounting(outcome)
+
+
+@FAST
+@given(st.lists(messy_readings, min_size=1, max_size=12), st.lists(st.integers(0, 11), max_size=6))
+def test_given_messy_records_with_repeats_when_validated_then_accounting_always_holds(
+    readings: list[Any], repeats: list[int]
+) -> None:
+    readings += [readings[i % len(readings)] for i in repeats]  # exact repeats: duplicates or conflicts
+    for key in ("f.json", "f.jsonl"):
+        outcome = ingest_or_refuse(key, encode(key, readings))
+        if isinstance(outcome, ValidationResult):
+            assert_accounting(outcome, received=len(readings))
+
+
+@FAST
+@given(instants, instants)
+def test_given_two_instants_when_canonical_then_they_round_trip_and_sort_chronologically(
+    first: datetime, second: datetime
+) -> None:
+    a, b = canonical_timestamp(first.isoformat()), canonical_timestamp(second.isoformat())
+
+    assert a is not None and b is not None and len(a) == len(b) == 27
+    assert datetime.fromisoformat(a) == as_utc(first)
+    assert canonical_timestamp(a) == a
+    assert (a < b) == (as_utc(first) < as_utc(second))
+
+
+@FAST
+@given(st.lists(good_readings, min_size=1, max_size=15))
+def test_given_the_same_readings_when_sent_as_json_jsonl_or_csv_then_the_canonical_readings_are_equal(
+    readings: list[dict[str, Any]],
+) -> None:
+    outcomes = [ingest(key, encode(key, readings)) for key in ("f.json", "f.jsonl", "f.csv", "f.csv.gz")]
+
+    first = outcomes[0]
+    assert first.counts.received == len(readings)
+    for other in outcomes[1:]:
+        assert other.valid == first.valid
+        assert other.counts == first.counts
+
+
+def as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def encode(key: str, readings: list[Any]) -> bytes:
+    """The readings as the file format the key names (CSV: the contract columns, numbers as text)."""
+    if ".jsonl" in key:
+        data = b"\n".join(orjson.dumps(r) for r in readings)
+    elif ".csv" in key:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(FIELDS)
+        for r in readings:
+            row = r if isinstance(r, dict) else {}
+            writer.writerow(["" if row.get(f) is None else row.get(f) for f in FIELDS])
+        data = buffer.getvalue().encode("utf-8", "surrogatepass")
+    else:
+        data = orjson.dumps(readings)
+    return gzip.compress(data) if key.endswith(".gz") else data
