@@ -80,7 +80,7 @@ def test_given_generation_at_night_when_detecting_then_spike() -> None:
     points = day_series(14)
     i = 11 * 96 + 8  # 02:00
     p = points[i]
-    points[i] = SeriesPoint(p.site_id, p.timestamp, p.epoch, 23.0, p.consumed)
+    points[i] = SeriesPoint(p.site_id, p.timestamp, p.epoch, 3.0, p.consumed)
     assert spikes_of(points) == [f"spike:energy_generated_kwh:{p.timestamp}"]
 
 

@@ -33,6 +33,7 @@ class SpikeConfig:
     k: float = 4.0
     low_ratio: float = 0.2
     low_min_fraction: float = 0.25
+    dark_fraction: float = 0.02
     min_scale_fraction: float = 0.25
     min_scale_kwh: float = 0.01
     flag_low_generation: bool = False

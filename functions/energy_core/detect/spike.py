@@ -74,7 +74,10 @@ def _bands(
             bands.append(None)
             continue
         window = sorted(v for j in range(slot - width, slot + width + 1) for v in buckets[j % per_day])
-        bands.append(_band(window, days, floor, cfg, typical if allow_low else math.inf))
+        # PV in a slot that was dark on every day of the window: weather cannot explain it.
+        dark = not allow_low and window[-1] <= 0
+        slot_floor = max(cfg.dark_fraction * typical, cfg.min_scale_kwh) if dark else floor
+        bands.append(_band(window, days, slot_floor, cfg, typical if allow_low else math.inf))
     return bands
 
 
