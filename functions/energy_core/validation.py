@@ -81,13 +81,13 @@ def validate_file(parsed: ParsedFile) -> ValidationResult:
 def _conflict_reason(first: int, mine: CanonicalReading, theirs: CanonicalReading) -> str:
     names = ("energy_generated_kwh", "energy_consumed_kwh", "cumulative_kwh")
     diffs = [
-        f"{name} {new} vs {old}"
+        f"{name} {new or 'absent'} here, {old or 'absent'} there"
         for name, new, old in zip(names, mine[2:], theirs[2:], strict=True)
         if new != old
     ]
     return (
-        f"site {mine.site_id} already has a reading at {mine.timestamp} (record {first}) with different "
-        f"values ({'; '.join(diffs)}); keep one of them, the first one was stored"
+        f"site {mine.site_id} already has a reading at {mine.timestamp} (position {first}, which was stored) "
+        f"with different values ({'; '.join(diffs)}); remove one of the two from the file"
     )
 
 

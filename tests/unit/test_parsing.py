@@ -25,6 +25,8 @@ READING = {
         ("incoming/a.ndjson", Format("jsonl")),
         ("incoming/a.csv", Format("csv")),
         ("incoming/my file (copy).csv", Format("csv")),
+        ("incoming/r%C3%A9sum%C3%A9+2025.NDJSON", Format("jsonl")),
+        ("incoming/Zürich site+1 100%.csv", Format("csv")),
         ("incoming/dir.v2/readings", Format("json")),  # a dot in a folder is no extension
     ],
 )

@@ -196,8 +196,8 @@ def test_given_identical_and_conflicting_repeats_when_validated_then_counts_and_
     [conflict] = result.rejects
     assert (conflict.position, conflict.code) == (2, "conflicting_duplicate")
     assert conflict.reason == (
-        "site s1 already has a reading at 2025-02-19T21:46:30.000000Z (record 0) with different values "
-        "(energy_generated_kwh 9.0 vs 1.5); keep one of them, the first one was stored"
+        "site s1 already has a reading at 2025-02-19T21:46:30.000000Z (position 0, which was stored) with "
+        "different values (energy_generated_kwh 9.0 here, 1.5 there); remove one of the two from the file"
     )
     assert result.counts.as_dict() == {"received": 4, "valid": 1, "rejected": 1, "duplicates": 2}
 
