@@ -19,9 +19,6 @@ __all__ = ["DEFAULT_MAX_DECOMPRESSED", "Format", "ParsedFile", "RawRecord", "det
 
 DEFAULT_MAX_DECOMPRESSED = 1 << 30  # 1 GiB: ~8M readings, far beyond one Lambda's budget anyway
 _EXTENSIONS: dict[str, Kind] = {"json": "json", "jsonl": "jsonl", "ndjson": "jsonl", "csv": "csv"}
-# orjson refuses these (they are not JSON); the standard library reads them as floats, which lets
-# the validator reject just those records as not_finite instead of the whole file.
-_NON_FINITE_HINTS = ("number is infinity", "NaN", "Infinity")
 
 
 def detect_format(key: str, head: bytes) -> Format:
@@ -84,21 +81,33 @@ def _parse_json_array(data: bytes, body: memoryview) -> list[object]:
 def _retry_or_explain(data: bytes, exc: orjson.JSONDecodeError) -> object:
     text = decode_utf8(data).removeprefix("\ufeff")  # a decoding failure is the better reason
     if _is_non_finite(text, exc):
+        # orjson refuses NaN, Infinity and 1e309 (they are not JSON); the standard library reads
+        # them as floats, so the validator rejects just those records as not_finite.
         try:
             return json.loads(text)
         except RecursionError as deep:
             raise InvalidFile("too_deep", "the JSON nests too deeply; a reading is a flat object") from deep
+        except json.JSONDecodeError as other:  # a second, real syntax error further on
+            raise _malformed(other.msg, other.lineno, other.colno) from other
         except ValueError:
-            pass  # fall through to orjson's own message, which points at the first problem
-    where = f"line {exc.lineno} column {exc.colno}"
+            pass  # e.g. an integer of more than 4300 digits: orjson's own message below
     if "depth limit" in exc.msg:
         raise InvalidFile(
-            "too_deep", f"the JSON nests more than 1024 levels deep at {where}; a reading is a flat object"
+            "too_deep",
+            f"the JSON nests more than 1024 levels deep at line {exc.lineno} column {exc.colno}; "
+            "a reading is a flat object",
         ) from exc
-    hint = "check the file is complete and valid JSON"
+    hint = ""
     if "after document" in exc.msg and text.lstrip().startswith("{"):
         hint = "it looks like JSON Lines: name the file .jsonl, or wrap the objects in [ ] with commas"
-    raise InvalidFile("malformed_json", f"the file is not valid JSON: {exc.msg} at {where}; {hint}") from exc
+    raise _malformed(exc.msg, exc.lineno, exc.colno, hint) from exc
+
+
+def _malformed(problem: str, line: int, column: int, hint: str = "") -> InvalidFile:
+    hint = hint or "check the file is complete and valid JSON"
+    return InvalidFile(
+        "malformed_json", f"the file is not valid JSON: {problem} at line {line} column {column}; {hint}"
+    )
 
 
 def _is_non_finite(text: str, exc: orjson.JSONDecodeError) -> bool:

@@ -162,6 +162,20 @@ def test_given_non_finite_literals_when_parsed_then_they_become_values_for_the_v
     assert values[0] != values[0] and values[1] == float("-inf") and values[2] == float("inf")
 
 
+def test_given_non_ascii_text_before_nan_when_parsed_then_nan_still_becomes_a_value() -> None:
+    parsed = parse_records('\ufeff[{"a": "Zürich €", "b": NaN}]'.encode(), Format("json"))
+
+    assert parsed.values[0]["a"] == "Zürich €"  # type: ignore[index]
+
+
+def test_given_nan_and_a_later_syntax_error_when_parsed_then_the_reason_points_at_the_real_error() -> None:
+    with pytest.raises(InvalidFile) as refused:
+        parse_records(b'[{"a": NaN},\n {"b": 1,}]', Format("json"))
+
+    assert refused.value.code == "malformed_json"
+    assert "at line 2 column 10" in refused.value.reason
+
+
 def test_given_a_latin1_csv_when_parsed_then_the_reason_names_offset_and_line() -> None:
     data = b"site_id,timestamp,energy_generated_kwh,energy_consumed_kwh\nM\xfcnchen,x,1,2\n"
 
