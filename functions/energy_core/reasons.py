@@ -2,6 +2,10 @@
 
 This is the slow path, run only for records the fast validator refused: jsonschema (the contract)
 finds the structural problems, and the checks a schema cannot express follow.
+
+Record codes: not_an_object, missing_field, wrong_type, invalid_site_id, invalid_timestamp,
+impossible_timestamp, not_finite, out_of_range; from the parsers: malformed_json, too_deep,
+csv_wrong_cell_count, csv_bad_row; from dedupe: conflicting_duplicate.
 """
 
 from __future__ import annotations
