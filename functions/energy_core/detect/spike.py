@@ -74,8 +74,9 @@ def _bands(
             bands.append(None)
             continue
         window = sorted(v for j in range(slot - width, slot + width + 1) for v in buckets[j % per_day])
-        # PV in a slot that was dark on every day of the window: weather cannot explain it.
-        dark = not allow_low and window[-1] <= 0
+        # PV in a slot dark on (nearly) every day of the window - the readings judged are in it too -
+        # cannot be weather. Sunrise drifts <= 3 min a day, far less than the window.
+        dark = not allow_low and window[-1 - max(1, len(window) // 50)] <= 0
         slot_floor = max(cfg.dark_fraction * typical, cfg.min_scale_kwh) if dark else floor
         bands.append(_band(window, days, slot_floor, cfg, typical if allow_low else math.inf))
     return bands
