@@ -100,6 +100,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"energy-pipeline {args.command}: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as error:
+        if type(error).__name__ != "EndpointConnectionError":
+            raise
+        print(f"energy-pipeline {args.command}: {error}; is `energy-pipeline serve` running there?", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
 

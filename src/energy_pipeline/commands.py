@@ -5,3 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 ALL: list[Any] = []
+
+
+def _register() -> None:
+    # Each module appends itself to ALL when imported.
+    from energy_pipeline import commands_local  # noqa: F401
+
+
+_register()

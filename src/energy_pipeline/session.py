@@ -56,10 +56,15 @@ def remote_target(endpoint_url: str) -> Target:
     from energy_pipeline.local import engine
     from energy_pipeline.local.stack import DEFAULT_STACK_NAME, stack_outputs
 
-    for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
-                        ("AWS_DEFAULT_REGION", "us-east-1")):
-        os.environ.setdefault(name, value)
+    fake_credentials()
     clients = engine.make_clients(endpoint_url)
     outputs = stack_outputs(DEFAULT_STACK_NAME)
     return Target(clients, outputs["RawDataBucketName"], outputs.get("InputPrefix", "incoming/"),
                   outputs["StateMachineArn"])
+
+
+def fake_credentials() -> None:
+    """The local endpoint accepts any credentials; never send a user's real ones to it."""
+    os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1"})
+    os.environ.pop("AWS_PROFILE", None)

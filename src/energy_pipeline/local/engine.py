@@ -91,6 +91,7 @@ def server(port: int, stack_name: str = DEFAULT_STACK_NAME, parameters: dict[str
            host: str = "127.0.0.1") -> Iterator[LocalEngine]:
     """An AWS-compatible endpoint on host:port (for the AWS CLI) running the same stack and hooks."""
     _fake_credentials()
+    _quiet_emulator()
     # The interpreter calls services at localhost:MOTO_PORT; it must be set before moto is imported.
     os.environ["MOTO_PORT"] = str(port)
     endpoint = f"http://{host}:{port}"

@@ -132,6 +132,20 @@ def _create_tables(clients: Any, resolver: Resolver, template: dict[str, Any], s
         stack.tables[logical] = name
 
 
+def _function_spec(resolver: Resolver, template: dict[str, Any], logical: str) -> FunctionSpec:
+    props = resolver.resolve(function_properties(template, logical))
+    env = {key: str(value) for key, value in props["Environment"]["Variables"].items() if value is not None}
+    return FunctionSpec(
+        logical_id=logical,
+        name=resolver.refs[logical],
+        code_dir=(PROJECT_ROOT / str(props["CodeUri"])).resolve(),
+        handler=str(props["Handler"]),
+        environment=env,
+        memory_mb=int(props.get("MemorySize", 128)),
+        timeout_s=int(props.get("Timeout", 3)),
+    )
+
+
 def _create_functions(clients: Any, resolver: Resolver, template: dict[str, Any], stack: LocalStack) -> None:
     role = clients.iam.create_role(
         RoleName=f"{stack.stack_name}-local-role",
@@ -139,21 +153,11 @@ def _create_functions(clients: Any, resolver: Resolver, template: dict[str, Any]
     )["Role"]["Arn"]
     package = _zip_placeholder()
     for logical in resources_of_type(template, *_FUNCTION_TYPES):
-        props = resolver.resolve(function_properties(template, logical))
-        env = {key: str(value) for key, value in props["Environment"]["Variables"].items() if value is not None}
-        spec = FunctionSpec(
-            logical_id=logical,
-            name=resolver.refs[logical],
-            code_dir=(PROJECT_ROOT / str(props["CodeUri"])).resolve(),
-            handler=str(props["Handler"]),
-            environment=env,
-            memory_mb=int(props.get("MemorySize", 128)),
-            timeout_s=int(props.get("Timeout", 3)),
-        )
+        spec = _function_spec(resolver, template, logical)
         clients.awslambda.create_function(
-            FunctionName=spec.name, Runtime=str(props.get("Runtime", "python3.13")), Role=role,
+            FunctionName=spec.name, Runtime="python3.13", Role=role,
             Handler=spec.handler, Code={"ZipFile": package}, Timeout=spec.timeout_s,
-            MemorySize=spec.memory_mb, Environment={"Variables": env},
+            MemorySize=spec.memory_mb, Environment={"Variables": spec.environment},
         )
         stack.functions[spec.name] = spec
 
@@ -204,6 +208,16 @@ def stack_outputs(stack_name: str = DEFAULT_STACK_NAME, parameters: dict[str, st
     resolver = Resolver(template, stack_name, dict(parameters or {}), LOCAL_ACCOUNT, LOCAL_REGION)
     _physical_names(resolver, template)
     return _resolved_outputs(resolver, template)
+
+
+def function_specs(stack_name: str = DEFAULT_STACK_NAME, parameters: dict[str, str] | None = None,
+                   template_path: Path = DEFAULT_TEMPLATE) -> dict[str, FunctionSpec]:
+    """The functions a local stack of this name has, without creating anything."""
+    template = load_template(template_path)
+    resolver = Resolver(template, stack_name, dict(parameters or {}), LOCAL_ACCOUNT, LOCAL_REGION)
+    _physical_names(resolver, template)
+    specs = (_function_spec(resolver, template, logical) for logical in resources_of_type(template, *_FUNCTION_TYPES))
+    return {spec.name: spec for spec in specs}
 
 
 def create_stack(

@@ -1,0 +1,108 @@
+"""`serve`, `query` and `charts`: a long-running local stack, and reading what it stored."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from typing import Any
+
+from energy_pipeline import commands
+from energy_pipeline.sources import SourceChoiceError, add_source_options, data_source
+
+
+def serve(args: argparse.Namespace) -> int:
+    from wsgiref.simple_server import WSGIServer, make_server
+    from socketserver import ThreadingMixIn
+
+    from energy_pipeline.api_local import query_function_spec, query_handler
+    from energy_pipeline.local import engine
+    from energy_pipeline.session import quiet_handlers
+
+    class ThreadingServer(ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+
+    quiet_handlers()
+    with engine.server(args.aws_port, host=args.host) as local:
+        handler = query_handler(query_function_spec(local.stack.functions), local.endpoint_url)
+        from query_api.http_bridge import wsgi_app  # importable once the handler's CodeUri is on the path
+
+        api = make_server(args.host, args.port, wsgi_app(handler), server_class=ThreadingServer)
+        threading.Thread(target=api.serve_forever, daemon=True).start()
+        api_url, aws_url = f"http://{args.host}:{args.port}", local.endpoint_url
+        print(_banner(local.stack.bucket, local.stack.input_prefix, api_url, str(aws_url)), flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            print("\nstopping", file=sys.stderr)
+        finally:
+            api.shutdown()
+    return 0
+
+
+def _banner(bucket: str, prefix: str, api_url: str, aws_url: str) -> str:
+    return "\n".join([
+        "energy-pipeline local stack is running (Ctrl-C stops it; all data lives in memory)",
+        f"  bucket      {bucket}",
+        f"  query API   {api_url}    e.g. curl {api_url}/sites",
+        f"  AWS         {aws_url}",
+        "",
+        "Upload a file (either way starts the pipeline):",
+        f"  aws --endpoint-url {aws_url} s3 cp readings.json s3://{bucket}/{prefix}",
+        f"  energy-pipeline run --endpoint-url {aws_url} readings.json",
+        f"Then: energy-pipeline query SITE --endpoint-url {aws_url}",
+        f"      energy-pipeline charts --endpoint-url {aws_url} --out charts/",
+    ])
+
+
+def query(args: argparse.Namespace) -> int:
+    from energy_pipeline.query_report import run_query
+
+    try:
+        return run_query(args, data_source(args))
+    except SourceChoiceError as error:
+        print(f"energy-pipeline query: {error}", file=sys.stderr)
+        return 2
+
+
+def charts(args: argparse.Namespace) -> int:
+    import viz.cli
+
+    try:
+        source = data_source(args)
+    except SourceChoiceError as error:
+        print(f"energy-pipeline charts: {error}", file=sys.stderr)
+        return 2
+    return viz.cli.run(args, source)
+
+
+class LocalCommands:
+    @staticmethod
+    def add_parser(subcommands: Any) -> None:
+        server = subcommands.add_parser("serve", help="run the local stack until interrupted: query API + AWS endpoint")
+        server.add_argument("--port", type=int, default=8080, help="query API port (default 8080)")
+        server.add_argument("--aws-port", type=int, default=4566, help="AWS-compatible endpoint port (default 4566)")
+        server.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+        server.set_defaults(handler=serve)
+
+        reader = subcommands.add_parser("query", help="a site's summary per hour/day/month as a table")
+        reader.add_argument("site", help="site id")
+        reader.add_argument("--from", dest="start", help="ISO 8601 start, inclusive (default: first reading)")
+        reader.add_argument("--to", dest="end", help="ISO 8601 end, exclusive (default: after the last reading)")
+        reader.add_argument("--resolution", choices=["hour", "day", "month"], default="day")
+        reader.add_argument("--anomalies", action="store_true", help="also list the site's anomalies")
+        reader.add_argument("--json", action="store_true", help="print the API's JSON answers")
+        add_source_options(reader)
+        reader.set_defaults(handler=query)
+
+        import viz.cli
+
+        drawer = subcommands.add_parser("charts", help="draw every site's charts and an offline index.html")
+        viz.cli.add_arguments(drawer)
+        add_source_options(drawer)
+        drawer.set_defaults(handler=charts)
+
+
+commands.ALL.append(LocalCommands)
