@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -26,10 +27,13 @@ def quiet_handlers() -> None:
     """Handler logs and EMF metrics would drown the CLI's own output; ENERGY_LOG_LEVEL=INFO shows them."""
     from energy_pipeline.local.executor import EXECUTOR
 
-    EXECUTOR.env_overrides.update({
+    quiet = {
         "POWERTOOLS_METRICS_DISABLED": "true",
-        "POWERTOOLS_LOG_LEVEL": os.environ.get("ENERGY_LOG_LEVEL", "WARNING"),
-    })
+        "POWERTOOLS_LOG_LEVEL": os.environ.get("ENERGY_LOG_LEVEL", "ERROR"),
+    }
+    EXECUTOR.env_overrides.update(quiet)
+    os.environ.update(quiet)  # Powertools also reads these when it flushes, after the import
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 
 @contextlib.contextmanager

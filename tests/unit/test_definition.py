@@ -88,7 +88,8 @@ def test_lambda_tasks_retry_the_errors_aws_recommends_with_jitter() -> None:
 
 def test_every_top_level_task_and_map_is_caught_into_the_failure_path() -> None:
     top = DEFINITION["States"]
-    failure_states = {FAILURE_ENTRY, "Publish failure alert", "Invalid file?", "File rejected", "Processing failed"}
+    failure_states = {FAILURE_ENTRY, "Record failure", "Publish failure alert", "Invalid file?", "File rejected",
+                      "Processing failed"}
     for name, state in top.items():
         if state["Type"] in {"Task", "Map"} and name not in failure_states:
             assert any(c["Next"] == FAILURE_ENTRY for c in state["Catch"]), name

@@ -32,7 +32,7 @@ def test_a_clean_file_is_stored_completely_and_raises_no_alert(local, tmp_path: 
     assert len(stored_readings(local, "site-a")) == 8
     assert received_alerts(local, queue) == []
     names = [state["name"] for state in row["states"]]
-    assert names[:4] == ["Read upload event", "Validate file", "Transform readings", "Detect anomalies"]
+    assert names[:5] == ["Read upload event", "Claim file", "Validate file", "Transform readings", "Detect anomalies"]
 
 
 def test_the_original_projects_sample_record_is_one_anomaly_and_one_alert(local, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ class State:
     name: str
     kind: str  # the ASL Type, or "Start"/"End" for the console's two markers
     detail: str = ""
+    note: str = ""  # one run's extra line (an error name), set before layout so the box fits it
     branches: list[Graph] = field(default_factory=list)  # Map: one, Parallel: several
 
 
@@ -101,7 +102,7 @@ def from_definition(definition: dict[str, Any], markers: bool = True) -> Graph:
     states: dict[str, State] = {}
     edges: list[Edge] = []
     for name, spec in definition["States"].items():
-        states[name] = State(name, spec["Type"], _detail(spec), _branches(spec))
+        states[name] = State(name, spec["Type"], _detail(spec), branches=_branches(spec))
         edges.extend(_edges_of(name, spec))
         if markers and (spec.get("End") or spec["Type"] == "Succeed"):
             edges.append(Edge(name, END, "next"))

@@ -50,8 +50,9 @@ class Layout:
 def _leaf_size(state: State) -> Point:
     if state.kind in (START, END):
         return 56.0, 28.0
-    text = max(len(state.name), len(state.detail) + 4)
-    return max(150.0, text * CHAR_W + 32), 2 * LINE_H + 14
+    text = max(len(state.name), len(state.detail) + 14, len(state.note))
+    lines = 3 if state.note else 2
+    return max(150.0, text * CHAR_W + 24), lines * LINE_H + 14
 
 
 def _measure(state: State) -> tuple[Point, list[Layout]]:
@@ -158,7 +159,9 @@ def _place(graph: Graph, boxes: dict[str, Box], chains: list[list[str]], rows: l
 
 def _route(chain: list[str], edge: Edge, boxes: dict[str, Box]) -> Route:
     first, last = boxes[chain[0]], boxes[chain[-1]]
-    start = (first.cx + first.w / 2, first.cy) if edge.kind == "catch" else (first.cx, first.cy + first.h / 2)
+    # errors leave from the bottom-right corner, apart from the normal flow out of the bottom centre
+    offset = first.w / 2 - min(24.0, first.w / 4) if edge.kind == "catch" else 0.0
+    start = (first.cx + offset, first.cy + first.h / 2)
     middle = [(boxes[name].cx, boxes[name].cy) for name in chain[1:-1]]
     return Route(edge, [start, *middle, (last.cx, last.top)])
 
