@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,13 +37,24 @@ def clock(moment: datetime | None) -> str:
     return "-" if moment is None else moment.astimezone(UTC).strftime("%H:%M:%S.%f")[:-3]
 
 
+def readable_cause(cause: str | None) -> str | None:
+    """A Lambda error's cause is JSON with a stack trace; the message is what a person needs."""
+    if not cause or not cause.startswith("{"):
+        return cause
+    try:
+        parsed = json.loads(cause)
+    except ValueError:
+        return cause
+    return str(parsed.get("errorMessage") or cause) if isinstance(parsed, dict) else cause
+
+
 def rows(runs: list[StateRun], view: RunView) -> list[Row]:
     """One row per state run (Map iterations repeat their states); a caught failure says so."""
     result = []
     for run in runs:
         caught = run.status == "FAILED" and view.of(run.name).status == CAUGHT
         result.append(Row(run.name, CAUGHT if caught else run.status, run.entered, run.exited, run.duration_ms,
-                          run.retries, run.error, run.cause))
+                          run.retries, run.error, readable_cause(run.cause)))
     return result
 
 
