@@ -30,10 +30,14 @@ def upload(target: Target, path: Path, key: str | None = None) -> tuple[str, str
     return key, str(response["ETag"]).strip('"')
 
 
-def find_execution(target: Target, key: str, etag: str, not_before: float, timeout_s: float = 60) -> str | None:
-    """The execution started for this upload: its input is the S3 event naming the key and ETag."""
+def find_execution(target: Target, key: str, etag: str, not_before: float, timeout_s: float = 60,
+                   taken: set[str] | None = None) -> str | None:
+    """The execution started for this upload: its input is the S3 event naming the key and ETag.
+
+    `taken` holds executions already matched to earlier uploads of the same content in this run.
+    """
     deadline = time.monotonic() + timeout_s
-    seen: set[str] = set()
+    seen: set[str] = set(taken or ())
     while time.monotonic() < deadline:
         pages = target.clients.stepfunctions.get_paginator("list_executions")
         for page in pages.paginate(stateMachineArn=target.state_machine_arn):
@@ -114,13 +118,15 @@ def run_files(target: Target, files: list[Path], timeout_s: float = 600) -> list
     started = time.time()
     uploads = [(path, *upload(target, path)) for path in files]
     rows = []
+    taken: set[str] = set()
     for path, key, etag in uploads:
-        arn = find_execution(target, key, etag, started)
+        arn = find_execution(target, key, etag, started, taken=taken)
         if arn is None:
             rows.append({"file": str(path), "key": key, "execution": None, "status": "NOT_STARTED",
                          "error": "NoExecution", "reason": f"no execution started for s3://{target.bucket}/{key}; "
                          f"is the key under the input prefix {target.input_prefix!r}?"})
             continue
+        taken.add(arn)
         wait(target, arn, timeout_s)
         rows.append(report(target, str(path), key, arn))
     return rows
