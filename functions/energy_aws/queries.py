@@ -70,3 +70,42 @@ def query_raw(client: Any, **query: Any) -> Iterator[dict[str, Any]]:
 def numbers(item: dict[str, Any], names: tuple[str, ...]) -> dict[str, Decimal]:
     """The named N attributes of a low-level item, parsed straight to Decimal (the summary's hot loop)."""
     return {name: Decimal(item[name]["N"]) for name in names if "N" in item.get(name, {})}
+
+
+# The ingestion ledger's sparse index: only ledger items carry `ledger`, sorted by `updated_at`.
+LEDGER_INDEX = "IngestionsByTime"
+LEDGER_PARTITION = "INGESTION"
+
+
+def ledger_newest_first(
+    client: Any, table: str, updated_between: tuple[str, str], status: str | None, per_call: int
+) -> Iterator[list[dict[str, Any]]]:
+    """Ledger items with `updated_at` BETWEEN the two strings, newest first: one list per DynamoDB call.
+
+    A Query on the index, never a Scan. Lists come lazily so the caller decides when a page is full
+    and can count the calls it spent; a list may be empty when the status filter dropped everything.
+    """
+    low, high = updated_between
+    query: dict[str, Any] = {
+        "TableName": table,
+        "IndexName": LEDGER_INDEX,
+        "ScanIndexForward": False,
+        "Limit": per_call,
+        "KeyConditionExpression": "#ledger = :ledger AND #updated BETWEEN :low AND :high",
+        "ExpressionAttributeNames": {"#ledger": "ledger", "#updated": "updated_at"},
+        "ExpressionAttributeValues": {
+            ":ledger": {"S": LEDGER_PARTITION}, ":low": {"S": low}, ":high": {"S": high},
+        },
+    }  # fmt: skip
+    if status is not None:
+        # Filtering costs the same reads but keeps other statuses off the wire.
+        query["FilterExpression"] = "#status = :status"
+        query["ExpressionAttributeNames"]["#status"] = "status"
+        query["ExpressionAttributeValues"][":status"] = {"S": status}
+    while True:
+        response = client.query(**query)
+        yield [plain(item) for item in response.get("Items", [])]
+        last = response.get("LastEvaluatedKey")
+        if not last:
+            return
+        query["ExclusiveStartKey"] = last

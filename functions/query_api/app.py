@@ -138,6 +138,21 @@ def summary(
     return _ok(service().summary(site_id, from_, to, resolution))
 
 
+@app.get(
+    "/ingestions",
+    summary="The ingestion ledger, newest first by updated_at; from/to apply to updated_at",
+    responses=_responses(models.IngestionPage),
+)
+def ingestions(
+    status: Annotated[models.IngestionStatus | None, Query(description="Only this status")] = None,
+    from_: From = None,
+    to: To = None,
+    limit: Limit = 100,
+    next_token: Token = None,
+) -> Response[Any]:
+    return _ok(service().ingestions(status, from_, to, limit, next_token))
+
+
 @app.exception_handler(ApiError)
 def api_error(error: ApiError) -> Response[Any]:
     return errors.from_api_error(error)
@@ -175,7 +190,8 @@ def not_found(error: Exception) -> Response[Any]:
     return errors.error_response(
         404,
         "not_found",
-        "no such route; the routes are GET /sites and GET /sites/{site_id}/readings|anomalies|summary",
+        "no such route; the routes are GET /sites, GET /sites/{site_id}/readings|anomalies|summary "
+        "and GET /ingestions",
     )
 
 

@@ -110,6 +110,36 @@ class Summary(_Model):
     totals: Aggregate
 
 
+IngestionStatus = Literal["PROCESSING", "SUCCEEDED", "FAILED"]
+
+
+class Ingestion(_Model):
+    """One source object in the ingestion ledger; fields the workflow has not written are left out."""
+
+    key: str = Field(description="The object's key in the raw-data bucket")
+    status: IngestionStatus
+    etag: str | None = None
+    size: int | None = Field(None, description="Bytes")
+    execution: str | None = Field(None, description="ARN of the execution that last claimed the file")
+    started_at: Timestamp | None = None
+    finished_at: Timestamp | None = None
+    updated_at: Timestamp
+    received: int | None = None
+    stored: int | None = None
+    rejected: int | None = None
+    duplicates: int | None = None
+    anomalies: int | None = None
+    rejects_location: str | None = Field(None, description="s3:// URI of the rejected records, if any")
+    error: str | None = None
+    reason: str | None = None
+    quarantine_location: str | None = Field(None, description="s3:// URI of the quarantined file (FAILED)")
+
+
+class IngestionPage(_Model):
+    items: list[Ingestion]
+    next_token: NextToken
+
+
 class ErrorDetail(_Model):
     code: str = Field(examples=["invalid_parameter"])
     message: str = Field(

@@ -25,6 +25,8 @@ from energy_core.api_time import (
 )
 from energy_core.api_tokens import TokenCodec, fingerprint
 
+from query_api import ingestions as ledger
+
 READING_FIELDS = (*FIELDS, "cumulative_kwh", "anomalies")
 ANOMALY_FIELDS = (
     "timestamp", "type", "severity", "value", "expected", "reason", "field",
@@ -119,6 +121,21 @@ class QueryService:
         )  # fmt: skip
         items = [_pick(item, ANOMALY_FIELDS) for item in page.items]
         return {"site_id": site_id, "items": items, "next_token": self._token(query, page.after)}
+
+    def ingestions(
+        self, status: str | None, start: str | None, end: str | None, limit: int, next_token: str | None
+    ) -> dict[str, Any]:
+        """The ingestion ledger newest first (see query_api.ingestions for how seconds are ordered)."""
+        span = time_range(_optional_time("from", start), _optional_time("to", end))
+        query = fingerprint("ingestions", status or "", span.start, span.end)
+        cursor = ledger.Cursor.parse(self._after(next_token, query))
+        bounds = ledger.index_bounds(span, cursor)
+        if bounds is None:
+            return {"items": [], "next_token": None}
+        chunks = queries.ledger_newest_first(self.client, self.tables.catalog, bounds, status, limit + 1)
+        page = ledger.page(chunks, span, cursor, limit)
+        after = None if page.after is None else page.after.text()
+        return {"items": page.items, "next_token": self._token(query, after)}
 
     def summary(self, site_id: str, start: str | None, end: str | None, resolution: str) -> dict[str, Any]:
         span = self._summary_range(self._site(site_id), start, end, resolution)
