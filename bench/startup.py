@@ -1,0 +1,86 @@
+"""Cold start and package size of every function in template.yaml.
+
+max_handler_import_ms: each handler module imported in a fresh interpreter with its template
+environment and functions/ as the import root (as on Lambda); best of REPEATS processes.
+max_package_mb: the size of each function's `sam build` output, building first when sam is installed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from energy_pipeline.local.stack import function_specs
+
+ROOT = Path(__file__).resolve().parents[1]
+REPEATS = 3
+_PROBE = (
+    "import importlib, time\n"
+    "started = time.perf_counter()\n"
+    "importlib.import_module({module!r})\n"
+    "print((time.perf_counter() - started) * 1000)\n"
+)
+
+
+def import_ms(module: str, code_dir: Path, environment: dict[str, str]) -> float:
+    env = {
+        **os.environ,
+        **environment,
+        "PYTHONPATH": str(code_dir),
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+    }
+    runs = []
+    for _ in range(REPEATS):
+        done = subprocess.run(
+            [sys.executable, "-c", _PROBE.format(module=module)],
+            env=env,
+            cwd=code_dir,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        runs.append(float(done.stdout.strip().splitlines()[-1]))
+    return min(runs)
+
+
+def handler_imports() -> dict[str, float]:
+    """Milliseconds per function (logical id) to import its handler module."""
+    out = {}
+    for spec in function_specs().values():
+        module = spec.handler.rpartition(".")[0]
+        out[spec.logical_id] = round(import_ms(module, spec.code_dir, spec.environment), 1)
+    return out
+
+
+def _size_mb(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1_000_000
+
+
+def sam_build() -> str | None:
+    """Runs `make sam-build` when sam is installed; the reason it did not, otherwise."""
+    if os.environ.get("BENCH_SAM_BUILD", "1") == "0":
+        return "skipped: BENCH_SAM_BUILD=0"
+    if not (ROOT / ".venv-sam" / "bin" / "sam").exists():
+        return "skipped: run make sam-build"
+    done = subprocess.run(
+        ["make", "-s", "sam-build"], check=False, cwd=ROOT, capture_output=True, text=True, timeout=900
+    )
+    return None if done.returncode == 0 else f"sam build failed: {done.stderr.strip()[-300:]}"
+
+
+def package_sizes() -> dict[str, Any]:
+    problem = sam_build()
+    build = ROOT / ".aws-sam" / "build"
+    sizes = {
+        spec.logical_id: round(_size_mb(build / spec.logical_id), 1)
+        for spec in function_specs().values()
+        if (build / spec.logical_id).is_dir()
+    }
+    if not sizes:
+        return {"skipped": problem or "skipped: run make sam-build"}
+    return {"sizes_mb": sizes, "note": problem} if problem else {"sizes_mb": sizes}

@@ -1,0 +1,129 @@
+"""Peak memory and CPU time of each step's work for one file, each step in a fresh process.
+
+    python -m bench.stepmem STEP FOLDER [FILE]
+
+A step reads what the previous one wrote to FOLDER (standing in for S3 staging/) and writes its own
+output there, calling the same functions as its handler; the process then reports its peak RSS
+(ru_maxrss, which includes the interpreter and imports, as Lambda's "Max Memory Used" does) and the
+CPU seconds it spent. Store's figures are for one chunk, as one Store invocation handles one chunk.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+STEPS = ("validate", "transform", "detect", "store")
+
+
+def _validate(folder: Path, file: Path) -> int:
+    from energy_core.readings import dump_chunk, split_chunks
+    from energy_core.validation import ingest
+    from validate.app import CHUNK_READINGS
+
+    result = ingest(file.name, file.read_bytes())
+    for index, chunk in enumerate(split_chunks(result.valid, CHUNK_READINGS)):
+        (folder / f"valid-{index:05d}.jsonl").write_bytes(dump_chunk(chunk))
+    return len(result.valid)
+
+
+def _transform(folder: Path, file: Path) -> int:
+    from transform.app import transform_chunk
+
+    total = 0
+    for chunk in sorted(folder.glob("valid-*.jsonl")):
+        body, count = transform_chunk(chunk.read_bytes(), file.name, "etag", "2025-01-01T00:00:00.000000Z")
+        (folder / chunk.name.replace("valid-", "items-")).write_bytes(body)
+        total += count
+    return total
+
+
+def _detect(folder: Path, file: Path) -> int:
+    import detect.app as handler
+    from energy_aws.items import dump_json_lines, json_lines
+
+    chunks = [json_lines(path.read_bytes()) for path in sorted(folder.glob("items-*.jsonl"))]
+    handler.load_history = lambda *args: []  # an empty table: no stored history to query
+    handler.range_counts = lambda *args: {"readings_before": 0, "anomalies_before": 0}
+    anomalies, _ = handler.detect_all(chunks)
+    for index, (items, _found) in enumerate(handler.annotate(chunks, anomalies)):
+        (folder / f"annotated-{index:05d}.jsonl").write_bytes(dump_json_lines(items))
+    return len(anomalies)
+
+
+def _store(folder: Path, file: Path) -> int:
+    from energy_aws.dynamo import _batches
+    from energy_aws.items import json_lines, reading_attribute_values
+
+    first = sorted(folder.glob("annotated-*.jsonl"))[0]
+    items = (reading_attribute_values(item) for item in json_lines(first.read_bytes()))
+    return sum(len(batch) for batch in _batches(items))
+
+
+def main(step: str, folder: Path, file: Path) -> None:
+    started = time.process_time()
+    count = {"validate": _validate, "transform": _transform, "detect": _detect, "store": _store}[step](
+        folder, file
+    )
+    peak_kb = _peak_kb()
+    print(
+        json.dumps(
+            {
+                "step": step,
+                "count": count,
+                "cpu_s": round(time.process_time() - started, 2),
+                "peak_rss_mb": round(peak_kb / 1024),
+            }
+        )
+    )
+
+
+def _peak_kb() -> int:
+    """VmHWM: this process's peak resident set. ru_maxrss would keep the parent's peak across fork+exec."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1])
+
+
+def measure(file: Path, folder: Path) -> dict[str, Any]:
+    """Each step in its own process, in order; their reports by step."""
+    shutil.rmtree(folder, ignore_errors=True)  # chunks of an earlier file must not be read as this one's
+    folder.mkdir(parents=True)
+    env_done: dict[str, Any] = {}
+    for step in STEPS:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.stepmem", step, str(folder), str(file)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=1800,
+            env=_env(),
+        )
+        env_done[step] = json.loads(done.stdout.strip().splitlines()[-1])
+    return env_done
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    # The handler modules read their configuration at import; these values are never used here.
+    names = ("BUCKET_NAME", "READINGS_TABLE", "ANOMALIES_TABLE")
+    return {
+        **os.environ,
+        **dict.fromkeys(names, "bench"),
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
+
+
+if __name__ == "__main__":
+    import bench  # noqa: F401 - puts functions/ on the import path
+
+    main(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]))
