@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from energy_pipeline.reprocess import ledger_item, reprocess
+from energy_pipeline.reprocess import ReprocessRefused, ledger_item, reprocess
 from tests.workflow.faults import (
     DynamoThrottle,
     LambdaFault,
@@ -130,3 +130,48 @@ def test_given_a_permanent_store_fault_then_the_file_is_quarantined_and_reproces
 
     assert_complete(local, row)
     assert ledger_item(local.target, local.engine.stack.outputs["CatalogTableName"], key)["status"] == "SUCCEEDED"
+
+
+def ledger_table(local: Any) -> str:
+    return str(local.engine.stack.outputs["CatalogTableName"])
+
+
+def test_given_a_succeeded_file_when_reprocessed_without_force_then_it_is_refused(local, tmp_path: Path) -> None:
+    [first] = run(local, write(tmp_path, "done.json", mixed_file(per_site=4)))
+
+    with pytest.raises(ReprocessRefused, match=r"already processed successfully.*--force"):
+        reprocess(local.target, ledger_table(local), "incoming/done.json", wait_s=60)
+
+    assert first["status"] == "SUCCEEDED"
+    assert len(local.engine.router.started) == 1  # no Object Created was raised
+
+
+def test_given_a_succeeded_file_when_reprocessed_with_force_then_it_runs_again_and_upserts(
+        local, tmp_path: Path) -> None:
+    [first] = run(local, write(tmp_path, "again.json", mixed_file()))
+
+    row = reprocess(local.target, ledger_table(local), "incoming/again.json", force=True, wait_s=120)
+
+    assert row["already_processed"] is False and row["execution"] != first["execution"]
+    assert_complete(local, row)  # the same 60 keys: upserted, not duplicated
+    ledger = ledger_item(local.target, ledger_table(local), "incoming/again.json")
+    assert ledger is not None and (ledger["status"], ledger["execution"]) == ("SUCCEEDED", row["execution"])
+
+
+def test_given_a_quarantined_file_whose_upload_was_deleted_when_reprocessed_then_it_is_restored(
+        local, tmp_path: Path) -> None:
+    key = "incoming/gone.json"
+    with lambda_fault(LambdaFault("DetectFunction", "RuntimeError", times=None)):
+        [failed] = run(local, write(tmp_path, "gone.json", mixed_file()))
+    local.engine.clients.s3.delete_object(Bucket=local.target.bucket, Key=key)
+
+    row = reprocess(local.target, ledger_table(local), key, wait_s=120)
+
+    assert failed["status"] == "FAILED" and row["restored_from"] == f"quarantine/{key}"
+    assert_complete(local, row)
+    assert len(local.engine.router.started) == 2  # the restoring copy is the one trigger: no racing twin
+
+
+def test_given_a_key_that_never_existed_when_reprocessed_then_it_is_refused_with_the_fix(local) -> None:
+    with pytest.raises(ReprocessRefused, match="upload the file again"):
+        reprocess(local.target, ledger_table(local), "incoming/never.json")
