@@ -1,4 +1,4 @@
-"""`executions` and `show`: the local stand-in for the Step Functions console's list, graph and event views."""
+"""`executions` and `show`: a local stand-in for the Step Functions console's list, graph and event views."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 def _add_source(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--endpoint-url", help="AWS endpoint of a running `energy-pipeline serve` (e.g. http://127.0.0.1:4566)")
+    group.add_argument(
+        "--endpoint-url",
+        help="AWS endpoint of a running `energy-pipeline serve` (e.g. http://127.0.0.1:4566)",
+    )
     group.add_argument("--stack", help="a deployed CloudFormation stack (reads its StateMachineArn output)")
     parser.add_argument("--region", help="AWS region of --stack (default: your AWS configuration)")
 
@@ -54,7 +57,11 @@ def list_executions(args: argparse.Namespace) -> int:
         found = listing.rows(source, args.limit)
         _print_listing(args, found)
         if not args.watch:
-            return EXIT_FAILED if any(row["status"] in ("FAILED", "TIMED_OUT", "ABORTED") for row in found) else EXIT_OK
+            return (
+                EXIT_FAILED
+                if any(row["status"] in ("FAILED", "TIMED_OUT", "ABORTED") for row in found)
+                else EXIT_OK
+            )
         time.sleep(args.interval)
 
 
@@ -76,27 +83,36 @@ def show_execution(args: argparse.Namespace) -> int:
         print(json.dumps(show.as_dict(execution, drawn, written, console), default=str, indent=2))
     else:
         print(show.report(execution, drawn, console))
-        print(f"\nwrote {written.svg}, {written.png} and {written.html} (open it in a browser; it works offline)")
+        print(
+            f"\nwrote {written.svg}, {written.png} and {written.html} (open it in a browser: works offline)"
+        )
     return EXIT_OK if execution.info["status"] in ("SUCCEEDED", "RUNNING") else EXIT_FAILED
 
 
 class ViewerCommands:
     @staticmethod
     def add_parser(subcommands: Any) -> None:
-        lister = subcommands.add_parser("executions", help="list executions: file, status, start, duration, counts")
+        lister = subcommands.add_parser(
+            "executions", help="list executions: file, status, start, duration, counts"
+        )
         _add_source(lister)
         lister.add_argument("--watch", action="store_true", help="refresh until interrupted")
         lister.add_argument("--interval", type=float, default=2.0, help="seconds between refreshes (--watch)")
         lister.add_argument("--limit", type=int, default=20, help="newest executions to list (default 20)")
-        lister.add_argument("--json", action="store_true", help="print a JSON list (one per refresh with --watch)")
+        lister.add_argument(
+            "--json", action="store_true", help="print a JSON list (one per refresh with --watch)"
+        )
         lister.set_defaults(handler=list_executions)
 
         shower = subcommands.add_parser(
-            "show", help="one execution's timeline; writes graph.svg, graph.png and index.html")
+            "show", help="one execution's timeline; writes graph.svg, graph.png and index.html"
+        )
         shower.add_argument("execution", help="execution ARN, name, or the unique start of a name")
         _add_source(shower)
         shower.add_argument("--out", type=Path, help="directory for the files (default ./execution-<name>/)")
-        shower.add_argument("--json", action="store_true", help="print the execution and its timeline as JSON")
+        shower.add_argument(
+            "--json", action="store_true", help="print the execution and its timeline as JSON"
+        )
         shower.set_defaults(handler=show_execution)
 
 

@@ -15,8 +15,18 @@ EVENT = ROOT / "events" / "s3-object-created.json"
 STATE_MACHINE = "EnergyPipeline"  # the MockConfigFile's key; Step Functions Local matches it by name
 ACCOUNT, REGION = "123456789012", "us-east-1"
 
-_HEAD = ["Read upload event", "Claim file", "Validate file", "Transform readings", "Detect anomalies",
-         "Store readings", "Write chunk", "Update site catalog", "Record ingestion", "Any anomalies?"]
+_HEAD = [
+    "Read upload event",
+    "Claim file",
+    "Validate file",
+    "Transform readings",
+    "Detect anomalies",
+    "Store readings",
+    "Write chunk",
+    "Update site catalog",
+    "Record ingestion",
+    "Any anomalies?",
+]
 
 
 @dataclass(frozen=True)
@@ -30,9 +40,20 @@ class Case:
 CASES = {
     "HappyPath": Case("SUCCEEDED", [*_HEAD, "Report without alert"]),
     "Anomalies": Case("SUCCEEDED", [*_HEAD, "Publish alert", "Report with alert"]),
-    "InvalidFile": Case("FAILED", ["Read upload event", "Claim file", "Validate file", "Quarantine file",
-                                   "Record failure", "Publish failure alert", "Invalid file?", "File rejected"],
-                        error="InvalidFile"),
+    "InvalidFile": Case(
+        "FAILED",
+        [
+            "Read upload event",
+            "Claim file",
+            "Validate file",
+            "Quarantine file",
+            "Record failure",
+            "Publish failure alert",
+            "Invalid file?",
+            "File rejected",
+        ],
+        error="InvalidFile",
+    ),
     "RetriedTransientError": Case("SUCCEEDED", [*_HEAD, "Report without alert"], retried="Validate file"),
 }
 
@@ -43,6 +64,7 @@ def mock_config() -> dict[str, Any]:
 
 def definition_for_local() -> str:
     """The real definition with its template substitutions filled in with names Step Functions Local accepts."""
+
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
         if "Function" in name:

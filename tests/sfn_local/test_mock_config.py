@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -27,8 +28,12 @@ def _states(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def _transitions(definition: dict[str, Any]) -> set[tuple[str, str]]:
     pairs = set()
     for name, spec in definition["States"].items():
-        targets = [spec.get("Next"), spec.get("Default"), *(rule["Next"] for rule in spec.get("Choices", [])),
-                   *(catch["Next"] for catch in spec.get("Catch", []))]
+        targets = [
+            spec.get("Next"),
+            spec.get("Default"),
+            *(rule["Next"] for rule in spec.get("Choices", [])),
+            *(catch["Next"] for catch in spec.get("Catch", [])),
+        ]
         pairs |= {(name, target) for target in targets if target}
         inner = spec.get("ItemProcessor") or spec.get("Iterator")
         if inner:  # into the Map's first state, and from its last states on to the Map's Next
@@ -65,7 +70,7 @@ def test_every_mocked_response_returns_or_throws_per_invocation() -> None:
 def test_the_expected_path_is_a_walk_through_the_definition(case: str) -> None:
     path, transitions = CASES[case].path, _transitions(DEFINITION_JSON)
     assert path[0] == DEFINITION_JSON["StartAt"]
-    for source, target in zip(path, path[1:], strict=False):
+    for source, target in itertools.pairwise(path):
         assert (source, target) in transitions, f"{case}: no transition {source!r} -> {target!r}"
 
 

@@ -18,7 +18,15 @@ from typing import Any
 import pytest
 
 from energy_pipeline.executions import read_history
-from tests.sfn_local.cases import ACCOUNT, CASES, EVENT, MOCK_CONFIG, REGION, STATE_MACHINE, definition_for_local
+from tests.sfn_local.cases import (
+    ACCOUNT,
+    CASES,
+    EVENT,
+    MOCK_CONFIG,
+    REGION,
+    STATE_MACHINE,
+    definition_for_local,
+)
 
 pytestmark = pytest.mark.sfn_local
 IMAGE, PORT = "amazon/aws-stepfunctions-local", 8083
@@ -50,12 +58,28 @@ def endpoint() -> Iterator[str]:
         return
     reason = _docker_reason()
     if reason:
-        pytest.skip(f"Step Functions Local tier skipped: {reason}. Start Docker and run `make test-sfn-local`, "
-                    "or run the container yourself and set SFN_LOCAL_ENDPOINT (docs/sfn-local.md).")
+        pytest.skip(
+            f"Step Functions Local tier skipped: {reason}. Start Docker and run `make test-sfn-local`, "
+            "or run the container yourself and set SFN_LOCAL_ENDPOINT (docs/sfn-local.md)."
+        )
     container = subprocess.run(
-        ["docker", "run", "--detach", "--rm", "--publish", f"{PORT}:8083",
-         "--volume", f"{MOCK_CONFIG}:{MOUNTED}:ro", "--env", f"SFN_MOCK_CONFIG={MOUNTED}", IMAGE],
-        capture_output=True, text=True, check=True, timeout=600,
+        [
+            "docker",
+            "run",
+            "--detach",
+            "--rm",
+            "--publish",
+            f"{PORT}:8083",
+            "--volume",
+            f"{MOCK_CONFIG}:{MOUNTED}:ro",
+            "--env",
+            f"SFN_MOCK_CONFIG={MOUNTED}",
+            IMAGE,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
     ).stdout.strip()
     try:
         _wait_for_port(PORT)
@@ -68,16 +92,27 @@ def endpoint() -> Iterator[str]:
 def machine(endpoint: str) -> tuple[Any, str]:
     import boto3
 
-    client = boto3.client("stepfunctions", endpoint_url=endpoint, region_name=REGION,
-                          aws_access_key_id="local", aws_secret_access_key="local")  # noqa: S106 - not a secret
-    arn = client.create_state_machine(name=STATE_MACHINE, definition=definition_for_local(),
-                                      roleArn=f"arn:aws:iam::{ACCOUNT}:role/StepFunctionsLocal")["stateMachineArn"]
+    client = boto3.client(
+        "stepfunctions",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    arn = client.create_state_machine(
+        name=STATE_MACHINE,
+        definition=definition_for_local(),
+        roleArn=f"arn:aws:iam::{ACCOUNT}:role/StepFunctionsLocal",
+    )["stateMachineArn"]
     return client, arn
 
 
 def _run(client: Any, arn: str, case: str) -> tuple[dict[str, Any], list[Any]]:
-    execution = client.start_execution(stateMachineArn=f"{arn}#{case}", name=f"{case}-{time.time_ns()}",
-                                       input=EVENT.read_text(encoding="utf-8"))["executionArn"]
+    execution = client.start_execution(
+        stateMachineArn=f"{arn}#{case}",
+        name=f"{case}-{time.time_ns()}",
+        input=EVENT.read_text(encoding="utf-8"),
+    )["executionArn"]
     deadline = time.monotonic() + 120  # the retried case waits out a real back-off
     while (description := client.describe_execution(executionArn=execution))["status"] == "RUNNING":
         assert time.monotonic() < deadline, f"{case} still running"

@@ -17,9 +17,12 @@ MACHINE = RESOURCES["PipelineStateMachine"]["Properties"]
 
 
 def _alarms_on(metric: str, dimension: str, value: Any) -> list[dict[str, Any]]:
-    return [spec["Properties"] for spec in ALARMS.values()
-            if spec["Properties"]["MetricName"] == metric
-            and {"Name": dimension, "Value": value} in spec["Properties"]["Dimensions"]]
+    return [
+        spec["Properties"]
+        for spec in ALARMS.values()
+        if spec["Properties"]["MetricName"] == metric
+        and {"Name": dimension, "Value": value} in spec["Properties"]["Dimensions"]
+    ]
 
 
 def test_the_state_machine_logs_everything_with_execution_data_to_a_vended_log_group() -> None:

@@ -13,8 +13,15 @@ from energy_pipeline.viewer.source import Source
 from tests.workflow.helpers import run, write
 
 # A meter that only consumes, steadily, every 15 minutes: nothing for the detectors to flag.
-CLEAN = [{"site_id": "viewer-site", "timestamp": f"2025-03-01T{i // 4:02d}:{(i % 4) * 15:02d}:00Z",
-          "energy_generated_kwh": 0.0, "energy_consumed_kwh": round(1.0 + (i % 7) * 0.1, 1)} for i in range(6)]
+CLEAN = [
+    {
+        "site_id": "viewer-site",
+        "timestamp": f"2025-03-01T{i // 4:02d}:{(i % 4) * 15:02d}:00Z",
+        "energy_generated_kwh": 0.0,
+        "energy_consumed_kwh": round(1.0 + (i % 7) * 0.1, 1),
+    }
+    for i in range(6)
+]
 
 
 @dataclass
@@ -33,7 +40,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
     folder = tmp_path_factory.mktemp("uploads")
     samples = Path(__file__).resolve().parents[2] / "events" / "data"
     with open_engine() as local:
-        clean, anomalies, failed = run(local, write(folder, "clean.json", CLEAN),
-                                       samples / "original-sample.json", samples / "truncated-upload.json")
-        source = Source(local.engine.clients.stepfunctions, local.target.state_machine_arn, "us-east-1", False)
+        clean, anomalies, failed = run(
+            local,
+            write(folder, "clean.json", CLEAN),
+            samples / "original-sample.json",
+            samples / "truncated-upload.json",
+        )
+        source = Source(
+            local.engine.clients.stepfunctions, local.target.state_machine_arn, "us-east-1", False
+        )
         yield Runs(source, {"clean": clean, "anomalies": anomalies, "failed": failed})

@@ -32,13 +32,18 @@ def test_an_execution_is_found_by_arn_name_or_unique_name_start(runs: Runs) -> N
 def test_a_deployed_stack_gets_a_console_link(runs: Runs) -> None:
     deployed = source.Source(None, runs.source.state_machine_arn, "eu-west-1", deployed=True)
     url = deployed.console_url(runs.arn("clean"))
-    assert url and url.startswith("https://eu-west-1.console.aws.amazon.com/states/") and url.endswith(runs.arn("clean"))
+    assert (
+        url
+        and url.startswith("https://eu-west-1.console.aws.amazon.com/states/")
+        and url.endswith(runs.arn("clean"))
+    )
     assert runs.source.console_url(runs.arn("clean")) is None
 
 
 @pytest.mark.parametrize("command", [["executions"], ["show", "some-run"]])
-def test_without_a_stack_the_commands_explain_where_executions_live(command: list[str],
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_without_a_stack_the_commands_explain_where_executions_live(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(command) == 2
     error = capsys.readouterr().err
     assert "energy-pipeline serve" in error and "--stack" in error

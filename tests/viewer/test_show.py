@@ -49,7 +49,7 @@ def test_a_run_with_anomalies_takes_the_alert_branch(runs: Runs, tmp_path: Path)
 
 
 def test_a_failed_run_highlights_the_failed_state_and_its_error(runs: Runs, tmp_path: Path) -> None:
-    execution, drawn, written = _render(runs, "failed", tmp_path)
+    _, drawn, written = _render(runs, "failed", tmp_path)
     assert drawn.view.failed_state() == "Validate file"
     strokes = _box_strokes(written.svg)
     assert strokes["Validate file"] == "#e67700"  # caught: the error went to the failure path
@@ -61,7 +61,9 @@ def test_a_failed_run_highlights_the_failed_state_and_its_error(runs: Runs, tmp_
     assert caught.cause and "not valid JSON" in caught.cause and "stackTrace" not in caught.cause
 
 
-def test_the_html_page_embeds_the_graph_and_the_timeline_and_opens_offline(runs: Runs, tmp_path: Path) -> None:
+def test_the_html_page_embeds_the_graph_and_the_timeline_and_opens_offline(
+    runs: Runs, tmp_path: Path
+) -> None:
     _, drawn, written = _render(runs, "failed", tmp_path)
     html = written.html.read_text(encoding="utf-8")
     assert "<svg" in html and "File rejected" in html and "Timeline" in html
@@ -83,4 +85,7 @@ def test_as_json_names_the_files_and_the_states(runs: Runs, tmp_path: Path) -> N
     row = json.loads(json.dumps(show.as_dict(execution, drawn, written, None), default=str))
     assert row["status"] == "SUCCEEDED" and row["anomalies"] == 1
     assert Path(row["files"]["svg"]).is_file()
-    assert [state["name"] for state in row["states"]][:2] == ["Read upload event", execution.history.states[1].name]
+    assert [state["name"] for state in row["states"]][:2] == [
+        "Read upload event",
+        execution.history.states[1].name,
+    ]

@@ -9,8 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 START, END = "Start", "End"
-_OPERATORS = {"Equals": "==", "GreaterThan": ">", "GreaterThanEquals": ">=", "LessThan": "<",
-              "LessThanEquals": "<=", "Matches": "matches"}
+_OPERATORS = {
+    "Equals": "==",
+    "GreaterThan": ">",
+    "GreaterThanEquals": ">=",
+    "LessThan": "<",
+    "LessThanEquals": "<=",
+    "Matches": "matches",
+}
 
 
 @dataclass

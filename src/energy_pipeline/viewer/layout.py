@@ -6,6 +6,7 @@ shared by every edge into the same target, so the Catch edges of a workflow merg
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -137,7 +138,7 @@ def _place_row(row: list[Box], desired: dict[str, float]) -> None:
 def _place(graph: Graph, boxes: dict[str, Box], chains: list[list[str]], rows: list[list[str]]) -> None:
     parents: dict[str, list[str]] = defaultdict(list)
     for chain in chains:
-        for source, target in zip(chain, chain[1:], strict=False):
+        for source, target in itertools.pairwise(chain):
             if source not in parents[target]:
                 parents[target].append(source)
     order = {name: index for index, name in enumerate(graph.states)}
@@ -147,7 +148,11 @@ def _place(graph: Graph, boxes: dict[str, Box], chains: list[list[str]], rows: l
         for name in row:
             placed = [boxes[p].cx for p in parents[name]]
             # a lane stays straight: a dummy follows the dummy above it, not the edges joining it
-            lane = [boxes[p].cx for p in parents[name] if p.startswith("\x00")] if name.startswith("\x00") else []
+            lane = (
+                [boxes[p].cx for p in parents[name] if p.startswith("\x00")]
+                if name.startswith("\x00")
+                else []
+            )
             wish = lane or placed
             desired[name] = sum(wish) / len(wish) if wish else order.get(name, 0) * (DUMMY_W + H_GAP)
         _place_row([boxes[name] for name in row], desired)
@@ -168,8 +173,15 @@ def _route(chain: list[str], edge: Edge, boxes: dict[str, Box]) -> Route:
 
 def _back_route(edge: Edge, boxes: dict[str, Box], lane: float) -> Route:
     source, target = boxes[edge.source], boxes[edge.target]
-    return Route(edge, [(source.cx + source.w / 2, source.cy), (lane, source.cy), (lane, target.cy),
-                        (target.cx + target.w / 2, target.cy)])
+    return Route(
+        edge,
+        [
+            (source.cx + source.w / 2, source.cy),
+            (lane, source.cy),
+            (lane, target.cy),
+            (target.cx + target.w / 2, target.cy),
+        ],
+    )
 
 
 def layout(graph: Graph) -> Layout:

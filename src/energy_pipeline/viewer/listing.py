@@ -16,7 +16,10 @@ def summary(source: Source, item: dict[str, Any], now: datetime) -> dict[str, An
     output = info["output"] or {}
     key = info["input"].get("detail", {}).get("object", {}).get("key")
     row: dict[str, Any] = {
-        "name": item["name"], "execution": item["executionArn"], "file": key, "status": info["status"],
+        "name": item["name"],
+        "execution": item["executionArn"],
+        "file": key,
+        "status": info["status"],
         "start": info["start"].astimezone(UTC).isoformat(timespec="seconds") if info["start"] else None,
         "duration_s": duration_s(info["start"], info["stop"], now),
         "error": info["error"],
@@ -40,17 +43,24 @@ def _cell(value: Any) -> str:
 
 def table(found: list[dict[str, Any]]) -> str:
     if not found:
-        return "no executions yet: upload a file under the input prefix (energy-pipeline run --endpoint-url ...)"
+        return (
+            "no executions yet: upload a file under the input prefix (energy-pipeline run --endpoint-url ...)"
+        )
     file_width = min(max(len(_cell(row["file"])) for row in found), 48)
-    header = (f"{'status':<9}  {'file':<{file_width}}  {'start (UTC)':<19}  {'duration':>8}  "
-              + "  ".join(f"{count:>10}" for count in COUNTS) + "  execution")
+    header = (
+        f"{'status':<9}  {'file':<{file_width}}  {'start (UTC)':<19}  {'duration':>8}  "
+        + "  ".join(f"{count:>10}" for count in COUNTS)
+        + "  execution"
+    )
     lines = [header]
     for row in found:
         start = (row["start"] or "-")[:19].replace("T", " ")
         duration = "-" if row["duration_s"] is None else f"{row['duration_s']:.1f} s"
         counts = "  ".join(f"{_cell(row[count]):>10}" for count in COUNTS)
-        lines.append(f"{row['status']:<9}  {_cell(row['file'])[-file_width:]:<{file_width}}  {start:<19}  "
-                     f"{duration:>8}  {counts}  {row['name']}")
+        lines.append(
+            f"{row['status']:<9}  {_cell(row['file'])[-file_width:]:<{file_width}}  {start:<19}  "
+            f"{duration:>8}  {counts}  {row['name']}"
+        )
         if row.get("error"):
             lines.append(f"           error: {row['error']}")
         if row.get("console_url"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from energy_pipeline.viewer.scene import Curve, Scene, Shape, Text
 from energy_pipeline.viewer.svg import hexagon
@@ -15,8 +16,12 @@ _ALIGN = {"start": "left", "middle": "center", "end": "right"}
 def _patch(shape: Shape) -> object:
     from matplotlib import patches
 
-    style = {"facecolor": shape.fill, "edgecolor": shape.stroke, "linewidth": shape.stroke_width * _POINTS_PER_PIXEL,
-             "linestyle": (0, (5, 3)) if shape.dashed else "solid"}
+    style: dict[str, Any] = {
+        "facecolor": shape.fill,
+        "edgecolor": shape.stroke,
+        "linewidth": shape.stroke_width * _POINTS_PER_PIXEL,
+        "linestyle": (0, (5, 3)) if shape.dashed else "solid",
+    }
     if shape.kind in ("hexagon", "polygon"):
         points = hexagon(shape) if shape.kind == "hexagon" else shape.points
         return patches.Polygon(points, closed=True, **style)
@@ -33,9 +38,13 @@ def _curve(curve: Curve) -> object:
     for _, first, second, end in curve.segments:
         vertices += [first, second, end]
         codes += [MplPath.CURVE4] * 3
-    return patches.PathPatch(MplPath(vertices, codes), fill=False, edgecolor=curve.color,
-                             linewidth=curve.width * _POINTS_PER_PIXEL,
-                             linestyle=(0, (6, 4)) if curve.dashed else "solid")
+    return patches.PathPatch(
+        MplPath(vertices, codes),
+        fill=False,
+        edgecolor=curve.color,
+        linewidth=curve.width * _POINTS_PER_PIXEL,
+        linestyle=(0, (6, 4)) if curve.dashed else "solid",
+    )
 
 
 def write(scene: Scene, path: Path) -> None:
@@ -52,8 +61,16 @@ def write(scene: Scene, path: Path) -> None:
     axes.axis("off")
     for item in scene.shapes:
         if isinstance(item, Text):
-            axes.text(item.x, item.y, item.text, fontsize=item.size * _POINTS_PER_PIXEL, color=item.color,
-                      fontweight="bold" if item.bold else "normal", ha=_ALIGN[item.anchor], va="baseline")
+            axes.text(
+                item.x,
+                item.y,
+                item.text,
+                fontsize=item.size * _POINTS_PER_PIXEL,
+                color=item.color,
+                fontweight="bold" if item.bold else "normal",
+                ha=_ALIGN[item.anchor],
+                va="baseline",
+            )
         else:
             axes.add_patch(_patch(item) if isinstance(item, Shape) else _curve(item))  # type: ignore[arg-type]
     figure.savefig(path, facecolor="white")

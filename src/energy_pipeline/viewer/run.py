@@ -66,8 +66,9 @@ def _taken(runs: list[StateRun], edges: set[tuple[str, str]], status: str) -> se
         taken.add((START, runs[0].name))
     for index, run in enumerate(runs):
         # the transition came from the latest earlier state with an edge to this one
-        source = next((earlier.name for earlier in reversed(runs[:index]) if (earlier.name, run.name) in edges),
-                      None)
+        source = next(
+            (earlier.name for earlier in reversed(runs[:index]) if (earlier.name, run.name) in edges), None
+        )
         if source:
             taken.add((source, run.name))
     if status == "SUCCEEDED":

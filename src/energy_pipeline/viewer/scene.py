@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from energy_pipeline.viewer.graph import END, START, State
@@ -65,7 +66,7 @@ class Scene:
 def _smooth(points: list[Point]) -> list[Segment]:
     """Cubic pieces with vertical tangents: edges flow downwards and meet lanes without kinks."""
     segments = []
-    for a, b in zip(points, points[1:], strict=False):
+    for a, b in itertools.pairwise(points):
         half = (b[1] - a[1]) / 2
         segments.append((a, (a[0], a[1] + half), (b[0], b[1] - half), b))
     return segments
@@ -86,8 +87,10 @@ def _edge(route: Route, run: RunView, dx: float, dy: float) -> list[Shape | Text
     color = (PALETTE[CAUGHT][1] if catch else TAKEN) if taken else MUTED
     points = [(x + dx, y + dy) for x, y in route.points]
     segments = _smooth(points)
-    items: list[Shape | Text | Curve] = [Curve(segments, color, 2.4 if taken else 1.2, dashed=catch),
-                                         _arrow(segments[-1], color)]
+    items: list[Shape | Text | Curve] = [
+        Curve(segments, color, 2.4 if taken else 1.2, dashed=catch),
+        _arrow(segments[-1], color),
+    ]
     if route.edge.kind in ("choice", "default"):
         items.append(_label(segments[0], route.edge.label, color))
     return items
@@ -99,7 +102,9 @@ def _label(segment: Segment, text: str, color: str) -> Text:
     x = (start[0] + 3 * first[0] + 3 * second[0] + end[0]) / 8
     y = (start[1] + 3 * first[1] + 3 * second[1] + end[1]) / 8
     leftwards = end[0] < start[0] - 1
-    return Text(x - 8 if leftwards else x + 8, y + 4, text, 10.5, color, anchor="end" if leftwards else "start")
+    return Text(
+        x - 8 if leftwards else x + 8, y + 4, text, 10.5, color, anchor="end" if leftwards else "start"
+    )
 
 
 def _status_line(state: State, run: RunView) -> str:
@@ -124,11 +129,15 @@ def _box(box: Box, run: RunView, dx: float, dy: float) -> list[Shape | Text | Cu
     if state.kind in (START, END):
         reached = bool(run.states) if state.kind == START else run.execution_status == "SUCCEEDED"
         fill = "#cfd8dc" if reached else "#ffffff"
-        return [Shape("pill", x, y, box.w, box.h, fill, "#78909c"), Text(box.cx + dx, y + box.h / 2 + 4, state.kind, 11)]
+        return [
+            Shape("pill", x, y, box.w, box.h, fill, "#78909c"),
+            Text(box.cx + dx, y + box.h / 2 + 4, state.kind, 11),
+        ]
     emphasis = 3.0 if state.name == run.failed_state() else (2.0 if view.runs else 1.2)
     tooltip = f"{view.error}: {view.cause}" if view.error else state.name
-    items: list[Shape | Text | Curve] = [Shape(kind, x, y, box.w, box.h, fill, stroke, emphasis,
-                                               dashed=state.kind == "Pass", tooltip=tooltip)]
+    items: list[Shape | Text | Curve] = [
+        Shape(kind, x, y, box.w, box.h, fill, stroke, emphasis, dashed=state.kind == "Pass", tooltip=tooltip)
+    ]
     ink = INK if view.runs else MUTED
     if box.inner:  # a Map or Parallel: the header names it, its own states are drawn inside
         items.append(Text(x + 10, y + 19, state.name, 12.5, ink, bold=True, anchor="start"))
@@ -138,7 +147,9 @@ def _box(box: Box, run: RunView, dx: float, dy: float) -> list[Shape | Text | Cu
         return items
     centre, top = box.cx + dx, y + 8 + LINE_H * 0.75
     items.append(Text(centre, top, state.name, 12.5, ink, bold=True))
-    items.append(Text(centre, top + LINE_H, _status_line(state, run), 10.5, MUTED if not view.runs else "#546e7a"))
+    items.append(
+        Text(centre, top + LINE_H, _status_line(state, run), 10.5, MUTED if not view.runs else "#546e7a")
+    )
     if state.note:
         items.append(Text(centre, top + 2 * LINE_H, state.note, 11, stroke, bold=True))
     return items
@@ -159,11 +170,19 @@ def _legend(y: float) -> list[Shape | Text | Curve]:
     x = MARGIN
     for status in ("SUCCEEDED", CAUGHT, "FAILED", NOT_RUN):
         fill, stroke, label = PALETTE[status]
-        items += [Shape("rect", x, y, 18, 14, fill, stroke, 1.5), Text(x + 24, y + 11, label, 11, anchor="start")]
+        items += [
+            Shape("rect", x, y, 18, 14, fill, stroke, 1.5),
+            Text(x + 24, y + 11, label, 11, anchor="start"),
+        ]
         x += 34 + len(label) * 6.5
-    for label, color, dashed in (("path taken", TAKEN, False), ("Catch (error) edge", PALETTE[CAUGHT][1], True)):
-        items += [Curve([((x, y + 7), (x + 10, y + 7), (x + 20, y + 7), (x + 30, y + 7))], color, 2.2, dashed),
-                  Text(x + 36, y + 11, label, 11, anchor="start")]
+    for label, color, dashed in (
+        ("path taken", TAKEN, False),
+        ("Catch (error) edge", PALETTE[CAUGHT][1], True),
+    ):
+        items += [
+            Curve([((x, y + 7), (x + 10, y + 7), (x + 20, y + 7), (x + 30, y + 7))], color, 2.2, dashed),
+            Text(x + 36, y + 11, label, 11, anchor="start"),
+        ]
         x += 50 + len(label) * 6.5
     return items
 
@@ -172,8 +191,10 @@ def compose(layout: Layout, run: RunView, title: str, subtitle: str) -> Scene:
     text_width = max(len(title) * 9.0, len(subtitle) * 6.6)
     width = max(layout.width + 2 * MARGIN, 560.0, text_width + 2 * MARGIN)
     scene = Scene(width, layout.height + TITLE_H + LEGEND_H + MARGIN)
-    scene.shapes += [Text(MARGIN, 26, title, 15, bold=True, anchor="start"),
-                     Text(MARGIN, 46, subtitle, 11.5, "#546e7a", anchor="start")]
+    scene.shapes += [
+        Text(MARGIN, 26, title, 15, bold=True, anchor="start"),
+        Text(MARGIN, 46, subtitle, 11.5, "#546e7a", anchor="start"),
+    ]
     scene.shapes += draw_layout(layout, run, (width - layout.width) / 2, TITLE_H)
     scene.shapes += _legend(TITLE_H + layout.height + MARGIN)
     return scene

@@ -29,7 +29,9 @@ def _subtitle(execution: Execution) -> str:
     start = execution.info["start"]
     took = duration_s(start, execution.info["stop"])
     when = start.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if start else "-"
-    return f"execution {execution.name}   started {when}" + (f"   took {took:.2f} s" if took is not None else "")
+    return f"execution {execution.name}   started {when}" + (
+        f"   took {took:.2f} s" if took is not None else ""
+    )
 
 
 def picture(execution: Execution) -> Picture:
@@ -44,10 +46,18 @@ def picture(execution: Execution) -> Picture:
 def facts(execution: Execution, drawn: Picture, console_url: str | None) -> dict[str, Any]:
     info, output = execution.info, execution.info["output"] or {}
     counts = {key: output.get(key) for key in ("received", "stored", "rejected", "duplicates", "anomalies")}
-    return {"file": execution.file_key, "status": info["status"], "execution": execution.arn,
-            "started": str(info["start"]) if info["start"] else None,
-            "duration_s": duration_s(info["start"], info["stop"]), **counts, "error": info["error"],
-            "cause": info["cause"], "failed_state": drawn.view.failed_state(), "console_url": console_url}
+    return {
+        "file": execution.file_key,
+        "status": info["status"],
+        "execution": execution.arn,
+        "started": str(info["start"]) if info["start"] else None,
+        "duration_s": duration_s(info["start"], info["stop"]),
+        **counts,
+        "error": info["error"],
+        "cause": info["cause"],
+        "failed_state": drawn.view.failed_state(),
+        "console_url": console_url,
+    }
 
 
 def write(execution: Execution, drawn: Picture, out: Path, console_url: str | None = None) -> Written:
@@ -57,8 +67,14 @@ def write(execution: Execution, drawn: Picture, out: Path, console_url: str | No
     written.svg.write_text(text, encoding="utf-8")
     png.write(drawn.scene, written.png)
     documents = {"input": execution.info["input"], "output": execution.info["output"]}
-    html = page.render(execution.file_key, execution.info["status"], facts(execution, drawn, console_url), text,
-                       drawn.timeline, documents)
+    html = page.render(
+        execution.file_key,
+        execution.info["status"],
+        facts(execution, drawn, console_url),
+        text,
+        drawn.timeline,
+        documents=documents,
+    )
     written.html.write_text(html, encoding="utf-8")
     return written
 
@@ -75,7 +91,9 @@ def report(execution: Execution, drawn: Picture, console_url: str | None = None)
     return "\n".join([*lines, "", timeline.table(drawn.timeline)])
 
 
-def as_dict(execution: Execution, drawn: Picture, written: Written | None, console_url: str | None) -> dict[str, Any]:
+def as_dict(
+    execution: Execution, drawn: Picture, written: Written | None, console_url: str | None
+) -> dict[str, Any]:
     row = facts(execution, drawn, console_url)
     row["states"] = [entry.as_dict() for entry in drawn.timeline]
     if written:

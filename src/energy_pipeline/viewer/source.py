@@ -31,8 +31,10 @@ class Source:
     def console_url(self, execution_arn: str) -> str | None:
         if not self.deployed:
             return None
-        return (f"https://{self.region}.console.aws.amazon.com/states/home?region={self.region}"
-                f"#/v2/executions/details/{execution_arn}")
+        return (
+            f"https://{self.region}.console.aws.amazon.com/states/home?region={self.region}"
+            f"#/v2/executions/details/{execution_arn}"
+        )
 
 
 @dataclass
@@ -62,9 +64,13 @@ def from_stack(stack_name: str, region: str | None = None) -> Source:
     stacks = session.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"]
     outputs = {output["OutputKey"]: output["OutputValue"] for output in stacks[0].get("Outputs", [])}
     if "StateMachineArn" not in outputs:
-        raise ExecutionNotFound(f"stack {stack_name} has no StateMachineArn output; is it this project's stack?")
+        raise ExecutionNotFound(
+            f"stack {stack_name} has no StateMachineArn output; is it this project's stack?"
+        )
     arn = outputs["StateMachineArn"]
-    return Source(session.client("stepfunctions", region_name=arn.split(":")[3]), arn, arn.split(":")[3], True)
+    return Source(
+        session.client("stepfunctions", region_name=arn.split(":")[3]), arn, arn.split(":")[3], True
+    )
 
 
 def recent(source: Source, limit: int) -> list[dict[str, Any]]:
@@ -79,7 +85,7 @@ def recent(source: Source, limit: int) -> list[dict[str, Any]]:
 
 
 def resolve(source: Source, execution: str) -> str:
-    """An ARN as given; a name (or a unique start of one) is looked up among the state machine's executions."""
+    """An ARN as given; a name, or the unique start of one, is looked up among the machine's executions."""
     if execution.startswith("arn:"):
         return execution
     matches = [item["executionArn"] for item in recent(source, 1000) if item["name"].startswith(execution)]
@@ -101,8 +107,13 @@ def load(source: Source, execution_arn: str) -> Execution:
         definition = sfn.describe_state_machine_for_execution(executionArn=execution_arn)["definition"]
     except ClientError:
         definition = sfn.describe_state_machine(stateMachineArn=source.state_machine_arn)["definition"]
-    return Execution(execution_arn, execution_arn.rsplit(":", 1)[-1], info, read_history(sfn, execution_arn),
-                     json.loads(definition))
+    return Execution(
+        execution_arn,
+        execution_arn.rsplit(":", 1)[-1],
+        info,
+        read_history(sfn, execution_arn),
+        json.loads(definition),
+    )
 
 
 def duration_s(start: datetime | None, stop: datetime | None, now: datetime | None = None) -> float | None:

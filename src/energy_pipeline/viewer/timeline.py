@@ -24,9 +24,16 @@ class Row:
     cause: str | None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "status": self.status, "entered": _iso(self.entered),
-                "exited": _iso(self.exited), "duration_ms": self.duration_ms, "retries": self.retries,
-                "error": self.error, "cause": self.cause}
+        return {
+            "name": self.name,
+            "status": self.status,
+            "entered": _iso(self.entered),
+            "exited": _iso(self.exited),
+            "duration_ms": self.duration_ms,
+            "retries": self.retries,
+            "error": self.error,
+            "cause": self.cause,
+        }
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -53,19 +60,33 @@ def rows(runs: list[StateRun], view: RunView) -> list[Row]:
     result = []
     for run in runs:
         caught = run.status == "FAILED" and view.of(run.name).status == CAUGHT
-        result.append(Row(run.name, CAUGHT if caught else run.status, run.entered, run.exited, run.duration_ms,
-                          run.retries, run.error, readable_cause(run.cause)))
+        result.append(
+            Row(
+                run.name,
+                CAUGHT if caught else run.status,
+                run.entered,
+                run.exited,
+                run.duration_ms,
+                run.retries,
+                run.error,
+                readable_cause(run.cause),
+            )
+        )
     return result
 
 
 def table(timeline: list[Row], width: int = 110) -> str:
     name_width = max([len(row.name) for row in timeline] + [5])
-    lines = [f"  {'state':<{name_width}}  {'status':<9}  {'entered':<12}  {'exited':<12}  {'duration':>9}  retries"]
+    lines = [
+        f"  {'state':<{name_width}}  {'status':<9}  {'entered':<12}  {'exited':<12}  {'duration':>9}  retries"
+    ]
     for row in timeline:
         duration = "-" if row.duration_ms is None else f"{row.duration_ms} ms"
         retries = str(row.retries) if row.retries else ""
-        lines.append(f"  {row.name:<{name_width}}  {row.status:<9}  {clock(row.entered):<12}  "
-                     f"{clock(row.exited):<12}  {duration:>9}  {retries}")
+        lines.append(
+            f"  {row.name:<{name_width}}  {row.status:<9}  {clock(row.entered):<12}  "
+            f"{clock(row.exited):<12}  {duration:>9}  {retries}"
+        )
         if row.error:
             detail = f"{row.error}: {row.cause}" if row.cause else row.error
             lines += textwrap.wrap(detail, width, initial_indent="      ", subsequent_indent="        ")
