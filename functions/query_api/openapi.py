@@ -13,9 +13,10 @@ from typing import Any
 TITLE = "Energy pipeline query API"
 VERSION = "1.0.0"
 DESCRIPTION = (
-    "Readings, anomalies and aggregates by site and time range. Times are ISO 8601 with an offset or Z "
-    "and are answered in UTC; ranges are half-open [from, to). Requests are SigV4-signed (IAM) unless the "
-    "stack was deployed with ApiAuth=API_KEY (then send x-api-key). See docs/api.md."
+    "Readings, anomalies and aggregates by site and time range, and the ingestion ledger. Times are "
+    "ISO 8601 with an offset or Z and are answered in UTC; ranges are half-open [from, to). Requests are "
+    "SigV4-signed (IAM) unless the stack was deployed with ApiAuth=API_KEY (then send x-api-key). "
+    "See docs/api.md."
 )
 
 
