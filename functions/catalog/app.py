@@ -10,6 +10,7 @@ from energy_aws import locations, objects
 from energy_aws.history import range_counts
 from energy_aws.observability import logger, metrics, tracer
 from energy_aws.settings import require_env
+from energy_aws.transient import retry_transient_aws_errors
 
 BUCKET = require_env("BUCKET_NAME")
 READINGS_TABLE = require_env("READINGS_TABLE")
@@ -49,6 +50,7 @@ def refresh_site(site: dict[str, Any], now: str) -> None:
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@retry_transient_aws_errors
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     execution = event["execution"]
     logger.append_keys(file_key=event["file"]["key"], execution=execution)

@@ -13,6 +13,7 @@ from energy_aws.history import load_history, range_counts
 from energy_aws.items import dump_json_lines, json_lines
 from energy_aws.observability import logger, metrics, tracer
 from energy_aws.settings import require_env
+from energy_aws.transient import retry_transient_aws_errors
 from energy_core.alerts import build_digest, console_url
 from energy_core.detect import Anomaly, detect_site, load_config
 from detect.annotate import anomaly_row, annotate, digest_fields, group_by_site, now_epoch, to_points
@@ -63,6 +64,7 @@ def write_outputs(execution: str, chunks: list[list[dict[str, Any]]], anomalies:
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@retry_transient_aws_errors
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     file, execution = event["file"], event["execution"]
     logger.append_keys(file_key=file["key"], execution=execution)

@@ -10,6 +10,7 @@ from energy_aws.dynamo import batch_write
 from energy_aws.items import anomaly_attribute_values, json_lines, reading_attribute_values
 from energy_aws.observability import logger, metrics, tracer
 from energy_aws.settings import require_env
+from energy_aws.transient import retry_transient_aws_errors
 
 BUCKET = require_env("BUCKET_NAME")
 READINGS_TABLE = require_env("READINGS_TABLE")
@@ -21,6 +22,7 @@ dynamodb = boto3.client("dynamodb")
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@retry_transient_aws_errors
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     chunk = event["chunk"]
     logger.append_keys(file_key=event["file"]["key"], execution=event["execution"])

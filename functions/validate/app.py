@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import boto3
 from energy_aws import locations, objects
 from energy_aws.observability import logger, metrics, tracer
 from energy_aws.settings import require_env
+from energy_aws.transient import retry_transient_aws_errors
 from energy_core.accounting import dump_rejects
 from energy_core.errors import InvalidFile
 from energy_core.parsing import detect_format, parse_records
@@ -15,6 +17,8 @@ from energy_core.readings import dump_chunk, split_chunks
 from energy_core.validation import ValidationResult, validate_file
 
 BUCKET = require_env("BUCKET_NAME")
+# A gzip upload may expand to at most this much: a bomb is refused with its own reason, not an out-of-memory.
+MAX_DECOMPRESSED_BYTES = int(os.environ.get("MAX_DECOMPRESSED_MB", "1024")) * 1024 * 1024
 CHUNK_READINGS = 50_000  # ~6 MB per chunk object: small enough for one Store invocation to write in time
 s3 = boto3.client("s3")
 
@@ -39,12 +43,13 @@ def write_chunks(result: ValidationResult, bucket: str, execution: str) -> list[
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@retry_transient_aws_errors
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     bucket, key, execution = event["file"]["bucket"], event["file"]["key"], event["execution"]
     logger.append_keys(file_key=key, execution=execution)
     data = objects.read_bytes(s3, bucket, key)
     file_format = detect_format(key, data[:512])
-    result = validate_file(parse_records(data, file_format))
+    result = validate_file(parse_records(data, file_format, MAX_DECOMPRESSED_BYTES))
     rejects_location = write_rejects(result, bucket, key)
     tally = result.counts
     counts = {"received": tally.received, "valid": tally.valid, "rejected": tally.rejected,

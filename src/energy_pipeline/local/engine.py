@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from energy_pipeline.local import events, executor
+from energy_pipeline.local import atomic, events, executor
 from energy_pipeline.local.stack import DEFAULT_STACK_NAME, LocalStack, create_stack
 from energy_pipeline.local.template import LOCAL_REGION
 
@@ -67,6 +67,7 @@ def _start_execution(clients: SimpleNamespace) -> events.Starter:
 def _wire(clients: SimpleNamespace, stack_name: str, parameters: dict[str, str] | None,
           endpoint_url: str | None) -> LocalEngine:
     _quiet_emulator()
+    atomic.install()
     run = executor.install()
     stack = create_stack(clients, stack_name, parameters)
     run.register(stack.functions)
