@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
+from energy_aws.dynamo import query_all
 
 # A type filter can skip many items per call; stop after this many calls and hand back a token.
 MAX_CALLS_PER_PAGE = 20
@@ -58,13 +59,7 @@ def query_page(
 
 def query_raw(client: Any, **query: Any) -> Iterator[dict[str, Any]]:
     """Every low-level item of a Query, page after page (one page silently drops the rest)."""
-    while True:
-        response = client.query(**query)
-        yield from response.get("Items", [])
-        last = response.get("LastEvaluatedKey")
-        if not last:
-            return
-        query["ExclusiveStartKey"] = last
+    return query_all(client, **query)
 
 
 def numbers(item: dict[str, Any], names: tuple[str, ...]) -> dict[str, Decimal]:

@@ -19,16 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from energy_core.detect import TYPES
+
 DAY = 86400
-FAULT_TYPES = (
-    "negative_value",
-    "out_of_range",
-    "spike",
-    "flatline",
-    "gap",
-    "future_timestamp",
-    "counter_reset",
-)
+FAULT_TYPES = TYPES  # every anomaly type the detectors know can be injected
 
 
 @dataclass(frozen=True, slots=True)
