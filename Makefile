@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAM_VENV := .venv-sam
+# checkov pins boto3, packaging and others below what .venv needs (moto, boto3-stubs): its own venv.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_VERSION ?= 3.3.30
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help install demo test test-unit test-workflow test-fast lint typecheck sam-validate sam-build bench openapi samples clean test-sfn-local test-deployed
@@ -35,11 +38,15 @@ test-unit: $(STAMP)
 test-workflow: $(STAMP)
 	$(BIN)/python -m pytest tests/workflow
 
-lint: $(STAMP)
+lint: $(STAMP) $(CHECKOV_VENV)/bin/checkov
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/cfn-lint template.yaml
-	$(BIN)/checkov --quiet --compact -f template.yaml --framework cloudformation
+	$(CHECKOV_VENV)/bin/checkov --quiet --compact -f template.yaml --framework cloudformation
+
+$(CHECKOV_VENV)/bin/checkov:
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet 'checkov==$(CHECKOV_VERSION)'
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

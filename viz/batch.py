@@ -89,7 +89,7 @@ class _Batch:
     catalog: dict[str, Item]
     span: tuple[datetime | None, datetime | None]
     report: BatchReport
-    bar: tqdm  # type: ignore[type-arg]
+    bar: tqdm
     pending: dict[Future[SiteSummary], str] = field(default_factory=dict)
 
     def run(self, todo: list[str]) -> None:

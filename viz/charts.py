@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import matplotlib.dates as mdates
 import matplotlib.ticker as mticker
@@ -43,8 +44,10 @@ def net_energy(frames: SiteFrames, path: Path) -> Path:
     series = frames.series.set_axis(style.centred(frames, frames.series))
     if series["net"].notna().any():
         values = series["net"].to_numpy(dtype=float)
-        surplus = {"color": style.SURPLUS_COLOUR, "label": "Surplus (generated > consumed)"}
-        deficit = {"color": style.DEFICIT_COLOUR, "label": "Deficit (consumed > generated)", "hatch": "////"}
+        surplus: dict[str, Any] = {"color": style.SURPLUS_COLOUR, "label": "Surplus (generated > consumed)"}
+        deficit: dict[str, Any] = {
+            "color": style.DEFICIT_COLOUR, "label": "Deficit (consumed > generated)", "hatch": "////"
+        }
         # interpolate=True ends each fill where the line crosses zero, not at the nearest sample.
         ax.fill_between(series.index, values, 0, where=values >= 0, interpolate=True, alpha=0.6, **surplus)
         ax.fill_between(series.index, values, 0, where=values < 0, interpolate=True, alpha=0.45, **deficit)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+
 from energy_aws import locations, objects
 from energy_aws.history import range_counts
 from energy_aws.observability import logger, metrics, tracer
@@ -33,10 +34,18 @@ def _edge(site_id: str, forward: bool) -> str | None:
 def refresh_site(site: dict[str, Any], now: str) -> None:
     """Adds what this file changed inside its own range; counts outside it are untouched by the file."""
     site_id = site["site_id"]
-    after = range_counts(dynamodb, READINGS_TABLE, ANOMALIES_TABLE, site_id, site["first"], site["last"])
-    current = dynamodb.get_item(TableName=CATALOG_TABLE, Key={"pk": {"S": "SITE"}, "sk": {"S": site_id}}).get("Item", {})
-    readings = int(current.get("reading_count", {}).get("N", 0)) + after["readings_before"] - site["readings_before"]
-    anomalies = int(current.get("anomaly_count", {}).get("N", 0)) + after["anomalies_before"] - site["anomalies_before"]
+    after = range_counts(dynamodb, READINGS_TABLE, ANOMALIES_TABLE, site_id, (site["first"], site["last"]))
+    current = dynamodb.get_item(TableName=CATALOG_TABLE, Key={"pk": {"S": "SITE"}, "sk": {"S": site_id}}).get(
+        "Item", {}
+    )
+    readings = (
+        int(current.get("reading_count", {}).get("N", 0)) + after["readings_before"] - site["readings_before"]
+    )
+    anomalies = (
+        int(current.get("anomaly_count", {}).get("N", 0))
+        + after["anomalies_before"]
+        - site["anomalies_before"]
+    )
     item = {
         "pk": {"S": "SITE"}, "sk": {"S": site_id}, "site_id": {"S": site_id},
         "first_timestamp": {"S": _edge(site_id, True) or site["first"]},

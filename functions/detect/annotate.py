@@ -47,7 +47,9 @@ def anomaly_row(anomaly: Anomaly) -> dict[str, Any]:
     return row
 
 
-def annotate(chunks: list[list[dict[str, Any]]], anomalies: list[Anomaly]) -> list[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+def annotate(
+    chunks: list[list[dict[str, Any]]], anomalies: list[Anomaly]
+) -> list[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
     """Flags each reading with its anomalies and assigns every anomaly to the chunk holding its site's time.
 
     A gap has no reading of its own: it goes with the chunk of the last reading before it, or the

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+
+from detect.annotate import annotate, anomaly_row, digest_fields, group_by_site, now_epoch, to_points
 from energy_aws import locations, objects
 from energy_aws.history import load_history, range_counts
 from energy_aws.items import dump_json_lines, json_lines
@@ -16,7 +18,6 @@ from energy_aws.settings import require_env
 from energy_aws.transient import retry_transient_aws_errors
 from energy_core.alerts import build_digest, console_url
 from energy_core.detect import Anomaly, detect_site, load_config
-from detect.annotate import anomaly_row, annotate, digest_fields, group_by_site, now_epoch, to_points
 
 BUCKET = require_env("BUCKET_NAME")
 READINGS_TABLE = require_env("READINGS_TABLE")
@@ -36,7 +37,7 @@ def detect_all(chunks: list[list[dict[str, Any]]]) -> tuple[list[Anomaly], list[
         first, last = items[0]["timestamp"], items[-1]["timestamp"]
         history = to_points(load_history(dynamodb, READINGS_TABLE, site_id, first, HISTORY_DAYS))
         anomalies.extend(detect_site(to_points(items), history, CONFIG, now))
-        before = range_counts(dynamodb, READINGS_TABLE, ANOMALIES_TABLE, site_id, first, last)
+        before = range_counts(dynamodb, READINGS_TABLE, ANOMALIES_TABLE, site_id, (first, last))
         sites.append({"site_id": site_id, "first": first, "last": last, **before})
     return anomalies, sites
 
@@ -77,6 +78,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     digest = None
     if anomalies:
         region = execution.split(":")[3] if execution.count(":") >= 3 else "us-east-1"
-        digest = digest_fields(build_digest(file["key"], anomalies, execution, console_url(region, execution)))
+        digest = digest_fields(
+            build_digest(file["key"], anomalies, execution, console_url(region, execution))
+        )
     return {"total": len(anomalies), "by_type": by_type, "chunks": outputs,
             "anomalies_location": location, "digest": digest}

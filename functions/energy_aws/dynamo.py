@@ -65,7 +65,7 @@ def batch_write(
                     f"{len(pending)} items to {table} were still unprocessed after {attempt + 1} attempts "
                     "(sustained throttling); the step will be retried"
                 )
-            delay = random.uniform(0, min(5.0, 0.05 * 2**attempt))  # noqa: S311 - jitter, not crypto
+            delay = random.uniform(0, min(5.0, 0.05 * 2**attempt))
             stats.sleeps.append(delay)
             sleep(delay)
         stats.items += len(batch)

@@ -31,13 +31,18 @@ def load_history(client: Any, table: str, site_id: str, before: str, days: int) 
     return [_plain(row) for row in rows if row["timestamp"]["S"] < before]
 
 
-def range_counts(client: Any, readings_table: str, anomalies_table: str, site_id: str,
-                 first: str, last: str) -> dict[str, int]:
-    """Readings and anomalies already stored in [first, last]: the catalog adds only what is new."""
+def range_counts(
+    client: Any, readings_table: str, anomalies_table: str, site_id: str, span: tuple[str, str]
+) -> dict[str, int]:
+    """Readings and anomalies stored in span = (first, last), inclusive: the catalog adds what is new."""
+    first, last = span
     values = {":site": {"S": site_id}, ":start": {"S": first}, ":end": {"S": last}}
     readings = count_all(
-        client, TableName=readings_table, KeyConditionExpression="site_id = :site AND #ts BETWEEN :start AND :end",
-        ExpressionAttributeNames={"#ts": "timestamp"}, ExpressionAttributeValues=values,
+        client,
+        TableName=readings_table,
+        KeyConditionExpression="site_id = :site AND #ts BETWEEN :start AND :end",
+        ExpressionAttributeNames={"#ts": "timestamp"},
+        ExpressionAttributeValues=values,
     )
     anomalies = count_all(
         client, TableName=anomalies_table,

@@ -9,7 +9,9 @@ from typing import Any
 
 import orjson
 
-READING_NUMBERS = frozenset({"energy_generated_kwh", "energy_consumed_kwh", "net_energy_kwh", "cumulative_kwh"})
+READING_NUMBERS = frozenset(
+    {"energy_generated_kwh", "energy_consumed_kwh", "net_energy_kwh", "cumulative_kwh"}
+)
 ANOMALY_NUMBERS = frozenset({"value", "expected_low", "expected_high", "baseline"})
 
 

@@ -19,13 +19,16 @@ def read_bytes(s3: Any, bucket: str, key: str, max_bytes: int = MAX_UPLOAD_BYTES
     length = int(response.get("ContentLength") or 0)
     if length > max_bytes:
         raise ObjectTooLarge(
-            f"s3://{bucket}/{key} is {length} bytes, over the {max_bytes}-byte limit; split it into smaller files"
+            f"s3://{bucket}/{key} is {length} bytes, over the {max_bytes}-byte limit; "
+            "split it into smaller files"
         )
     data: bytes = response["Body"].read()
     return data
 
 
-def write_bytes(s3: Any, bucket: str, key: str, body: bytes, content_type: str = "application/x-ndjson") -> None:
+def write_bytes(
+    s3: Any, bucket: str, key: str, body: bytes, content_type: str = "application/x-ndjson"
+) -> None:
     s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
 
 

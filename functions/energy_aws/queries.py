@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
+
 from energy_aws.dynamo import query_all
 
 # A type filter can skip many items per call; stop after this many calls and hand back a token.

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+
 from energy_aws import locations, objects
 from energy_aws.observability import logger, tracer
 from energy_aws.settings import require_env

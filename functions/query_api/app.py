@@ -13,11 +13,11 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
+
 from energy_aws.settings import require_env
 from energy_core import api_json
 from energy_core.api_errors import ApiError
 from energy_core.api_tokens import TokenCodec
-
 from query_api import errors, models
 from query_api.service import QueryService, Tables
 

@@ -24,7 +24,6 @@ from energy_core.api_time import (
     time_range,
 )
 from energy_core.api_tokens import TokenCodec, fingerprint
-
 from query_api import ingestions as ledger
 
 READING_FIELDS = (*FIELDS, "cumulative_kwh", "anomalies")

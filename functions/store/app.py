@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
+
 from energy_aws import objects
 from energy_aws.dynamo import batch_write
 from energy_aws.items import anomaly_attribute_values, json_lines, reading_attribute_values
@@ -28,8 +29,12 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     logger.append_keys(file_key=event["file"]["key"], execution=event["execution"])
     readings = json_lines(objects.read_bytes(s3, BUCKET, chunk["items"]))
     stats = batch_write(dynamodb, READINGS_TABLE, (reading_attribute_values(item) for item in readings))
-    anomalies = json_lines(objects.read_bytes(s3, BUCKET, chunk["anomalies"])) if chunk.get("anomalies") else []
-    anomaly_stats = batch_write(dynamodb, ANOMALIES_TABLE, (anomaly_attribute_values(item) for item in anomalies))
+    anomalies = (
+        json_lines(objects.read_bytes(s3, BUCKET, chunk["anomalies"])) if chunk.get("anomalies") else []
+    )
+    anomaly_stats = batch_write(
+        dynamodb, ANOMALIES_TABLE, (anomaly_attribute_values(item) for item in anomalies)
+    )
     metrics.add_metric(name="ReadingsStored", unit="Count", value=stats.items)
     metrics.add_metric(name="WriteRequests", unit="Count", value=stats.requests + anomaly_stats.requests)
     return {

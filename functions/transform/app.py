@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 import orjson
+
 from energy_aws import locations, objects
 from energy_aws.observability import logger, metrics, tracer
 from energy_aws.settings import require_env
@@ -33,7 +34,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     ingested_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     chunks, total = [], 0
     for index, key in enumerate(event["chunks"]):
-        body, count = transform_chunk(objects.read_bytes(s3, BUCKET, key), file["key"], file.get("etag", ""), ingested_at)
+        body, count = transform_chunk(
+            objects.read_bytes(s3, BUCKET, key), file["key"], file.get("etag", ""), ingested_at
+        )
         target = locations.staging_key(execution, "items", index)
         objects.write_bytes(s3, BUCKET, target, body)
         chunks.append(target)

@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 import boto3
+
 from energy_aws import locations, objects
 from energy_aws.observability import logger, metrics, tracer
 from energy_aws.settings import require_env
@@ -64,7 +65,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         raise InvalidFile(
             "no_valid_records",
             f"{key}: none of its {tally.received} records is valid (first problem: {first}); "
-            f"fix the file and upload it again" + (f" - every reason is in {rejects_location}" if rejects_location else ""),
+            f"fix the file and upload it again"
+            + (f" - every reason is in {rejects_location}" if rejects_location else ""),
         )
     logger.info("validated", extra=counts)
     return {

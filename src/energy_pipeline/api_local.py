@@ -35,6 +35,7 @@ def query_handler(spec: FunctionSpec, endpoint_url: str | None) -> Callable[[dic
 
 def invoker(handler: Callable[[dict[str, Any], Any], Any]) -> Invoke:
     import orjson
+
     from query_api.http_bridge import invoke
 
     def call(method: str, path: str, query: dict[str, str]) -> tuple[int, dict[str, Any]]:

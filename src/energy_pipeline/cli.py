@@ -23,9 +23,13 @@ class UsageError(Exception):
 
 def _add_run(commands: Any) -> None:
     run = commands.add_parser("run", help="upload files to the local stack and report each execution")
-    run.add_argument("files", nargs="+", type=Path, help="meter-reading files (.json, .jsonl, .csv, optionally .gz)")
+    run.add_argument(
+        "files", nargs="+", type=Path, help="meter-reading files (.json, .jsonl, .csv, optionally .gz)"
+    )
     run.add_argument("--json", action="store_true", help="print one JSON object per file")
-    run.add_argument("--endpoint-url", help="a running `energy-pipeline serve` AWS endpoint (default: embedded)")
+    run.add_argument(
+        "--endpoint-url", help="a running `energy-pipeline serve` AWS endpoint (default: embedded)"
+    )
     run.add_argument("--prefix", help="key prefix to upload under (default: the template's InputPrefix)")
     run.add_argument("--timeout", type=float, default=900, help="seconds to wait for each execution")
     demo = commands.add_parser("demo", help="run the bundled sample data through the pipeline and summarise")
@@ -103,7 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if type(error).__name__ != "EndpointConnectionError":
             raise
-        print(f"energy-pipeline {args.command}: {error}; is `energy-pipeline serve` running there?", file=sys.stderr)
+        print(
+            f"energy-pipeline {args.command}: {error}; is `energy-pipeline serve` running there?",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130

@@ -9,10 +9,12 @@ ALL: list[Any] = []
 
 def _register() -> None:
     # Each module appends itself to ALL when imported.
-    from energy_pipeline import commands_ingestions  # noqa: F401
-    from energy_pipeline import commands_local  # noqa: F401
-    from energy_pipeline import commands_ops  # noqa: F401
-    from energy_pipeline import commands_viewer  # noqa: F401
+    from energy_pipeline import (
+        commands_ingestions,  # noqa: F401
+        commands_local,  # noqa: F401
+        commands_ops,  # noqa: F401
+        commands_viewer,  # noqa: F401
+    )
 
 
 _register()

@@ -13,8 +13,8 @@ from energy_pipeline.sources import SourceChoiceError, add_source_options, data_
 
 
 def serve(args: argparse.Namespace) -> int:
-    from wsgiref.simple_server import WSGIServer, make_server
     from socketserver import ThreadingMixIn
+    from wsgiref.simple_server import WSGIServer, make_server
 
     from energy_pipeline.api_local import query_function_spec, query_handler
     from energy_pipeline.local import engine
@@ -81,16 +81,22 @@ def charts(args: argparse.Namespace) -> int:
 class LocalCommands:
     @staticmethod
     def add_parser(subcommands: Any) -> None:
-        server = subcommands.add_parser("serve", help="run the local stack until interrupted: query API + AWS endpoint")
+        server = subcommands.add_parser(
+            "serve", help="run the local stack until interrupted: query API + AWS endpoint"
+        )
         server.add_argument("--port", type=int, default=8080, help="query API port (default 8080)")
-        server.add_argument("--aws-port", type=int, default=4566, help="AWS-compatible endpoint port (default 4566)")
+        server.add_argument(
+            "--aws-port", type=int, default=4566, help="AWS-compatible endpoint port (default 4566)"
+        )
         server.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
         server.set_defaults(handler=serve)
 
         reader = subcommands.add_parser("query", help="a site's summary per hour/day/month as a table")
         reader.add_argument("site", help="site id")
         reader.add_argument("--from", dest="start", help="ISO 8601 start, inclusive (default: first reading)")
-        reader.add_argument("--to", dest="end", help="ISO 8601 end, exclusive (default: after the last reading)")
+        reader.add_argument(
+            "--to", dest="end", help="ISO 8601 end, exclusive (default: after the last reading)"
+        )
         reader.add_argument("--resolution", choices=["hour", "day", "month"], default="day")
         reader.add_argument("--anomalies", action="store_true", help="also list the site's anomalies")
         reader.add_argument("--json", action="store_true", help="print the API's JSON answers")

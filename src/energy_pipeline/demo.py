@@ -22,7 +22,8 @@ def summary_table(rows: list[dict[str, Any]]) -> str:
     lines = [header, "-" * len(header)]
     for row in rows:
         lines.append(
-            f"{Path(row['file']).name:<34} {row['status']:<10} {row.get('received', 0):>6} {row.get('stored', 0):>6} "
+            f"{Path(row['file']).name:<34} {row['status']:<10} "
+            f"{row.get('received', 0):>6} {row.get('stored', 0):>6} "
             f"{row.get('rejected', 0):>5} {row.get('duplicates', 0):>4} {row.get('anomalies', 0):>5}  "
             f"{'yes' if row.get('alert_published') else 'no'}"
         )
@@ -44,8 +45,10 @@ def run_demo(args: argparse.Namespace) -> int:
             print(text.execution_block(row))
         print(summary_table(rows))
         succeeded = sum(row["status"] == "SUCCEEDED" for row in rows)
-        print(f"\n{succeeded} of {len(rows)} executions succeeded; failed ones were quarantined with a reason "
-              "(the demo includes a truncated upload on purpose).")
+        print(
+            f"\n{succeeded} of {len(rows)} executions succeeded; failed ones were quarantined with a reason "
+            "(the demo includes a truncated upload on purpose)."
+        )
         if charts:
             print(f"Charts: {charts}")
     # The demo's broken file is expected to fail; the demo itself succeeds when the good ones did.

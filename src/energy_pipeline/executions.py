@@ -90,7 +90,9 @@ def read_history(sfn: Any, execution_arn: str) -> History:
                 run.exited = event["timestamp"]
                 run.status = "FAILED" if run.error and id(run) not in recovered else "SUCCEEDED"
         elif kind in _FAILED_KINDS and last_open is not None:
-            details = next((value for key, value in event.items() if key.endswith("EventDetails")), {})
+            details: dict[str, Any] = next(
+                (value for key, value in event.items() if key.endswith("EventDetails")), {}
+            )
             last_open.error, last_open.cause = details.get("error"), details.get("cause")
             if last_open.exited is None:
                 last_open.status = "FAILED"

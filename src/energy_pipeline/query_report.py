@@ -15,15 +15,22 @@ def _fmt(value: Any) -> str:
 
 
 def summary_table(summary: dict[str, Any]) -> str:
-    header = f"{'bucket start (UTC)':<28} {'readings':>8} {'anom':>5} {'generated kWh':>14} {'consumed kWh':>13} {'net kWh':>12}"
-    lines = [f"{summary['site_id']}  {summary['from']} .. {summary['to']}  per {summary['resolution']}", header,
-             "-" * len(header)]
+    header = (
+        f"{'bucket start (UTC)':<28} {'readings':>8} {'anom':>5} "
+        f"{'generated kWh':>14} {'consumed kWh':>13} {'net kWh':>12}"
+    )
+    lines = [
+        f"{summary['site_id']}  {summary['from']} .. {summary['to']}  per {summary['resolution']}",
+        header,
+        "-" * len(header),
+    ]
     rows = [*summary.get("buckets", []), {"start": "total", **summary.get("totals", {})}]
     for row in rows:
         lines.append(
             f"{row['start']:<28} {_fmt(row.get('reading_count')):>8} {_fmt(row.get('anomaly_count')):>5} "
             f"{_fmt(row.get('energy_generated_kwh', {}).get('sum')):>14} "
-            f"{_fmt(row.get('energy_consumed_kwh', {}).get('sum')):>13} {_fmt(row.get('net_energy_kwh', {}).get('sum')):>12}"
+            f"{_fmt(row.get('energy_consumed_kwh', {}).get('sum')):>13} "
+            f"{_fmt(row.get('net_energy_kwh', {}).get('sum')):>12}"
         )
     return "\n".join(lines)
 
@@ -31,7 +38,9 @@ def summary_table(summary: dict[str, Any]) -> str:
 def anomaly_lines(items: list[dict[str, Any]]) -> str:
     if not items:
         return "no anomalies in this range"
-    return "\n".join(f"{item['timestamp']}  {item['severity']:<6} {item['type']:<17} {item['reason']}" for item in items)
+    return "\n".join(
+        f"{item['timestamp']}  {item['severity']:<6} {item['type']:<17} {item['reason']}" for item in items
+    )
 
 
 def run_query(args: argparse.Namespace, source: Any) -> int:
@@ -46,13 +55,15 @@ def run_query(args: argparse.Namespace, source: Any) -> int:
         summary = source.get(f"/sites/{quote(args.site, safe='')}/summary", query)
         anomalies = []
         if args.anomalies:
-            anomalies = list(source._walk(f"/sites/{quote(args.site, safe='')}/anomalies",  # noqa: SLF001
+            anomalies = list(source._walk(f"/sites/{quote(args.site, safe='')}/anomalies",
                                           {k: v for k, v in query.items() if k != "resolution"}))
     except SourceError as error:
         print(f"energy-pipeline query: {error}", file=sys.stderr)
         return 1
     if args.json:
-        print(json.dumps({"summary": summary, **({"anomalies": anomalies} if args.anomalies else {})}, indent=2))
+        print(
+            json.dumps({"summary": summary, **({"anomalies": anomalies} if args.anomalies else {})}, indent=2)
+        )
         return 0
     print(summary_table(summary))
     if args.anomalies:

@@ -127,7 +127,7 @@ def reprocess(target: Target, table: str, key: str, *, force: bool = False, wait
     """
     started = time.time()
     fired = trigger(target, table, key, force)
-    arn = find_execution(target, key, fired.etag, started, find_timeout_s)
+    arn = find_execution(target, key, fired.etag, started, timeout_s=find_timeout_s)
     if arn is None:
         raise ReprocessRefused(
             f"the Object Created event for s3://{target.bucket}/{key} started no execution within "

@@ -30,7 +30,7 @@ def upload(target: Target, path: Path, key: str | None = None) -> tuple[str, str
     return key, str(response["ETag"]).strip('"')
 
 
-def find_execution(target: Target, key: str, etag: str, not_before: float, timeout_s: float = 60,
+def find_execution(target: Target, key: str, etag: str, not_before: float, *, timeout_s: float = 60,
                    taken: set[str] | None = None) -> str | None:
     """The execution started for this upload: its input is the S3 event naming the key and ETag.
 
@@ -101,12 +101,16 @@ def _failure_counts(target: Target, info: dict[str, Any]) -> dict[str, Any]:
     """A failed execution has no output; the counts it reached are in the quarantine reason object."""
     detail = info["input"].get("detail", {})
     key = detail.get("object", {}).get("key", "")
-    counts: dict[str, Any] = {"quarantine_location": f"s3://{target.bucket}/quarantine/{key}" if key else None}
+    counts: dict[str, Any] = {
+        "quarantine_location": f"s3://{target.bucket}/quarantine/{key}" if key else None
+    }
     name = str(info.get("execution_arn", "")).rsplit(":", 1)[-1]
     try:
-        body = target.clients.s3.get_object(Bucket=target.bucket, Key=f"staging/{name}/validation.json")["Body"]
+        body = target.clients.s3.get_object(Bucket=target.bucket, Key=f"staging/{name}/validation.json")[
+            "Body"
+        ]
         saved = json.loads(body.read())
-    except Exception:  # noqa: BLE001 - the file may have failed before validation finished
+    except Exception:
         return counts
     for field in ("received", "rejected", "duplicates", "rejects_location"):
         counts[field] = saved.get(field, counts.get(field))
@@ -122,9 +126,17 @@ def run_files(target: Target, files: list[Path], timeout_s: float = 600) -> list
     for path, key, etag in uploads:
         arn = find_execution(target, key, etag, started, taken=taken)
         if arn is None:
-            rows.append({"file": str(path), "key": key, "execution": None, "status": "NOT_STARTED",
-                         "error": "NoExecution", "reason": f"no execution started for s3://{target.bucket}/{key}; "
-                         f"is the key under the input prefix {target.input_prefix!r}?"})
+            rows.append(
+                {
+                    "file": str(path),
+                    "key": key,
+                    "execution": None,
+                    "status": "NOT_STARTED",
+                    "error": "NoExecution",
+                    "reason": f"no execution started for s3://{target.bucket}/{key}; "
+                    f"is the key under the input prefix {target.input_prefix!r}?",
+                }
+            )
             continue
         taken.add(arn)
         wait(target, arn, timeout_s)

@@ -43,7 +43,9 @@ def open_engine() -> Iterator[OpenEngine]:
     quiet_handlers()
     with engine.in_process() as local:
         stack = local.stack
-        yield OpenEngine(local, Target(local.clients, stack.bucket, stack.input_prefix, stack.state_machine_arn))
+        yield OpenEngine(
+            local, Target(local.clients, stack.bucket, stack.input_prefix, stack.state_machine_arn)
+        )
 
 
 @contextlib.contextmanager

@@ -14,7 +14,9 @@ class SourceChoiceError(Exception):
 def add_source_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--endpoint-url", help="AWS endpoint of a running `energy-pipeline serve` (e.g. http://127.0.0.1:4566)")
-    group.add_argument("--stack", help="a deployed CloudFormation stack: its QueryApiUrl output, SigV4-signed")
+    group.add_argument(
+        "--stack", help="a deployed CloudFormation stack: its QueryApiUrl output, SigV4-signed"
+    )
     group.add_argument("--api", help="a query API base URL (a deployed stage, or `serve`'s API URL)")
     parser.add_argument("--api-key", default=os.environ.get("ENERGY_API_KEY"),
                         help="x-api-key for a stack deployed with ApiAuth=API_KEY (or ENERGY_API_KEY)")
@@ -34,11 +36,18 @@ def data_source(args: argparse.Namespace) -> Any:
     from viz.source import HandlerSource
 
     if args.endpoint_url:
-        from energy_pipeline.api_local import functions_for_endpoint, invoker, query_function_spec, query_handler
+        from energy_pipeline.api_local import (
+            functions_for_endpoint,
+            invoker,
+            query_function_spec,
+            query_handler,
+        )
         from energy_pipeline.session import fake_credentials
 
         fake_credentials()
-        return HandlerSource(invoker(query_handler(query_function_spec(functions_for_endpoint()), args.endpoint_url)))
+        return HandlerSource(
+            invoker(query_handler(query_function_spec(functions_for_endpoint()), args.endpoint_url))
+        )
     if args.stack:
         outputs = stack_outputs(args.stack, args.region)
         signer = None if args.api_key else sigv4_signer(region=args.region)

@@ -15,6 +15,7 @@ import boto3
 import pytest
 import yaml
 from moto import mock_aws
+
 from query_api.http_bridge import HttpResponse, invoke
 
 ROOT = Path(__file__).resolve().parents[2]

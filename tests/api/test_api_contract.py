@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from api_data import hours, ts
 from conftest import ROOT
+
 from query_api import models
 from query_api.openapi import render
 

@@ -149,8 +149,9 @@ def test_given_a_token_signed_by_another_deployment_when_used_then_the_answer_is
 def test_given_dynamodb_throttles_when_asked_then_the_answer_is_a_503_with_retry_after(
     api, site, monkeypatch
 ):
-    import query_api.app as app_module
     from botocore.exceptions import ClientError
+
+    import query_api.app as app_module
 
     def throttled(**_):
         raise ClientError(

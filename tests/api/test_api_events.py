@@ -7,6 +7,7 @@ import json
 import pytest
 from api_data import hours
 from conftest import ROOT
+
 from query_api.http_bridge import LocalContext, event_response
 
 EVENTS = sorted((ROOT / "events" / "api").glob("*.json"))

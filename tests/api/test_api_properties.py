@@ -11,9 +11,10 @@ import schemathesis
 from api_data import hours
 from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
-from query_api.http_bridge import wsgi_app
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from query_api.http_bridge import wsgi_app
 
 
 @pytest.fixture

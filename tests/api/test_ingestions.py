@@ -18,11 +18,12 @@ import pytest
 import schemathesis
 from conftest import ROOT, load_template
 from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
 from query_api import ingestions as ledger
 from query_api import models
 from query_api.http_bridge import wsgi_app
-from schemathesis import GenerationMode
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 ARN = "arn:aws:states:us-east-1:123456789012:execution:pipeline:"
 
@@ -323,8 +324,9 @@ def test_given_a_signed_cursor_of_an_unknown_shape_when_listing_then_it_is_a_400
 
 
 def test_given_dynamodb_throttles_when_listing_then_the_answer_is_a_503(api, monkeypatch):
-    import query_api.app as app_module
     from botocore.exceptions import ClientError
+
+    import query_api.app as app_module
 
     def throttled(**_: Any) -> Any:
         raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow"}}, "Query")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from energy_core.detect import canonical, load_config
 from test_detect_rules import CONFIG, STEP, T0, point, run, series, types
+
+from energy_core.detect import canonical, load_config
 
 
 def test_given_missing_intervals_when_detecting_then_one_gap_at_the_first_missing_slot() -> None:

@@ -25,7 +25,8 @@ def template_pattern() -> dict:
 
 def event_for(key: str, bucket: str | None = None) -> dict:
     bucket = bucket or stack_outputs()["RawDataBucketName"]
-    return object_created_event(bucket, key, 10, '"abc"', None, "123456789012", "us-east-1")
+    return object_created_event(bucket, key, 10, '"abc"', version_id=None, account="123456789012",
+                                region="us-east-1")
 
 
 @pytest.mark.parametrize("key", ["incoming/a.json", "incoming/sub/dir/b.csv.gz", "incoming/with space+plus%25:colon é (copy).json"])

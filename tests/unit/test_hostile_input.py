@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import orjson
 import pytest
+
 from energy_core import InvalidFile, ingest
 
 GOOD = {

@@ -6,6 +6,7 @@ import gzip
 
 import orjson
 import pytest
+
 from energy_core import Format, InvalidFile, RawRecord, detect_format, parse_records
 from energy_core.parsed import BadRecord
 

@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import orjson
-from energy_core import InvalidFile, ValidationResult, ingest
-from energy_core.timestamps import canonical_timestamp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from energy_core import InvalidFile, ValidationResult, ingest
+from energy_core.timestamps import canonical_timestamp
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 KEYS = ["f.json", "f.jsonl", "f.csv", "f", "f.json.gz", "f.csv.gz"]

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+
 from energy_core import CanonicalReading, dump_chunk, epoch_seconds, load_chunk, split_chunks, to_item
 from energy_core.timestamps import from_epoch_seconds
 

@@ -10,8 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from energy_core.detect import SeriesPoint, canonical, detect_site, load_config
 
+from energy_core.detect import SeriesPoint, canonical, detect_site, load_config
 from energy_pipeline import synth
 
 CONFIG_FILE = Path(__file__).resolve().parents[2] / "functions/config/detection.json"

@@ -28,7 +28,7 @@ def test_functions_run_python313_on_arm64() -> None:
         assert props["Architectures"] == ["arm64"], name
 
 
-@pytest.mark.parametrize("name", sorted(FUNCTIONS) + ["PipelineStateMachine"])
+@pytest.mark.parametrize("name", [*sorted(FUNCTIONS), "PipelineStateMachine"])
 def test_no_policy_grants_a_wildcard_action(name: str) -> None:
     for statement in statements(RESOURCES[name]["Properties"]):
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]

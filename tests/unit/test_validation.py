@@ -11,12 +11,13 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
 from energy_core import CanonicalReading, InvalidFile, ingest
 from energy_core.contract import SCHEMA, schema_validator
 from energy_core.fastpath import make_reader
 from energy_core.reasons import explain, semantic_problem
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
 
 SAMPLE = [
     {

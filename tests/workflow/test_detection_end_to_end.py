@@ -24,10 +24,10 @@ def two_weeks_ending_now() -> str:
 def with_site_capacities(local, sites):
     """An operator sets each site's capacity in config/detection.json; here the running Detect step gets them."""
     spec = next(s for s in local.engine.stack.functions.values() if s.logical_id == "DetectFunction")
-    from energy_pipeline.local.executor import EXECUTOR
-
     import json
     import sys
+
+    from energy_pipeline.local.executor import EXECUTOR
 
     EXECUTOR.handler_for(spec)  # imports the handler module once
     raw = json.loads((Path(__file__).resolve().parents[2] / "functions/config/detection.json").read_text())

@@ -79,8 +79,8 @@ def test_concurrent_duplicate_deliveries_end_with_one_owner_and_a_succeeded_ledg
         time.sleep(0.05)
     duplicates = []
     for _ in range(3):
-        event = object_created_event(local.target.bucket, "incoming/racing.json", path.stat().st_size, etag, None,
-                                     "123456789012", "us-east-1")
+        event = object_created_event(local.target.bucket, "incoming/racing.json", path.stat().st_size, etag,
+                                     version_id=None, account="123456789012", region="us-east-1")
         duplicates.extend(local.engine.router.dispatch(event))
     arns = [arn for _, arn in local.engine.router.started]
     for arn in arns:

@@ -10,13 +10,16 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from energy_pipeline.local import atomic, events, executor
 from energy_pipeline.local.stack import DEFAULT_STACK_NAME, LocalStack, create_stack
 from energy_pipeline.local.template import LOCAL_REGION
 
-SFN_CONFIG = {"stepfunctions": {"execute_state_machine": True}}
+if TYPE_CHECKING:  # moto is imported lazily: the CLI starts without it
+    from moto.core.config import DefaultConfig
+
+SFN_CONFIG: DefaultConfig = {"stepfunctions": {"execute_state_machine": True}}
 _SERVICES = {"s3": "s3", "dynamodb": "dynamodb", "sns": "sns", "sqs": "sqs", "stepfunctions": "stepfunctions",
              "iam": "iam", "awslambda": "lambda", "logs": "logs"}
 
@@ -77,13 +80,15 @@ def _wire(clients: SimpleNamespace, stack_name: str, parameters: dict[str, str] 
 
 
 @contextlib.contextmanager
-def in_process(stack_name: str = DEFAULT_STACK_NAME, parameters: dict[str, str] | None = None) -> Iterator[LocalEngine]:
+def in_process(
+    stack_name: str = DEFAULT_STACK_NAME, parameters: dict[str, str] | None = None
+) -> Iterator[LocalEngine]:
     """The embedded default: moto patched into this process, executions in background threads."""
     _fake_credentials()
     os.environ.pop("AWS_ENDPOINT_URL", None)
     from moto import mock_aws
 
-    with mock_aws(config=SFN_CONFIG):  # type: ignore[arg-type]
+    with mock_aws(config=SFN_CONFIG):
         yield _wire(make_clients(), stack_name, parameters, None)
 
 

@@ -80,7 +80,7 @@ def _numeric(conditions: list[Any], value: Any) -> bool:
 
 
 def object_created_event(
-    bucket: str, key: str, size: int, etag: str, version_id: str | None, account: str, region: str,
+    bucket: str, key: str, size: int, etag: str, *, version_id: str | None, account: str, region: str,
     reason: str = "PutObject",
 ) -> dict[str, Any]:
     """The event S3 sends to EventBridge (key unencoded, as EventBridge delivers it)."""
@@ -172,8 +172,8 @@ def install(router: EventRouter) -> None:
         if config is None or config.event_bridge is None or not name.startswith("s3:ObjectCreated:"):
             return
         event = object_created_event(
-            bucket.name, key.name, int(key.size), str(key.etag), getattr(key, "version_id", None),
-            account_id, bucket.region_name, reason=f"{name.rsplit(':', 1)[-1]}Object",
+            bucket.name, key.name, int(key.size), str(key.etag), version_id=getattr(key, "version_id", None),
+            account=account_id, region=bucket.region_name, reason=f"{name.rsplit(':', 1)[-1]}Object",
         )
         for current in list(ROUTERS):
             current.dispatch(event)

@@ -78,7 +78,9 @@ class InProcessExecutor:
     def invoke(self, function_name: str, event: Any, arn: str) -> tuple[str, bool]:
         spec = self.functions.get(function_name)
         if spec is None:
-            return _error_payload("ResourceNotFoundException", f"{function_name} is not in template.yaml"), True
+            return _error_payload(
+                "ResourceNotFoundException", f"{function_name} is not in template.yaml"
+            ), True
         started = time.perf_counter()
         context = LambdaContext(spec.name, spec.memory_mb, arn, spec.timeout_s)
         try:
@@ -86,8 +88,12 @@ class InProcessExecutor:
                 hook(spec, event)
             result = self.handler_for(spec)(event, context)
             payload, errored, error = json.dumps(result, default=str), False, None
-        except Exception as exc:  # noqa: BLE001 - every handler error becomes a Lambda function error
-            payload, errored, error = _error_payload(type(exc).__name__, str(exc), exc), True, type(exc).__name__
+        except Exception as exc:
+            payload, errored, error = (
+                _error_payload(type(exc).__name__, str(exc), exc),
+                True,
+                type(exc).__name__,
+            )
         self.invocations.append(Invocation(spec.name, (time.perf_counter() - started) * 1000, error))
         return payload, errored
 
@@ -144,6 +150,7 @@ def install() -> InProcessExecutor:
             result, errored = EXECUTOR.invoke(self.function_name, payload, self.function_arn)
             return result, errored, ""
 
-        LambdaFunction._invoke_lambda = _invoke_lambda
+        # The one point where moto would start Docker; setattr because mypy forbids assigning to a method.
+        setattr(LambdaFunction, "_invoke_lambda", _invoke_lambda)  # noqa: B010 - deliberate monkeypatch
         _PATCHED = True
     return EXECUTOR

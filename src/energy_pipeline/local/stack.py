@@ -1,4 +1,6 @@
-"""Creates the local stack on the emulator from template.yaml: buckets, tables, topic, functions, state machine.
+"""Creates the local stack on the emulator from template.yaml.
+
+Buckets, tables, topics, functions and the state machine.
 
 Every name, key schema, environment variable, definition substitution and event pattern comes from
 the template; nothing here repeats the configuration.
@@ -162,7 +164,9 @@ def _create_functions(clients: Any, resolver: Resolver, template: dict[str, Any]
         stack.functions[spec.name] = spec
 
 
-def _create_state_machines(clients: Any, resolver: Resolver, template: dict[str, Any], stack: LocalStack) -> None:
+def _create_state_machines(
+    clients: Any, resolver: Resolver, template: dict[str, Any], stack: LocalStack
+) -> None:
     role = f"arn:aws:iam::{resolver.account}:role/{stack.stack_name}-local-role"
     for logical, spec in resources_of_type(template, "AWS::Serverless::StateMachine").items():
         props = spec["Properties"]
@@ -216,7 +220,10 @@ def function_specs(stack_name: str = DEFAULT_STACK_NAME, parameters: dict[str, s
     template = load_template(template_path)
     resolver = Resolver(template, stack_name, dict(parameters or {}), LOCAL_ACCOUNT, LOCAL_REGION)
     _physical_names(resolver, template)
-    specs = (_function_spec(resolver, template, logical) for logical in resources_of_type(template, *_FUNCTION_TYPES))
+    specs = (
+        _function_spec(resolver, template, logical)
+        for logical in resources_of_type(template, *_FUNCTION_TYPES)
+    )
     return {spec.name: spec for spec in specs}
 
 
