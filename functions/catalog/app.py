@@ -21,35 +21,39 @@ dynamodb = boto3.client("dynamodb")
 s3 = boto3.client("s3")
 
 
-def _edge(site_id: str, forward: bool) -> str | None:
-    page = dynamodb.query(
-        TableName=READINGS_TABLE, KeyConditionExpression="site_id = :site",
-        ExpressionAttributeValues={":site": {"S": site_id}}, ScanIndexForward=forward, Limit=1,
-        ProjectionExpression="#ts", ExpressionAttributeNames={"#ts": "timestamp"},
-    )
-    items = page.get("Items", [])
-    return str(items[0]["timestamp"]["S"]) if items else None
+def _count(current: dict[str, Any], name: str) -> int:
+    return int(current.get(name, {}).get("N", 0))
+
+
+def counts_after(site: dict[str, Any]) -> tuple[int, int]:
+    """Readings and anomalies now stored inside the file's range.
+
+    When that range was empty before the file (new data, the usual case), everything the file
+    stored is new and nothing needs counting again; only an overlap is counted with a Query, so a
+    million-reading upload never pays for a count over its own partition.
+    """
+    if site["readings_before"] == 0 and site["anomalies_before"] == 0:
+        return site["readings_in_file"], site["anomalies_in_file"]
+    after = range_counts(dynamodb, READINGS_TABLE, ANOMALIES_TABLE, site["site_id"], (site["first"], site["last"]))
+    return after["readings_before"], after["anomalies_before"]
 
 
 def refresh_site(site: dict[str, Any], now: str) -> None:
-    """Adds what this file changed inside its own range; counts outside it are untouched by the file."""
+    """Adds what this file changed inside its own range; counts outside it are untouched by the file.
+
+    Readings are only ever added or overwritten, so the first and last reading times are the
+    extremes of the catalog's and the file's.
+    """
     site_id = site["site_id"]
-    after = range_counts(dynamodb, READINGS_TABLE, ANOMALIES_TABLE, site_id, (site["first"], site["last"]))
-    current = dynamodb.get_item(TableName=CATALOG_TABLE, Key={"pk": {"S": "SITE"}, "sk": {"S": site_id}}).get(
-        "Item", {}
-    )
-    readings = (
-        int(current.get("reading_count", {}).get("N", 0)) + after["readings_before"] - site["readings_before"]
-    )
-    anomalies = (
-        int(current.get("anomaly_count", {}).get("N", 0))
-        + after["anomalies_before"]
-        - site["anomalies_before"]
-    )
+    readings_after, anomalies_after = counts_after(site)
+    key = {"pk": {"S": "SITE"}, "sk": {"S": site_id}}
+    current = dynamodb.get_item(TableName=CATALOG_TABLE, Key=key).get("Item", {})
+    readings = _count(current, "reading_count") + readings_after - site["readings_before"]
+    anomalies = _count(current, "anomaly_count") + anomalies_after - site["anomalies_before"]
+    first = min(filter(None, (current.get("first_timestamp", {}).get("S"), site["first"])))
+    last = max(filter(None, (current.get("last_timestamp", {}).get("S"), site["last"])))
     item = {
-        "pk": {"S": "SITE"}, "sk": {"S": site_id}, "site_id": {"S": site_id},
-        "first_timestamp": {"S": _edge(site_id, True) or site["first"]},
-        "last_timestamp": {"S": _edge(site_id, False) or site["last"]},
+        **key, "site_id": {"S": site_id}, "first_timestamp": {"S": first}, "last_timestamp": {"S": last},
         "reading_count": {"N": str(max(readings, 0))}, "anomaly_count": {"N": str(max(anomalies, 0))},
         "updated_at": {"S": now},
     }

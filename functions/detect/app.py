@@ -36,9 +36,13 @@ def detect_all(chunks: list[list[dict[str, Any]]]) -> tuple[list[Anomaly], list[
     for site_id, items in group_by_site(item for chunk in chunks for item in chunk).items():
         first, last = items[0]["timestamp"], items[-1]["timestamp"]
         history = to_points(load_history(dynamodb, READINGS_TABLE, site_id, first, HISTORY_DAYS))
-        anomalies.extend(detect_site(to_points(items), history, CONFIG, now))
+        found = detect_site(to_points(items), history, CONFIG, now)
+        anomalies.extend(found)
         before = range_counts(dynamodb, READINGS_TABLE, ANOMALIES_TABLE, site_id, (first, last))
-        sites.append({"site_id": site_id, "first": first, "last": last, **before})
+        # An anomaly is stored once per (timestamp, type): that is what the catalog will count.
+        stored_anomalies = len({(anomaly.timestamp, anomaly.type) for anomaly in found})
+        sites.append({"site_id": site_id, "first": first, "last": last, **before,
+                      "readings_in_file": len(items), "anomalies_in_file": stored_anomalies})
     return anomalies, sites
 
 

@@ -66,6 +66,9 @@ def test_changed_content_at_the_same_key_is_processed_again_and_upserted(local, 
     items = stored_readings(local, "site-i")
     assert len(items) == 4
     assert {item["energy_consumed_kwh"]["N"] for item in items} == {"2.5"}
+    catalog = local.engine.clients.dynamodb.get_item(
+        TableName=local.engine.stack.outputs["CatalogTableName"], Key={"pk": {"S": "SITE"}, "sk": {"S": "site-i"}})
+    assert catalog["Item"]["reading_count"]["N"] == "4"  # an overwrite is not a new reading
 
 
 def test_concurrent_duplicate_deliveries_end_with_one_owner_and_a_succeeded_ledger(local, tmp_path: Path) -> None:

@@ -119,3 +119,17 @@ def test_every_bundled_format_runs_end_to_end(local, samples: Path, name: str) -
     [row] = run(local, samples / name)
     assert row["status"] == "SUCCEEDED", row
     assert row["received"] == row["stored"] + row["rejected"] + row["duplicates"] == 288
+
+
+def test_the_site_catalog_counts_each_reading_once_across_overlapping_files(local, tmp_path: Path) -> None:
+    first = readings("site-cat", 8)
+    overlapping = readings("site-cat", 8, start_hour=1)  # 4 readings shared with the first file, 4 new
+    run(local, write(tmp_path, "first.json", first))
+    run(local, write(tmp_path, "overlap.json", overlapping))
+
+    table = local.engine.stack.outputs["CatalogTableName"]
+    item = local.engine.clients.dynamodb.get_item(TableName=table, Key={"pk": {"S": "SITE"}, "sk": {"S": "site-cat"}})["Item"]
+    stored = stored_readings(local, "site-cat")
+    assert int(item["reading_count"]["N"]) == len(stored) == 12
+    assert item["first_timestamp"]["S"] == min(row["timestamp"]["S"] for row in stored)
+    assert item["last_timestamp"]["S"] == max(row["timestamp"]["S"] for row in stored)
