@@ -6,10 +6,10 @@ import bisect
 import dataclasses
 import time
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from energy_core.detect import Anomaly, SeriesPoint
+from energy_core.readings import epoch_seconds
 
 
 def now_epoch() -> float:
@@ -26,19 +26,17 @@ def group_by_site(items: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, A
     return groups
 
 
-def _epoch(timestamp: str) -> float:
-    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
-
-
 def to_points(items: Iterable[dict[str, Any]]) -> list[SeriesPoint]:
+    """Detector input from stored items; the canonical timestamp converts without a datetime per reading."""
+    make = SeriesPoint._make
     points = []
     for item in items:
         cumulative = item.get("cumulative_kwh")
-        points.append(SeriesPoint(
-            site_id=item["site_id"], timestamp=item["timestamp"], epoch=_epoch(item["timestamp"]),
-            generated=float(item["energy_generated_kwh"]), consumed=float(item["energy_consumed_kwh"]),
-            cumulative=None if cumulative is None else float(cumulative),
-        ))
+        timestamp = item["timestamp"]
+        points.append(make((
+            item["site_id"], timestamp, epoch_seconds(timestamp), float(item["energy_generated_kwh"]),
+            float(item["energy_consumed_kwh"]), None if cumulative is None else float(cumulative),
+        )))
     return points
 
 
