@@ -34,7 +34,8 @@ def counts_after(site: dict[str, Any]) -> tuple[int, int]:
     """
     if site["readings_before"] == 0 and site["anomalies_before"] == 0:
         return site["readings_in_file"], site["anomalies_in_file"]
-    after = range_counts(dynamodb, READINGS_TABLE, ANOMALIES_TABLE, site["site_id"], (site["first"], site["last"]))
+    span = (site["first"], site["last"])
+    after = range_counts(dynamodb, READINGS_TABLE, ANOMALIES_TABLE, site["site_id"], span)
     return after["readings_before"], after["anomalies_before"]
 
 
