@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from energy_core.validation import ValidationResult, ingest
 
 from bench import compute, data, endtoend, startup, stepmem
 from bench.prices import as_dict, cost_usd, usd_per_million
 from bench.report import Table, machine
+from energy_core.validation import ValidationResult, ingest
 
 FILES = Path(os.environ.get("BENCH_DIR", "/tmp/energy-bench"))
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import orjson
+
 from detect.annotate import group_by_site, to_points
 from energy_core.detect import detect_site, load_config
 from energy_core.readings import to_item

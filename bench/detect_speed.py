@@ -19,7 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "functions"), str(ROOT / "src")]
 
 from energy_core.detect import DetectionConfig, SeriesPoint, canonical, detect_site, load_config  # noqa: E402
-
 from energy_pipeline import synth  # noqa: E402
 
 START = 1_699_920_000  # a midnight UTC

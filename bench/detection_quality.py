@@ -25,7 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "functions"), str(ROOT / "src")]
 
 from energy_core.detect import TYPES, Anomaly, DetectionConfig, SeriesPoint, detect_site, load_config  # noqa: E402
-
 from energy_pipeline import synth  # noqa: E402
 
 Key = tuple[str, str, str]  # site_id, timestamp, type

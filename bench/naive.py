@@ -12,13 +12,12 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from bench.compute import CONFIG_FILE
 from detect.annotate import group_by_site, to_points
 from energy_aws.items import reading_attribute_values
 from energy_core.detect import Anomaly, detect_site, load_config
 from energy_core.readings import to_item
 from energy_core.validation import ingest
-
-from bench.compute import CONFIG_FILE
 
 
 def process(clients: Any, bucket: str, key: str, table: str, topic_arn: str) -> dict[str, int]:

@@ -64,7 +64,7 @@ def test_given_throttled_batch_writes_when_a_file_is_stored_then_unprocessed_ite
     import energy_aws.dynamo
 
     sleeps: list[float] = []
-    monkeypatch.setattr(energy_aws.dynamo.time, "sleep", sleeps.append)  # the backoff is asserted, not waited
+    monkeypatch.setattr(energy_aws.dynamo, "pause", sleeps.append)  # the backoff is asserted, not waited
     table = local.engine.stack.outputs["ReadingsTableName"]
 
     with dynamo_throttle(DynamoThrottle(table, unprocessed_calls=3, throttle_call=2)) as fault:
