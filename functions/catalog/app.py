@@ -9,7 +9,7 @@ import boto3
 
 from energy_aws import locations, objects
 from energy_aws.history import range_counts
-from energy_aws.observability import logger, metrics, tracer
+from energy_aws.observability import logger, metrics, timed_step, tracer
 from energy_aws.settings import require_env
 from energy_aws.transient import retry_transient_aws_errors
 
@@ -64,6 +64,7 @@ def refresh_site(site: dict[str, Any], now: str) -> None:
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@timed_step("Catalog")
 @retry_transient_aws_errors
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     execution = event["execution"]

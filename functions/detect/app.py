@@ -13,7 +13,7 @@ from detect.annotate import annotate, anomaly_row, digest_fields, group_by_site,
 from energy_aws import locations, objects
 from energy_aws.history import load_history, range_counts
 from energy_aws.items import dump_json_lines, json_lines
-from energy_aws.observability import logger, metrics, tracer
+from energy_aws.observability import logger, metrics, timed_step, tracer
 from energy_aws.settings import require_env
 from energy_aws.transient import retry_transient_aws_errors
 from energy_core.alerts import build_digest, console_url
@@ -69,6 +69,7 @@ def write_outputs(execution: str, chunks: list[list[dict[str, Any]]], anomalies:
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@timed_step("Detect")
 @retry_transient_aws_errors
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     file, execution = event["file"], event["execution"]

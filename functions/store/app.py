@@ -9,7 +9,7 @@ import boto3
 from energy_aws import objects
 from energy_aws.dynamo import batch_write
 from energy_aws.items import anomaly_attribute_values, json_lines, reading_attribute_values
-from energy_aws.observability import logger, metrics, tracer
+from energy_aws.observability import logger, metrics, timed_step, tracer
 from energy_aws.settings import require_env
 from energy_aws.transient import retry_transient_aws_errors
 
@@ -23,6 +23,7 @@ dynamodb = boto3.client("dynamodb")
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@timed_step("Store")
 @retry_transient_aws_errors
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     chunk = event["chunk"]

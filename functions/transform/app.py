@@ -9,7 +9,7 @@ import boto3
 import orjson
 
 from energy_aws import locations, objects
-from energy_aws.observability import logger, metrics, tracer
+from energy_aws.observability import logger, metrics, timed_step, tracer
 from energy_aws.settings import require_env
 from energy_aws.transient import retry_transient_aws_errors
 from energy_core.readings import load_chunk, to_item
@@ -27,6 +27,7 @@ def transform_chunk(body: bytes, source_key: str, source_etag: str, ingested_at:
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@timed_step("Transform")
 @retry_transient_aws_errors
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     file, execution = event["file"], event["execution"]

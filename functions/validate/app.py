@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 
 from energy_aws import locations, objects
-from energy_aws.observability import logger, metrics, tracer
+from energy_aws.observability import logger, metrics, timed_step, tracer
 from energy_aws.settings import require_env
 from energy_aws.transient import retry_transient_aws_errors
 from energy_core.accounting import dump_rejects
@@ -55,6 +55,7 @@ def write_chunks(result: ValidationResult, bucket: str, execution: str) -> list[
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@timed_step("Validate")
 @retry_transient_aws_errors
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     bucket, key, execution = event["file"]["bucket"], event["file"]["key"], event["execution"]

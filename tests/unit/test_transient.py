@@ -38,3 +38,12 @@ def test_the_decorator_renames_transient_errors_and_passes_others_through() -> N
         slow(None)
     with pytest.raises(ClientError):
         denied(None)
+
+
+def test_every_pipeline_step_reports_its_duration_as_a_metric() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "functions"
+    for step in ("validate", "transform", "detect", "store", "catalog"):
+        source = (root / step / "app.py").read_text(encoding="utf-8")
+        assert f'@timed_step("{step.title()}")' in source, step
