@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
+from botocore.config import Config
 
 from energy_aws import objects
 from energy_aws.dynamo import batch_write
@@ -17,7 +18,9 @@ BUCKET = require_env("BUCKET_NAME")
 READINGS_TABLE = require_env("READINGS_TABLE")
 ANOMALIES_TABLE = require_env("ANOMALIES_TABLE")
 s3 = boto3.client("s3")
-dynamodb = boto3.client("dynamodb")
+# Items are built by our own code and DynamoDB validates every request itself; botocore's client-side
+# validation of 25 items per call was ~18% of this step's CPU (measured under the local engine).
+dynamodb = boto3.client("dynamodb", config=Config(parameter_validation=False))
 
 
 @logger.inject_lambda_context(log_event=False)
