@@ -42,7 +42,8 @@ def meets(name: str, value: float | None) -> bool | None:
 
 def show(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.1f}"
+        # Three significant decimals at most, but never rounded onto a goal it misses (40.02 is not 40.0).
+        return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.3f}".rstrip("0").rstrip(".")
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
