@@ -9,9 +9,8 @@ import boto3
 
 from energy_aws import locations, objects
 from energy_aws.history import range_counts
-from energy_aws.observability import logger, metrics, timed_step, tracer
 from energy_aws.settings import require_env
-from energy_aws.transient import retry_transient_aws_errors
+from energy_aws.step import pipeline_step
 
 BUCKET = require_env("BUCKET_NAME")
 READINGS_TABLE = require_env("READINGS_TABLE")
@@ -61,14 +60,9 @@ def refresh_site(site: dict[str, Any], now: str) -> None:
     dynamodb.put_item(TableName=CATALOG_TABLE, Item=item)
 
 
-@logger.inject_lambda_context(log_event=False)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@timed_step("Catalog")
-@retry_transient_aws_errors
+@pipeline_step("Catalog")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     execution = event["execution"]
-    logger.append_keys(file_key=event["file"]["key"], execution=execution)
     sites = objects.read_json(s3, BUCKET, locations.staging_object(execution, "sites.json"))
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     for site in sites:

@@ -13,9 +13,9 @@ from detect.annotate import annotate, anomaly_row, digest_fields, group_by_site,
 from energy_aws import locations, objects
 from energy_aws.history import load_history, range_counts
 from energy_aws.items import dump_json_lines, json_lines
-from energy_aws.observability import logger, metrics, timed_step, tracer
+from energy_aws.observability import metrics
 from energy_aws.settings import require_env
-from energy_aws.transient import retry_transient_aws_errors
+from energy_aws.step import pipeline_step
 from energy_core.alerts import build_digest, console_url
 from energy_core.detect import Anomaly, detect_site, load_config
 
@@ -66,14 +66,9 @@ def write_outputs(execution: str, chunks: list[list[dict[str, Any]]], anomalies:
     return outputs, locations.s3_uri(BUCKET, key)
 
 
-@logger.inject_lambda_context(log_event=False)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@timed_step("Detect")
-@retry_transient_aws_errors
+@pipeline_step("Detect")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     file, execution = event["file"], event["execution"]
-    logger.append_keys(file_key=file["key"], execution=execution)
     chunks = [json_lines(objects.read_bytes(s3, BUCKET, key)) for key in event["chunks"]]
     anomalies, sites = detect_all(chunks)
     outputs, location = write_outputs(execution, chunks, anomalies, sites)

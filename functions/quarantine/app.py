@@ -9,8 +9,9 @@ from typing import Any
 import boto3
 
 from energy_aws import locations, objects
-from energy_aws.observability import logger, tracer
+from energy_aws.observability import logger
 from energy_aws.settings import require_env
+from energy_aws.step import pipeline_step
 from energy_core.alerts import build_failure_digest, console_url
 
 BUCKET = require_env("BUCKET_NAME")
@@ -44,11 +45,9 @@ def quarantine(bucket: str, key: str, error: str, cause: str, execution: str) ->
     return locations.s3_uri(bucket, target)
 
 
-@logger.inject_lambda_context(log_event=False)
-@tracer.capture_lambda_handler
+@pipeline_step("Quarantine")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     file, execution = event["file"], event["execution"]
-    logger.append_keys(file_key=file["key"], execution=execution)
     error, cause = readable_failure(event.get("failure") or {})
     location = quarantine(file["bucket"], file["key"], error, cause, execution)
     region = execution.split(":")[3] if execution.count(":") >= 3 else "us-east-1"

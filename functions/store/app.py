@@ -10,9 +10,9 @@ from botocore.config import Config
 from energy_aws import objects
 from energy_aws.dynamo import batch_write
 from energy_aws.items import anomaly_attribute_values, json_lines, reading_attribute_values
-from energy_aws.observability import logger, metrics, timed_step, tracer
+from energy_aws.observability import metrics
 from energy_aws.settings import require_env
-from energy_aws.transient import retry_transient_aws_errors
+from energy_aws.step import pipeline_step
 
 BUCKET = require_env("BUCKET_NAME")
 READINGS_TABLE = require_env("READINGS_TABLE")
@@ -23,14 +23,9 @@ s3 = boto3.client("s3")
 dynamodb = boto3.client("dynamodb", config=Config(parameter_validation=False))
 
 
-@logger.inject_lambda_context(log_event=False)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@timed_step("Store")
-@retry_transient_aws_errors
+@pipeline_step("Store")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     chunk = event["chunk"]
-    logger.append_keys(file_key=event["file"]["key"], execution=event["execution"])
     readings = json_lines(objects.read_bytes(s3, BUCKET, chunk["items"]))
     stats = batch_write(dynamodb, READINGS_TABLE, (reading_attribute_values(item) for item in readings))
     anomalies = (

@@ -9,9 +9,8 @@ import boto3
 import orjson
 
 from energy_aws import locations, objects
-from energy_aws.observability import logger, metrics, timed_step, tracer
 from energy_aws.settings import require_env
-from energy_aws.transient import retry_transient_aws_errors
+from energy_aws.step import pipeline_step
 from energy_core.readings import load_chunk, to_item
 
 BUCKET = require_env("BUCKET_NAME")
@@ -24,14 +23,9 @@ def transform_chunk(body: bytes, source_key: str, source_etag: str, ingested_at:
     return lines + b"\n", len(items)
 
 
-@logger.inject_lambda_context(log_event=False)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@timed_step("Transform")
-@retry_transient_aws_errors
+@pipeline_step("Transform")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     file, execution = event["file"], event["execution"]
-    logger.append_keys(file_key=file["key"], execution=execution)
     ingested_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     chunks, total = [], 0
     for index, key in enumerate(event["chunks"]):

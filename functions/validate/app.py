@@ -9,9 +9,9 @@ from typing import Any
 import boto3
 
 from energy_aws import locations, objects
-from energy_aws.observability import logger, metrics, timed_step, tracer
+from energy_aws.observability import logger, metrics
 from energy_aws.settings import require_env
-from energy_aws.transient import retry_transient_aws_errors
+from energy_aws.step import pipeline_step
 from energy_core.accounting import dump_rejects
 from energy_core.errors import InvalidFile
 from energy_core.parsing import Format, detect_format, parse_records
@@ -52,14 +52,9 @@ def write_chunks(result: ValidationResult, bucket: str, execution: str) -> list[
     return keys
 
 
-@logger.inject_lambda_context(log_event=False)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@timed_step("Validate")
-@retry_transient_aws_errors
+@pipeline_step("Validate")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     bucket, key, execution = event["file"]["bucket"], event["file"]["key"], event["execution"]
-    logger.append_keys(file_key=key, execution=execution)
     data = objects.read_bytes(s3, bucket, key)
     file_format = detect_format(key, data[:512])
     result = validate_without_gc(data, file_format)
