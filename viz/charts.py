@@ -125,11 +125,8 @@ def _heatmap(fig: Figure, ax: Axes, load: pd.DataFrame) -> None:
         (float(values.min()) < low, float(values.max()) > top)
     ]
     bar = fig.colorbar(image, ax=ax, extend=extend, pad=0.02)
-    bar.set_label(
-        "kWh consumed in the hour (arrows: beyond the scale)"
-        if extend != "neither"
-        else "kWh consumed in the hour"
-    )
+    # Two short lines: a heatmap of a few days is short, and one long label ran off the figure.
+    bar.set_label("kWh per hour\n(arrow: beyond the scale)" if extend != "neither" else "kWh per hour")
     bar.formatter = mticker.StrMethodFormatter("{x:,.6g}")
     ax.set_xticks(range(0, 25, 3))
     ax.grid(False)
