@@ -42,7 +42,8 @@ def build_digest(
     top = highest_severity(anomalies)
     counts = ", ".join(f"{n} {kind}" for kind, n in by_type.most_common())
     noun = "anomaly" if len(anomalies) == 1 else "anomalies"
-    subject = _subject(f"[{top.upper()}] {len(anomalies)} {noun} in ", file_key, f" ({counts})")
+    head = f"[{top.upper()}] {len(anomalies)} {noun} in "
+    subject = _subject(head, file_key, _subject_counts(by_type, MAX_SUBJECT - len(head) - 24))
     times = sorted(a.timestamp for a in anomalies)
     lines = [
         f"{len(anomalies)} {noun} found in s3 object {file_key} (highest severity: {top}).",
@@ -74,7 +75,7 @@ def build_failure_digest(
         f"Execution: {execution_arn}",
         f"Console:   {console_url}",
         "",
-        "Fix the file and upload it again; nothing from it was stored.",
+        _failure_advice(error, file_key),
     ]
     attributes = {
         "severity": _string("high"),
@@ -82,6 +83,25 @@ def build_failure_digest(
         "site_ids": _array([]),
     }
     return Digest(subject, _capped("\n".join(lines)), attributes)
+
+
+def _failure_advice(error: str, file_key: str) -> str:
+    if error == "InvalidFile":
+        return "Fix the file and upload it again; nothing from it was stored."
+    # Not the file's fault (a step failed after its retries): the same file can simply run again.
+    return (f"Once the cause is fixed, run `energy-pipeline reprocess {file_key}` or upload the file again; "
+            "readings already written are overwritten, never duplicated.")
+
+
+def _subject_counts(by_type: Counter[str], room: int) -> str:
+    """The counts by type, as many as fit: the subject must stay short and keep the file's name."""
+    ranked = by_type.most_common()
+    for shown in range(len(ranked), 0, -1):
+        more = len(ranked) - shown
+        text = ", ".join(f"{n} {kind}" for kind, n in ranked[:shown]) + (f", +{more} more" if more else "")
+        if len(text) + 3 <= room or shown == 1:
+            return f" ({text})"
+    return ""
 
 
 def highest_severity(anomalies: Sequence[Anomaly]) -> str:
@@ -100,6 +120,8 @@ def _examples(anomalies: Sequence[Anomaly], limit: int) -> list[str]:
 def _subject(head: str, file_key: str, tail: str) -> str:
     # SNS subjects: ASCII-printable, one line, <= 100 chars; the file name is what gets shortened.
     room = MAX_SUBJECT - len(head) - len(tail)
+    if len(file_key) > room:
+        file_key = file_key.rsplit("/", 1)[-1]  # the file's own name says more than its prefix
     name = file_key if len(file_key) <= room else "..." + file_key[-max(room - 3, 8) :]
     text = f"{head}{name}{tail}"
     text = "".join(ch if 32 <= ord(ch) < 127 else "?" for ch in text)

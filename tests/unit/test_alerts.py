@@ -32,7 +32,23 @@ def test_given_anomalies_when_building_the_digest_then_the_subject_has_severity_
 def test_given_a_very_long_key_when_building_the_subject_then_it_stays_within_100_chars() -> None:
     key = "incoming/" + "deep/" * 40 + "f\u00e9.json"
     subject = build_digest(key, sample(), ARN, "u").subject
-    assert len(subject) <= 100 and subject.startswith("[HIGH] 7 anomalies in ...") and subject.isascii()
+    # A key too long for the subject is shown by the file's own name (non-ASCII replaced).
+    assert len(subject) <= 100 and subject.isascii()
+    assert subject == "[HIGH] 7 anomalies in f?.json (4 gap, 3 spike)"
+
+
+def test_given_many_types_when_building_the_subject_then_the_counts_shorten_and_the_name_stays() -> None:
+    kinds = ["future_timestamp", "negative_value", "out_of_range", "gap", "flatline", "spike", "counter_reset"]
+    many = [Anomaly("s", "2025-03-04T10:00:00.000000Z", kind, "high", 1.0, "x", "r") for kind in kinds]
+    subject = build_digest("incoming/one-of-each.jsonl", many, ARN, "u").subject
+    assert len(subject) <= 100 and "incoming/one-of-each.jsonl" in subject and "more)" in subject
+
+
+def test_given_a_processing_failure_the_digest_suggests_reprocessing_not_fixing_the_file() -> None:
+    message = build_failure_digest("incoming/a.json", "ProcessingFailed", "boom", ARN, "u").message
+    assert "energy-pipeline reprocess incoming/a.json" in message
+    invalid = build_failure_digest("incoming/a.json", "InvalidFile", "bad", ARN, "u").message
+    assert "Fix the file and upload it again" in invalid
 
 
 def test_given_anomalies_when_building_the_message_then_it_says_what_where_when_and_links() -> None:
