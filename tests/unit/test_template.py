@@ -93,3 +93,11 @@ def test_no_function_imports_pandas_or_matplotlib() -> None:
         text = source.read_text(encoding="utf-8")
         for heavy in ("import pandas", "import matplotlib", "import numpy", "from pandas", "from matplotlib"):
             assert heavy not in text, f"{source} imports {heavy.split()[-1]}"
+
+
+def test_every_function_has_its_own_log_group_with_retention_and_encryption() -> None:
+    groups = resources_of_type(TEMPLATE, "AWS::Logs::LogGroup")
+    for name in FUNCTIONS:
+        group = groups[f"{name}LogGroup"]["Properties"]
+        assert group["LogGroupName"] == {"Fn::Sub": f"/aws/lambda/${{{name}}}"}
+        assert group["RetentionInDays"] == {"Ref": "LogRetentionDays"} and "KmsKeyId" in group
