@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from energy_pipeline import synth
+from energy_pipeline import synth, synth_files
 
 SITES = 10
 FAULT_EVERY = 5_000
@@ -46,7 +46,7 @@ def make_file(folder: Path, count: int, suffix: str = ".json") -> Path:
     path = folder / f"readings-{count}{suffix}"
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        synth.write_readings(path, readings(count))
+        synth_files.write_readings(path, readings(count))
     return path
 
 

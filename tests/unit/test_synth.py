@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from energy_core.detect import SeriesPoint, canonical, detect_site, load_config
-from energy_pipeline import synth
+from energy_pipeline import synth, synth_files
 
 CONFIG_FILE = Path(__file__).resolve().parents[2] / "functions/config/detection.json"
 
@@ -77,7 +77,7 @@ def test_given_a_file_name_when_writing_n_readings_then_the_format_follows_the_e
     tmp_path: Path, name: str
 ) -> None:
     path = tmp_path / name
-    assert synth.write_file(path, 1000, sites=3) == 1000
+    assert synth_files.write_file(path, 1000, sites=3) == 1000
     text = gzip.decompress(path.read_bytes()).decode() if name.endswith(".gz") else path.read_text()
     if ".csv" in name:
         rows = list(csv.DictReader(text.splitlines()))
@@ -90,6 +90,6 @@ def test_given_a_file_name_when_writing_n_readings_then_the_format_follows_the_e
 
 def test_given_a_dataset_when_writing_readings_then_cumulative_is_kept(tmp_path: Path) -> None:
     data = synth.generate(sites=1, days=1)
-    assert synth.write_readings(tmp_path / "d.jsonl", data.readings) == 96
+    assert synth_files.write_readings(tmp_path / "d.jsonl", data.readings) == 96
     first = json.loads((tmp_path / "d.jsonl").read_text().splitlines()[0])
     assert first == data.readings[0] and "cumulative_kwh" in first

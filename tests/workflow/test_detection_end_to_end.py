@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from energy_core.detect import TYPES, load_config
-from energy_pipeline import synth
+from energy_pipeline import synth, synth_files
 from tests.workflow.helpers import received_alerts, run, subscribe_queue
 
 pytestmark = pytest.mark.workflow
@@ -42,7 +42,7 @@ def test_a_clean_two_week_file_raises_nothing(local, tmp_path: Path) -> None:
     queue = subscribe_queue(local)
     data = synth.generate(sites=3, days=14, start=two_weeks_ending_now(), seed=7)
     path = tmp_path / "clean-two-weeks.json"
-    synth.write_readings(path, data.readings)
+    synth_files.write_readings(path, data.readings)
 
     [row] = run(local, path)
 
@@ -58,7 +58,7 @@ def test_one_fault_of_each_type_raises_each_type_and_one_alert(local, tmp_path: 
                           faults={kind: 1 for kind in TYPES})
     original = with_site_capacities(local, data.sites)
     path = tmp_path / "one-of-each.jsonl"
-    synth.write_readings(path, data.readings)
+    synth_files.write_readings(path, data.readings)
 
     started = time.monotonic()
     try:
