@@ -107,3 +107,22 @@ def test_run_against_serve_reports_like_the_embedded_engine_and_never_processes_
     assert (row["status"], row["received"], row["stored"], row["already_processed"]) == ("SUCCEEDED", 8, 8, False)
     [repeat] = json.loads(again.stdout)
     assert (repeat["already_processed"], repeat["stored"], repeat["alert_published"]) == (True, 0, False)
+
+
+def test_charts_against_serve_writes_four_charts_per_site_and_a_gallery(served: dict[str, Any], tmp_path: Path) -> None:
+    path = tmp_path / "for-charts.json"
+    path.write_text(json.dumps([dict(row, site_id="chart-site") for row in ROWS]))
+    uploaded = subprocess.run(cli("run", "--endpoint-url", served["aws"], str(path)),
+                              capture_output=True, text=True, timeout=180, check=False)
+    assert uploaded.returncode == 0, uploaded.stdout + uploaded.stderr
+    out = tmp_path / "charts"
+    drawn = subprocess.run(cli("charts", "--endpoint-url", served["aws"], "--out", str(out), "--workers", "1"),
+                           capture_output=True, text=True, timeout=300, check=False)
+
+    assert drawn.returncode == 0, drawn.stderr
+    assert (out / "index.html").is_file() and (out / "fleet-totals.png").is_file()
+    site_dirs = [path for path in out.iterdir() if path.is_dir()]
+    assert site_dirs
+    for folder in site_dirs:
+        assert {png.name for png in folder.glob("*.png")} == {
+            "energy-trends.png", "net-energy.png", "anomalies.png", "load-profile.png"}
