@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from energy_aws.dynamo import query_all
 from energy_pipeline.runner import run_files
 
 
@@ -46,15 +47,9 @@ def received_alerts(local: Any, queue_url: str) -> list[dict[str, Any]]:
 
 
 def stored_readings(local: Any, site_id: str) -> list[dict[str, Any]]:
-    clients, table = local.engine.clients, local.engine.stack.outputs["ReadingsTableName"]
-    items, kwargs = [], {"TableName": table, "KeyConditionExpression": "site_id = :s",
-                         "ExpressionAttributeValues": {":s": {"S": site_id}}}
-    while True:
-        page = clients.dynamodb.query(**kwargs)
-        items.extend(page["Items"])
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    table = local.engine.stack.outputs["ReadingsTableName"]
+    return list(query_all(local.engine.clients.dynamodb, TableName=table, KeyConditionExpression="site_id = :s",
+                          ExpressionAttributeValues={":s": {"S": site_id}}))
 
 
 def object_text(local: Any, uri: str) -> str:

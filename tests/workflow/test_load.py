@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from energy_aws.dynamo import query_all
 from energy_pipeline.runner import run_files
 from tests.workflow.helpers import stored_readings, write
 
@@ -32,15 +33,9 @@ def load_file(index: int) -> list[dict[str, Any]]:
 
 
 def ledger(local: Any) -> list[dict[str, Any]]:
-    clients, table = local.engine.clients, local.engine.stack.outputs["CatalogTableName"]
-    items, kwargs = [], {"TableName": table, "KeyConditionExpression": "pk = :p",
-                         "ExpressionAttributeValues": {":p": {"S": "INGESTION"}}}
-    while True:
-        page = clients.dynamodb.query(**kwargs)
-        items.extend(page["Items"])
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    table = local.engine.stack.outputs["CatalogTableName"]
+    return list(query_all(local.engine.clients.dynamodb, TableName=table, KeyConditionExpression="pk = :p",
+                          ExpressionAttributeValues={":p": {"S": "INGESTION"}}))
 
 
 def test_given_50_files_uploaded_at_once_then_all_complete_and_nothing_is_lost_or_duplicated(
