@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -93,3 +94,25 @@ class Store:
 
 def hours(n: int) -> timedelta:
     return timedelta(hours=n)
+
+
+def walk(api, target: str) -> tuple[list[dict[str, Any]], int]:
+    """Every item of a paginated route, following next_token to the end, and the number of pages."""
+    items, pages, token = [], 0, None
+    separator = "&" if "?" in target else "?"
+    while True:
+        answer = api.json(target + (f"{separator}next_token={token}" if token else ""))
+        items.extend(answer["items"])
+        pages += 1
+        token = answer["next_token"]
+        if token is None:
+            return items, pages
+
+
+def error_of(api, target: str, status: int = 400) -> dict[str, str]:
+    """The error body of a refused request, after checking its status and its shape."""
+    answer = api.get(target)
+    assert answer.status == status, answer.body.decode()
+    body = json.loads(answer.body)
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
+    return body["error"]

@@ -5,15 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from api_data import hours
-
-
-def error_of(api, target: str, status: int = 400) -> dict[str, str]:
-    answer = api.get(target)
-    assert answer.status == status, answer.body.decode()
-    body = json.loads(answer.body)
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
-    return body["error"]
+from api_data import error_of, hours
 
 
 @pytest.fixture

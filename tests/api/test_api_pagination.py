@@ -5,18 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from api_data import hours, ts
-
-
-def walk(api, target: str) -> tuple[list[dict], int]:
-    items, pages, token = [], 0, None
-    while True:
-        answer = api.json(target + (f"&next_token={token}" if token else ""))
-        items.extend(answer["items"])
-        pages += 1
-        token = answer["next_token"]
-        if token is None:
-            return items, pages
+from api_data import hours, ts, walk
 
 
 @pytest.mark.parametrize("order", ["asc", "desc"])

@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 import pytest
 import schemathesis
+from api_data import error_of, walk
 from conftest import ROOT, load_template
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
@@ -54,24 +55,8 @@ def book(aws_env: dict[str, str]) -> Ledger:
     return Ledger(aws_env["CATALOG_TABLE"])
 
 
-def walk(api, target: str) -> tuple[list[dict[str, Any]], int]:
-    items, pages, token = [], 0, None
-    separator = "&" if "?" in target else "?"
-    while True:
-        answer = api.json(target + (f"{separator}next_token={token}" if token else ""))
-        items.extend(answer["items"])
-        pages += 1
-        token = answer["next_token"]
-        if token is None:
-            return items, pages
 
 
-def error_of(api, target: str, status: int = 400) -> dict[str, str]:
-    answer = api.get(target)
-    assert answer.status == status, answer.body.decode()
-    body = json.loads(answer.body)
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
-    return body["error"]
 
 
 # --- the route's answers ------------------------------------------------------------------------------
