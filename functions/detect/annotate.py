@@ -56,19 +56,24 @@ def annotate(
     index: dict[tuple[str, str], dict[str, Any]] = {}
     site_starts: dict[str, list[tuple[str, int]]] = {}
     for position, chunk in enumerate(chunks):
+        firsts: dict[str, str] = {}  # one pass per chunk, whatever the number of sites in it
         for item in chunk:
-            index[(item["site_id"], item["timestamp"])] = item
-        for site_id in {item["site_id"] for item in chunk}:
-            first = min(item["timestamp"] for item in chunk if item["site_id"] == site_id)
+            site_id, timestamp = item["site_id"], item["timestamp"]
+            index[(site_id, timestamp)] = item
+            if site_id not in firsts or timestamp < firsts[site_id]:
+                firsts[site_id] = timestamp
+        for site_id, first in firsts.items():
             site_starts.setdefault(site_id, []).append((first, position))
+    for starts in site_starts.values():
+        starts.sort()
     per_chunk: list[list[dict[str, Any]]] = [[] for _ in chunks]
     for anomaly in anomalies:
         reading = index.get((anomaly.site_id, anomaly.timestamp))
         if reading is not None:
             reading.setdefault("anomalies", []).append(
                 {"type": anomaly.type, "severity": anomaly.severity, "reason": anomaly.reason})
-        starts = sorted(site_starts.get(anomaly.site_id, [("", 0)]))
-        slot = max(0, bisect.bisect_right([start for start, _ in starts], anomaly.timestamp) - 1)
+        starts = site_starts.get(anomaly.site_id, [("", 0)])
+        slot = max(0, bisect.bisect_right(starts, (anomaly.timestamp, len(chunks))) - 1)
         per_chunk[starts[slot][1]].append(anomaly_row(anomaly))
     return list(zip(chunks, per_chunk, strict=True))
 
