@@ -16,6 +16,7 @@ import threading
 import time
 import traceback
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -60,7 +61,8 @@ class InProcessExecutor:
     def __init__(self) -> None:
         self.functions: dict[str, FunctionSpec] = {}
         self.fault_hooks: list[FaultHook] = []
-        self.invocations: list[Invocation] = []
+        # Bounded: `serve` runs for days; the benchmark reads the few of one file right after it.
+        self.invocations: deque[Invocation] = deque(maxlen=10_000)
         # Local-only settings laid over each function's template environment (e.g. quieter logs).
         self.env_overrides: dict[str, str] = {}
         self._handlers: dict[str, Handler] = {}
