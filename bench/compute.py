@@ -1,6 +1,8 @@
 """compute_ratio_to_parse: validate + transform + detect on one core, over orjson.loads of the same bytes.
 
-The pure functions the handlers call, in-process, without S3: what a step costs beyond the parse floor.
+The functions the handlers call, in-process, without S3: validate = parse + check + canonicalise + dedupe;
+transform = a Validate chunk in, a Transform chunk out (JSON both ways); detect = Transform chunks in (JSON),
+every site's detectors without stored history. What the steps cost beyond the parse floor.
 CPU time (process_time), best of REPEATS, so other work on a shared machine counts as little as possible.
 """
 
@@ -14,9 +16,9 @@ from typing import Any, TypeVar
 
 import orjson
 
-from detect.annotate import group_by_site, to_points
 from energy_core.detect import detect_site, load_config
-from energy_core.readings import to_item
+from energy_core.detect.inputs import series_by_site
+from energy_core.readings import CHUNK_READINGS, Readings, dump_chunk, split_chunks, transform_chunk
 from energy_core.validation import ingest
 
 REPEATS = 3
@@ -39,15 +41,14 @@ def measure(path: Path) -> dict[str, Any]:
     config = load_config(json.loads(CONFIG_FILE.read_text()))
     parse_s, _ = best_cpu(lambda: orjson.loads(data))
     validate_s, result = best_cpu(lambda: ingest(path.name, data))
-    transform_s, items = best_cpu(
-        lambda: [to_item(r, path.name, "etag", "2025-01-01T00:00:00.000000Z") for r in result.valid]
-    )
+    chunks = [dump_chunk(chunk) for chunk in split_chunks(result.valid, CHUNK_READINGS)]
+    provenance = {"source_key": path.name, "source_etag": "etag", "ingested_at": "2025-01-01T00:00:00Z"}
+    transform_s, items = best_cpu(lambda: [transform_chunk(chunk, provenance)[0] for chunk in chunks])
     now = time.time()
 
     def detect() -> int:
-        return sum(
-            len(detect_site(to_points(rows), [], config, now)) for rows in group_by_site(items).values()
-        )
+        readings = [Readings.from_json(chunk)[0] for chunk in items]
+        return sum(len(detect_site(series, [], config, now)) for series in series_by_site(readings).values())
 
     detect_s, anomalies = best_cpu(detect)
     work_s = validate_s + transform_s + detect_s

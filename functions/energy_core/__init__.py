@@ -16,6 +16,7 @@ from energy_core.parsing import (
 )
 from energy_core.readings import (
     CanonicalReading,
+    Readings,
     dump_chunk,
     epoch_seconds,
     load_chunk,
@@ -33,6 +34,7 @@ __all__ = [
     "ParsedFile",
     "PipelineError",
     "RawRecord",
+    "Readings",
     "Reject",
     "ValidationResult",
     "detect_format",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -92,7 +92,7 @@ class Deduped(NamedTuple):
     duplicates: int
 
 
-def dedupe(readings: list[CanonicalReading], positions: list[int]) -> Deduped:
+def dedupe(readings: list[CanonicalReading], positions: Sequence[int]) -> Deduped:
     """Readings sorted by (site_id, timestamp), keeping the first in the file for each instant.
 
     Identical later readings are counted as duplicates; different ones are reported as conflicts
@@ -119,7 +119,7 @@ def dedupe(readings: list[CanonicalReading], positions: list[int]) -> Deduped:
 
 
 def _keep_first(
-    group: list[int], readings: list[CanonicalReading], positions: list[int], into: Deduped
+    group: list[int], readings: list[CanonicalReading], positions: Sequence[int], into: Deduped
 ) -> Deduped:
     duplicates = into.duplicates
     previous, first_position = None, -1

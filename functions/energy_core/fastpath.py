@@ -24,8 +24,11 @@ _new_tuple = tuple.__new__  # skips NamedTuple's Python-level __new__, a fifth o
 _MEMO_LIMIT = 1 << 16
 
 
-def canonical_number(value: object) -> str | None:
-    """A JSON number as its shortest round-trip decimal string (repr), or None if refused."""
+def canonical_number(value: object) -> float | None:
+    """A JSON number as the float stored for it (ints become floats, -0.0 becomes 0.0), or None if refused.
+
+    A float's repr is its shortest round-trip decimal: that string is what DynamoDB stores.
+    """
     kind = type(value)
     if kind is not float:
         # bounds before float() so a 400-digit integer cannot overflow; bool is no number
@@ -35,12 +38,12 @@ def canonical_number(value: object) -> str | None:
     if not MINIMUM <= value <= MAXIMUM:  # type: ignore[operator]  # NaN fails every comparison
         return None
     if -SMALLEST < value < SMALLEST:  # type: ignore[operator]
-        return "0.0" if value == 0 else None  # -0.0 and 0.0 are one value; DynamoDB has no 1e-200
-    return repr(value)
+        return 0.0 if value == 0 else None  # -0.0 and 0.0 are one value; DynamoDB has no 1e-200
+    return value  # type: ignore[return-value]
 
 
-def canonical_cell(text: str) -> str | None:
-    """A CSV cell as the decimal string the equal JSON number gives ("100" and 100 -> "100.0")."""
+def canonical_cell(text: str) -> float | None:
+    """A CSV cell as the float the equal JSON number gives ("100" and 100 -> 100.0)."""
     if _number_text_ok(text) is None:
         return None
     return canonical_number(float(text))
@@ -50,7 +53,7 @@ def make_reader(cells_are_text: bool) -> Reader:
     """A reader for one file: JSON values, or CSV rows (dicts of cell text); None means reject."""
     sites: set[str] = set()
     stamps: dict[str, str] = {}
-    number: Callable[[Any], str | None] = canonical_cell if cells_are_text else canonical_number
+    number: Callable[[Any], float | None] = canonical_cell if cells_are_text else canonical_number
 
     def read(value: object) -> CanonicalReading | None:  # noqa: PLR0911 - flat on purpose: calls cost more
         if type(value) is not dict:

@@ -2,67 +2,207 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from decimal import Context, Decimal
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice, repeat
+from operator import ne
+from typing import Any, NamedTuple, overload
 
 import orjson
 
 from energy_core.timestamps import epoch_seconds
 
-__all__ = ["CanonicalReading", "dump_chunk", "epoch_seconds", "load_chunk", "split_chunks", "to_item"]
-
-# DynamoDB keeps 38 significant digits; generated - consumed of two float reprs fits unless the two
-# magnitudes are ~20 orders apart, where it is rounded (half-even) instead of failing the write.
-_DYNAMODB = Context(prec=38)
+__all__ = [
+    "CanonicalReading",
+    "Readings",
+    "dump_chunk",
+    "epoch_seconds",
+    "load_chunk",
+    "split_chunks",
+    "to_item",
+    "to_items",
+    "transform_chunk",
+]
 
 
 class CanonicalReading(NamedTuple):
-    """A valid reading in canonical form: UTC timestamp string, numbers as exact decimal strings.
+    """A valid reading in canonical form: UTC timestamp string, numbers as floats.
 
     A NamedTuple (not a dataclass) because a million of them are built per file: tuples are the
-    cheapest immutable record to create, compare and serialise.
+    cheapest immutable record to create, compare and serialise. A float's repr is the shortest
+    decimal that reads back as the same float, so the number written to DynamoDB (repr) is exactly
+    the one in the file whenever the file's digits fit a double (~15-17 significant digits).
     """
 
     site_id: str
     timestamp: str  # YYYY-MM-DDTHH:MM:SS.ffffffZ
-    generated: str  # energy_generated_kwh, e.g. "12.5"
-    consumed: str  # energy_consumed_kwh
-    cumulative: str | None = None  # cumulative_kwh (meter register), when the file has it
+    generated: float  # energy_generated_kwh
+    consumed: float  # energy_consumed_kwh
+    cumulative: float | None = None  # cumulative_kwh (meter register), when the file has it
+
+
+CHUNK_READINGS = 50_000  # per S3 chunk object: small enough for one Store invocation to write in time
+ITEM_FIELDS = ("site_id", "timestamp", "energy_generated_kwh", "energy_consumed_kwh", "cumulative_kwh")
+_new_tuple = tuple.__new__
+
+
+class Readings(Sequence[CanonicalReading]):
+    """Readings as columns, sorted by (site_id, timestamp) once validated.
+
+    A million readings flow through validation, chunking and detection as five lists rather than a
+    million tuples: every step works a column at a time with C-level builtins, and a reading tuple
+    is built only where one is asked for (indexing, iteration).
+    """
+
+    __slots__ = ("consumed", "cumulative", "generated", "site_ids", "timestamps")
+
+    def __init__(
+        self,
+        site_ids: Sequence[str],
+        timestamps: Sequence[str],
+        generated: Sequence[float],
+        consumed: Sequence[float],
+        cumulative: Sequence[float | None] | None = None,
+    ) -> None:
+        self.site_ids, self.timestamps = site_ids, timestamps
+        self.generated, self.consumed = generated, consumed
+        # None when no reading has a register value: the common case costs no column at all
+        self.cumulative = (
+            cumulative if cumulative is not None and cumulative.count(None) != len(cumulative) else None
+        )
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Sequence[Any]]) -> Readings:
+        rows = list(rows)
+        if not rows:
+            return cls([], [], [], [])
+        site_ids, timestamps, generated, consumed, cumulative = zip(*rows, strict=True)
+        return cls(site_ids, timestamps, generated, consumed, cumulative)
+
+    def __len__(self) -> int:
+        return len(self.timestamps)
+
+    @overload
+    def __getitem__(self, index: int) -> CanonicalReading: ...
+    @overload
+    def __getitem__(self, index: slice) -> Readings: ...
+    def __getitem__(self, index: int | slice) -> CanonicalReading | Readings:
+        if isinstance(index, slice):
+            return Readings(*(None if column is None else column[index] for column in self.columns()))
+        cumulative = None if self.cumulative is None else self.cumulative[index]
+        return _new_tuple(  # type: ignore[no-any-return]
+            CanonicalReading,
+            (
+                self.site_ids[index],
+                self.timestamps[index],
+                self.generated[index],
+                self.consumed[index],
+                cumulative,
+            ),
+        )
+
+    def __iter__(self) -> Iterator[CanonicalReading]:
+        columns = self.columns()
+        rows = zip(*columns[:4], columns[4] or repeat(None), strict=False)
+        return map(_new_tuple, repeat(CanonicalReading), rows)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or len(other) != len(self):
+            return False
+        return all(map(tuple.__eq__, self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Readings({list(self)!r})"
+
+    def columns(self) -> tuple[Sequence[Any] | None, ...]:
+        return self.site_ids, self.timestamps, self.generated, self.consumed, self.cumulative
+
+    def site_blocks(self) -> list[tuple[str, int, int]]:
+        """(site_id, start, end) of each run of one site's readings, in order."""
+        sites = self.site_ids
+        if not sites:
+            return []
+        changes = bytes(map(ne, sites, islice(sites, 1, None)))
+        starts = [0]
+        index = changes.find(1)
+        while index >= 0:
+            starts.append(index + 1)
+            index = changes.find(1, index + 1)
+        ends = [*starts[1:], len(sites)]
+        return [(sites[start], start, end) for start, end in zip(starts, ends, strict=True)]
+
+    def to_json(self, **extra: Any) -> bytes:
+        """One JSON object of columns; site ids as [site_id, count] runs (they repeat per reading)."""
+        runs = [[site, end - start] for site, start, end in self.site_blocks()]
+        document = {
+            "site_runs": runs,
+            "timestamp": self.timestamps,
+            "energy_generated_kwh": self.generated,
+            "energy_consumed_kwh": self.consumed,
+            "cumulative_kwh": self.cumulative,
+            **extra,
+        }
+        return orjson.dumps(document)
+
+    @classmethod
+    def from_json(cls, data: bytes) -> tuple[Readings, dict[str, Any]]:
+        """The readings of a `to_json` document, and its other keys."""
+        document = orjson.loads(data)
+        site_ids: list[str] = []
+        for site, count in document.pop("site_runs"):
+            site_ids += repeat(site, count)
+        readings = cls(
+            site_ids,
+            document.pop("timestamp"),
+            document.pop("energy_generated_kwh"),
+            document.pop("energy_consumed_kwh"),
+            document.pop("cumulative_kwh"),
+        )
+        return readings, document
 
 
 def to_item(reading: CanonicalReading, source_key: str, source_etag: str, ingested_at: str) -> dict[str, Any]:
-    """The ReadingsTable item: numbers as Decimal (DynamoDB N, exact), net computed in Decimal."""
-    generated, consumed = Decimal(reading.generated), Decimal(reading.consumed)
-    item: dict[str, Any] = {
-        "site_id": reading.site_id,
-        "timestamp": reading.timestamp,
-        "energy_generated_kwh": generated,
-        "energy_consumed_kwh": consumed,
-        "net_energy_kwh": _DYNAMODB.subtract(generated, consumed),
-        "source_key": source_key,
-        "source_etag": source_etag,
-        "ingested_at": ingested_at,
-    }
-    if reading.cumulative is not None:
-        item["cumulative_kwh"] = Decimal(reading.cumulative)
+    """The ReadingsTable item of a reading (numbers as floats; net energy is derived when read)."""
+    item: dict[str, Any] = dict(zip(ITEM_FIELDS, reading, strict=True))
+    if reading.cumulative is None:
+        del item["cumulative_kwh"]
+    item.update(source_key=source_key, source_etag=source_etag, ingested_at=ingested_at)
     return item
 
 
-def dump_chunk(readings: Iterable[CanonicalReading]) -> bytes:
-    """JSON Lines, one array per reading in field order: `["site","ts","1.5","0.2",null]`."""
-    dumps = orjson.dumps
-    return b"".join(dumps(tuple(reading)) + b"\n" for reading in readings)
+def to_items(readings: Readings, provenance: dict[str, str]) -> list[dict[str, Any]]:
+    """The ReadingsTable items of a chunk, with the chunk's provenance on each."""
+    items = []
+    for reading in readings:
+        item: dict[str, Any] = dict(zip(ITEM_FIELDS, reading, strict=True))
+        if reading.cumulative is None:
+            del item["cumulative_kwh"]
+        item.update(provenance)
+        items.append(item)
+    return items
 
 
-def load_chunk(data: bytes) -> list[CanonicalReading]:
+def dump_chunk(readings: Readings, **extra: Any) -> bytes:
+    """A chunk of readings as stored between steps in S3 (one JSON object of columns)."""
+    return readings.to_json(**extra)
+
+
+def transform_chunk(body: bytes, provenance: dict[str, str]) -> tuple[bytes, int]:
+    """The Transform step: a Validate chunk in, the stored items' chunk out (columns + provenance once).
+
+    Net energy is not stored: the query API derives it exactly from the two stored decimals.
+    """
+    readings = load_chunk(body)
+    return dump_chunk(readings, provenance=provenance), len(readings)
+
+
+def load_chunk(data: bytes) -> Readings:
     """The readings of a chunk written by `dump_chunk`."""
-    make = CanonicalReading._make
-    loads = orjson.loads
-    return [make(loads(line)) for line in data.splitlines() if line]
+    return Readings.from_json(data)[0]
 
 
-def split_chunks(readings: Sequence[CanonicalReading], max_per_chunk: int) -> list[list[CanonicalReading]]:
+def split_chunks(readings: Readings, max_per_chunk: int) -> list[Readings]:
     """Chunks of at most `max_per_chunk` readings, in input order (sorted by site, then time).
 
     A site's readings stay together in one chunk whenever they fit, so that detectors see whole
@@ -70,27 +210,18 @@ def split_chunks(readings: Sequence[CanonicalReading], max_per_chunk: int) -> li
     """
     if max_per_chunk < 1:
         raise ValueError("max_per_chunk must be at least 1")
-    chunks: list[list[CanonicalReading]] = []
-    current: list[CanonicalReading] = []
-    for start, end in _site_runs(readings):
-        if current and len(current) + (end - start) > max_per_chunk:
-            chunks.append(current)
-            current = []
-        for offset in range(start, end, max_per_chunk):
-            piece = list(readings[offset : min(offset + max_per_chunk, end)])
-            if current and len(current) + len(piece) > max_per_chunk:
-                chunks.append(current)
-                current = []
-            current.extend(piece)
-    if current:
-        chunks.append(current)
-    return chunks
-
-
-def _site_runs(readings: Sequence[CanonicalReading]) -> Iterable[tuple[int, int]]:
-    """(start, end) index ranges of consecutive readings of one site."""
-    start = 0
-    for index in range(1, len(readings) + 1):
-        if index == len(readings) or readings[index].site_id != readings[start].site_id:
-            yield start, index
-            start = index
+    bounds: list[tuple[int, int]] = []  # (start, end) of each chunk; chunks are contiguous slices
+    start = end = 0
+    for _, site_start, site_end in readings.site_blocks():
+        if end > start and end - start + (site_end - site_start) > max_per_chunk:
+            bounds.append((start, end))
+            start = end
+        for offset in range(site_start, site_end, max_per_chunk):
+            piece_end = min(offset + max_per_chunk, site_end)
+            if end > start and end - start + (piece_end - offset) > max_per_chunk:
+                bounds.append((start, end))
+                start = end
+            end = piece_end
+    if end > start:
+        bounds.append((start, end))
+    return [readings[first:last] for first, last in bounds]

@@ -1,21 +1,26 @@
 """Validation and canonicalisation of parsed records, with dedupe and accounting.
 
-The accept path (fastpath.py) is hand-written from the constants of the contract schema, since
-jsonschema validates ~30k records/s; rejected records go through `reasons.explain`, which asks
-jsonschema itself. A property test holds both paths to agree.
+A clean JSON file is accepted column by column (columnar.py); otherwise each record goes through the
+accept path (fastpath.py), hand-written from the constants of the contract schema since jsonschema
+validates ~30k records/s, and rejected records through `reasons.explain`, which asks jsonschema
+itself. Property tests hold the three paths to agree.
 """
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from energy_core.accounting import Counts, Reject, dedupe, make_reject
+from energy_core.columnar import accept_all
 from energy_core.errors import InvalidFile
 from energy_core.fastpath import make_reader
 from energy_core.parsed import BadRecord, ParsedFile
 from energy_core.parsing import DEFAULT_MAX_DECOMPRESSED, detect_format, parse_records
-from energy_core.readings import CanonicalReading
+from energy_core.readings import CanonicalReading, Readings
 from energy_core.reasons import explain
 
 
@@ -23,7 +28,7 @@ from energy_core.reasons import explain
 class ValidationResult:
     """Valid readings sorted by (site_id, timestamp), rejects in file order, and the counts."""
 
-    valid: list[CanonicalReading]
+    valid: Readings
     rejects: list[Reject] = field(default_factory=list)
     duplicates: int = 0
 
@@ -35,7 +40,7 @@ class ValidationResult:
         )
 
     def site_ids(self) -> list[str]:
-        return sorted({reading.site_id for reading in self.valid})
+        return sorted(set(self.valid.site_ids))
 
     def require_valid(self) -> None:
         """InvalidFile (`no_valid_records`) when nothing in the file can be stored."""
@@ -50,6 +55,31 @@ class ValidationResult:
 
 def validate_file(parsed: ParsedFile) -> ValidationResult:
     """Validate, canonicalise and dedupe every record; received = valid + rejected + duplicates."""
+    with gc_paused():
+        accepted = None if parsed.cells_are_text else accept_all(parsed.values)
+        if accepted is None:
+            readings, positions, rejects = _record_by_record(parsed)
+        elif accepted[1]:  # every record valid, already in (site, time) order without repeats
+            return ValidationResult(accepted[0])
+        else:
+            readings, positions, rejects = list(accepted[0]), range(len(accepted[0])), []
+        return _deduplicated(parsed, readings, positions, rejects)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic collector paused: a million new tuples would trigger it dozens of times for no
+    garbage (measured: 2.8 s -> 1.8 s of CPU per million readings)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _record_by_record(parsed: ParsedFile) -> tuple[list[CanonicalReading], list[int], list[Reject]]:
     read = make_reader(parsed.cells_are_text)
     readings: list[CanonicalReading] = []
     positions: list[int] = []
@@ -63,6 +93,12 @@ def validate_file(parsed: ParsedFile) -> ValidationResult:
         else:
             readings.append(reading)
             positions.append(position)
+    return readings, positions, rejects
+
+
+def _deduplicated(
+    parsed: ParsedFile, readings: list[CanonicalReading], positions: Sequence[int], rejects: list[Reject]
+) -> ValidationResult:
     deduped = dedupe(readings, positions)
     for position, first, mine, theirs in deduped.conflicts:
         reason = _conflict_reason(first, mine, theirs)
@@ -72,7 +108,7 @@ def validate_file(parsed: ParsedFile) -> ValidationResult:
             )
         )
     rejects.sort(key=lambda reject: reject.position)
-    result = ValidationResult(deduped.readings, rejects, deduped.duplicates)
+    result = ValidationResult(Readings.from_rows(deduped.readings), rejects, deduped.duplicates)
     if result.counts.received != len(parsed):
         raise AssertionError(f"accounting broken: {result.counts} for {len(parsed)} records")
     return result
@@ -81,7 +117,7 @@ def validate_file(parsed: ParsedFile) -> ValidationResult:
 def _conflict_reason(first: int, mine: CanonicalReading, theirs: CanonicalReading) -> str:
     names = ("energy_generated_kwh", "energy_consumed_kwh", "cumulative_kwh")
     diffs = [
-        f"{name} {new or 'absent'} here, {old or 'absent'} there"
+        f"{name} {_shown(new)} here, {_shown(old)} there"
         for name, new, old in zip(names, mine[2:], theirs[2:], strict=True)
         if new != old
     ]
@@ -91,7 +127,12 @@ def _conflict_reason(first: int, mine: CanonicalReading, theirs: CanonicalReadin
     )
 
 
+def _shown(value: float | None) -> str:
+    return "absent" if value is None else repr(value)
+
+
 def ingest(key: str, data: bytes, max_decompressed: int = DEFAULT_MAX_DECOMPRESSED) -> ValidationResult:
     """Detect, parse and validate one uploaded object; InvalidFile if it cannot be read at all."""
     fmt = detect_format(key, data[:4096])
-    return validate_file(parse_records(data, fmt, max_decompressed))
+    with gc_paused():
+        return validate_file(parse_records(data, fmt, max_decompressed))

@@ -14,8 +14,10 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from energy_core import InvalidFile, ValidationResult, ingest
+from energy_core import InvalidFile, ValidationResult, ingest, validation
+from energy_core.parsed import Format, ParsedFile
 from energy_core.timestamps import canonical_timestamp
+from energy_core.validation import validate_file
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 KEYS = ["f.json", "f.jsonl", "f.csv", "f", "f.json.gz", "f.csv.gz"]
@@ -150,3 +152,55 @@ def encode(key: str, readings: list[Any]) -> bytes:
     else:
         data = orjson.dumps(readings)
     return gzip.compress(data) if key.endswith(".gz") else data
+
+
+def record_by_record(parsed: ParsedFile) -> ValidationResult:
+    """The per-record path alone (what runs when any record is invalid, and for CSV)."""
+    return validation._deduplicated(parsed, *validation._record_by_record(parsed))
+
+
+@FAST
+@given(st.lists(st.one_of(good_readings, messy_readings), min_size=1, max_size=15))
+def test_given_any_records_when_validated_then_the_column_and_record_paths_agree(records: list[Any]) -> None:
+    parsed = ParsedFile(Format("json"), records)
+
+    fast, slow = validate_file(parsed), record_by_record(parsed)
+
+    assert list(fast.valid) == list(slow.valid)
+    assert fast.counts == slow.counts
+    assert fast.rejects == slow.rejects
+
+
+site_blocks = st.dictionaries(
+    site_ids,
+    st.lists(st.integers(0, 10**6), min_size=1, max_size=6, unique=True).map(sorted),
+    min_size=1,
+    max_size=4,
+)
+
+
+@FAST
+@given(site_blocks, st.randoms(use_true_random=False))
+def test_given_sites_in_blocks_in_any_site_order_when_validated_then_readings_come_sorted_without_the_sort(
+    blocks: dict[str, list[int]], shuffle: Any
+) -> None:
+    order = list(blocks)
+    shuffle.shuffle(order)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    records = [
+        {
+            "site_id": site,
+            "timestamp": (start + timedelta(minutes=minute)).isoformat(),
+            "energy_generated_kwh": float(minute % 7),
+            "energy_consumed_kwh": minute % 5,
+        }
+        for site in order
+        for minute in blocks[site]
+    ]
+    parsed = ParsedFile(Format("json"), records)
+
+    fast, slow = validate_file(parsed), record_by_record(parsed)
+
+    assert list(fast.valid) == list(slow.valid)
+    keys = [(r.site_id, r.timestamp) for r in fast.valid]
+    assert keys == sorted(set(keys))

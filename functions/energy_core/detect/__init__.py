@@ -5,7 +5,7 @@ Types and thresholds are described in docs/anomaly-detection.md.
 """
 
 from .config import Capacity, ConfigError, DetectionConfig, SpikeConfig, load_config
-from .model import SEVERITIES, TYPES, Anomaly, SeriesPoint, canonical
+from .model import SEVERITIES, TYPES, Anomaly, Series, SeriesPoint, canonical
 from .site import detect_site
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Capacity",
     "ConfigError",
     "DetectionConfig",
+    "Series",
     "SeriesPoint",
     "SpikeConfig",
     "canonical",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple, overload
 
 # Contract field names, so an anomaly names the column the user sees in their own file.
 GENERATED = "energy_generated_kwh"
@@ -37,6 +38,77 @@ class SeriesPoint(NamedTuple):
     generated: float
     consumed: float
     cumulative: float | None = None
+
+
+class Series(Sequence[SeriesPoint]):
+    """One site's readings as columns in time order; a SeriesPoint is built only for what is reported.
+
+    Detectors read the columns with C-level builtins (min/max, map, bytes.find); indexing gives the
+    SeriesPoint an anomaly names. `Series.of` accepts any sequence of SeriesPoint as well.
+    """
+
+    __slots__ = ("consumed", "cumulative", "epochs", "generated", "site_id", "timestamps")
+
+    def __init__(  # noqa: PLR0917 - one argument per column
+        self,
+        site_id: str,
+        timestamps: Sequence[str],
+        epochs: Sequence[float],
+        generated: Sequence[float],
+        consumed: Sequence[float],
+        cumulative: Sequence[float | None] | None = None,
+    ) -> None:
+        self.site_id, self.timestamps, self.epochs = site_id, timestamps, epochs
+        self.generated, self.consumed, self.cumulative = generated, consumed, cumulative
+
+    @classmethod
+    def of(cls, points: Sequence[SeriesPoint]) -> Series:
+        if isinstance(points, Series):
+            return points
+        if not points:
+            return cls("", [], [], [], [])
+        sites, stamps, epochs, generated, consumed, cumulative = zip(*points, strict=True)
+        return cls(sites[0], stamps, epochs, generated, consumed, cumulative)
+
+    def __len__(self) -> int:
+        return len(self.epochs)
+
+    @overload
+    def __getitem__(self, index: int) -> SeriesPoint: ...
+    @overload
+    def __getitem__(self, index: slice) -> Series: ...
+    def __getitem__(self, index: int | slice) -> SeriesPoint | Series:
+        if isinstance(index, slice):
+            return self.take(range(len(self))[index])
+        cumulative = None if self.cumulative is None else self.cumulative[index]
+        return SeriesPoint(
+            self.site_id,
+            self.timestamps[index],
+            self.epochs[index],
+            self.generated[index],
+            self.consumed[index],
+            cumulative,
+        )
+
+    def take(self, indices: Sequence[int] | range) -> Series:
+        """The readings at `indices` (a range is sliced, anything else gathered)."""
+        if isinstance(indices, range) and indices.step == 1:
+            part = slice(indices.start, indices.stop)
+            return Series(self.site_id, *(None if c is None else c[part] for c in self._columns()))
+        get = [None if c is None else list(map(c.__getitem__, indices)) for c in self._columns()]
+        return Series(self.site_id, *get)  # type: ignore[arg-type]
+
+    def __add__(self, other: Series) -> Series:  # type: ignore[override]
+        columns = [
+            None
+            if mine is None and theirs is None
+            else [*(mine or [None] * len(self)), *(theirs or [None] * len(other))]
+            for mine, theirs in zip(self._columns(), other._columns(), strict=True)
+        ]
+        return Series(self.site_id or other.site_id, *columns)  # type: ignore[arg-type]
+
+    def _columns(self) -> tuple[Sequence[Any] | None, ...]:
+        return self.timestamps, self.epochs, self.generated, self.consumed, self.cumulative
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,18 @@ from collections.abc import Sequence
 from operator import eq, sub
 
 from .config import DetectionConfig
-from .model import CUMULATIVE, GENERATED, Anomaly, SeriesPoint, canonical, duration, field_word, kwh, when
+from .model import (
+    CUMULATIVE,
+    GENERATED,
+    Anomaly,
+    Series,
+    SeriesPoint,
+    canonical,
+    duration,
+    field_word,
+    kwh,
+    when,
+)
 
 
 def infer_interval(epochs: Sequence[float]) -> float | None:
@@ -27,7 +38,7 @@ def infer_interval(epochs: Sequence[float]) -> float | None:
 
 def gaps(
     series: Sequence[SeriesPoint],
-    epochs: list[float],
+    epochs: Sequence[float],
     fresh: list[bool],
     interval: float,
     config: DetectionConfig,
@@ -74,7 +85,7 @@ def _gap(
 
 def flatlines(
     series: Sequence[SeriesPoint],
-    cols: dict[str, list[float]],
+    cols: dict[str, Sequence[float]],
     fresh: list[bool],
     interval: float,
     config: DetectionConfig,
@@ -148,8 +159,8 @@ def counter_resets(
 ) -> list[Anomaly]:
     if not config.counter_enabled:
         return []
-    counters = [p.cumulative for p in series]
-    if counters.count(None) == len(counters):
+    counters = Series.of(series).cumulative
+    if counters is None or counters.count(None) == len(counters):
         return []
     known = [i for i, c in enumerate(counters) if c is not None]
     values = [counters[i] or 0.0 for i in known]

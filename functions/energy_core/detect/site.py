@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
+from itertools import islice
 from operator import le
 
 from .config import DetectionConfig
-from .model import Anomaly, SeriesPoint
+from .model import Anomaly, Series, SeriesPoint
 from .rules import columns, future_cut, future_timestamps, negative_values, out_of_range
 from .series import counter_resets, flatlines, gaps, infer_interval
 from .spike import spikes
@@ -20,32 +22,34 @@ def detect_site(
 ) -> list[Anomaly]:
     """Anomalies of one site's file readings, judged against its stored history (may be empty).
 
-    `points` and `history` are one site's readings; they may overlap (a file sent again), in
-    which case the file's values win. Only readings of the file are reported on, except gaps,
-    flatlines and counter resets that start in history and reach into the file.
+    `points` and `history` are one site's readings (a Series, or any sequence of SeriesPoint); they
+    may overlap (a file sent again), in which case the file's values win. Only readings of the file
+    are reported on, except gaps, flatlines and counter resets that start in history and reach into
+    the file.
     """
     if not points:
         return []
-    points = _sorted(points)
-    cut = future_cut(points, config, now_epoch)
+    file_series = _sorted(Series.of(points))
+    cut = future_cut(file_series, config, now_epoch)
     # A reading from the future is reported once and kept out of the series, else it would also
     # open a huge gap and distort the interval.
-    series, fresh = _merge(_sorted(history), points[:cut])
+    series, fresh = _merge(_sorted(Series.of(history)), file_series[:cut])
     if not series:
-        return future_timestamps(points, cut, config, now_epoch)
-    epochs = [p.epoch for p in series]
+        return future_timestamps(file_series, cut, config, now_epoch)
+    epochs = series.epochs
     interval = infer_interval(epochs) or config.default_interval_seconds
     cols = columns(series)
-    fresh_idx = [i for i, new in enumerate(fresh) if new]
-    file_points, file_cols = _file_part(series, cols, fresh_idx)
-    singles = negative_values(file_points, file_cols, config) + out_of_range(
-        file_points, file_cols, config, interval
+    fresh_idx = _fresh_indices(fresh)
+    file_part = series.take(fresh_idx)
+    file_cols = columns(file_part)
+    singles = negative_values(file_part, file_cols, config) + out_of_range(
+        file_part, file_cols, config, interval
     )
     flat, covered = flatlines(series, cols, fresh, interval, config)
-    by_time = {p.timestamp: i for i, p in enumerate(series)} if singles else {}
-    skip = covered | {(by_time[a.timestamp], a.field or "") for a in singles}
+    stamps = series.timestamps  # in time order: a reported reading is found by bisection
+    skip = covered | {(bisect_left(stamps, a.timestamp), a.field or "") for a in singles}
     return [
-        *future_timestamps(points, cut, config, now_epoch),
+        *future_timestamps(file_series, cut, config, now_epoch),
         *singles,
         *counter_resets(series, fresh, config),
         *gaps(series, epochs, fresh, interval, config),
@@ -54,33 +58,31 @@ def detect_site(
     ]
 
 
-def _file_part(
-    series: list[SeriesPoint], cols: dict[str, list[float]], fresh_idx: list[int]
-) -> tuple[list[SeriesPoint], dict[str, list[float]]]:
-    if fresh_idx and fresh_idx[-1] - fresh_idx[0] + 1 == len(fresh_idx):  # the usual case: one block
-        first, stop = fresh_idx[0], fresh_idx[-1] + 1
-        return series[first:stop], {name: values[first:stop] for name, values in cols.items()}
-    return [series[i] for i in fresh_idx], {
-        name: [values[i] for i in fresh_idx] for name, values in cols.items()
-    }
+def _fresh_indices(fresh: list[bool]) -> range | list[int]:
+    """Indices of the file's readings: one range in the usual case (the file follows its history)."""
+    first = fresh.index(True) if True in fresh else len(fresh)
+    count = fresh.count(True)
+    if fresh[first : first + count].count(True) == count:
+        return range(first, first + count)
+    return [i for i, new in enumerate(fresh) if new]
 
 
-def _sorted(points: Sequence[SeriesPoint]) -> Sequence[SeriesPoint]:
-    epochs = [p.epoch for p in points]
-    if all(map(le, epochs[:-1], epochs[1:])):
-        return points
-    return sorted(points, key=lambda p: p.epoch)
+def _sorted(series: Series) -> Series:
+    epochs = series.epochs
+    if all(map(le, epochs, islice(epochs, 1, None))):
+        return series
+    return series.take(sorted(range(len(series)), key=epochs.__getitem__))
 
 
-def _merge(
-    history: Sequence[SeriesPoint], points: Sequence[SeriesPoint]
-) -> tuple[list[SeriesPoint], list[bool]]:
+def _merge(history: Series, points: Series) -> tuple[Series, list[bool]]:
     """History + file in time order, with a flag per reading saying it came from the file."""
     if not points:
-        return list(history), [False] * len(history)
-    if not history or history[-1].epoch < points[0].epoch:
-        return [*history, *points], [False] * len(history) + [True] * len(points)
-    by_time = {p.epoch: (p, False) for p in history}
-    by_time.update((p.epoch, (p, True)) for p in points)
-    merged = [by_time[t] for t in sorted(by_time)]
-    return [p for p, _ in merged], [new for _, new in merged]
+        return history, [False] * len(history)
+    if not history or history.epochs[-1] < points.epochs[0]:
+        return history + points, [False] * len(history) + [True] * len(points)
+    by_time = {epoch: (index, False) for index, epoch in enumerate(history.epochs)}
+    offset = len(history)
+    by_time.update((epoch, (offset + index, True)) for index, epoch in enumerate(points.epochs))
+    both = history + points
+    order = [by_time[t] for t in sorted(by_time)]
+    return both.take([index for index, _ in order]), [new for _, new in order]

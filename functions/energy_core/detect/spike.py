@@ -11,12 +11,16 @@ Cost: one sort per slot window, O(n log n) overall.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain, cycle, islice, repeat
+from operator import eq, gt, lt, or_, sub
+from typing import NamedTuple
 
 from .config import DetectionConfig, SpikeConfig
-from .model import GENERATED, Anomaly, SeriesPoint, duration, field_word, kwh, when
+from .model import GENERATED, Anomaly, Series, SeriesPoint, duration, field_word, kwh, when
 
 DAY = 86400.0
 
@@ -32,7 +36,7 @@ class Band:
 
 def spikes(
     series: Sequence[SeriesPoint],
-    cols: dict[str, list[float]],
+    cols: dict[str, Sequence[float]],
     fresh_idx: Sequence[int],
     *,
     interval: float,
@@ -43,27 +47,89 @@ def spikes(
     if not cfg.enabled or not fresh_idx or interval <= 0 or interval > DAY / 4:
         return []
     per_day = round(DAY / interval)
-    slots = [int((p.epoch % DAY) / interval + 0.5) % per_day for p in series]
+    slots = time_of_day_slots(Series.of(series).epochs, interval, per_day)
     found = []
     for name, values in cols.items():
         allow_low = name != GENERATED or cfg.flag_low_generation
         bands = _bands(values, slots, per_day=per_day, interval=interval, cfg=cfg, allow_low=allow_low)
         highs = [b.high if b else math.inf for b in bands]
         lows = [b.low if b else -math.inf for b in bands]
-        odd = [i for i in fresh_idx if not lows[slots[i]] <= values[i] <= highs[slots[i]]]
+        odd = outside(values, slots.of, lows, highs, fresh_idx)
         for i in odd:
-            band = bands[slots[i]]
+            band = bands[slots.of[i]]
             if band is not None and (i, name) not in skip:
                 found.append(_spike(series[i], name, values[i], band=band, interval=interval, cfg=cfg))
     return found
 
 
-def _bands(
-    values: list[float], slots: list[int], *, per_day: int, interval: float, cfg: SpikeConfig, allow_low: bool
-) -> list[Band | None]:
+class Slots(NamedTuple):
+    """The time-of-day slot of each reading, and the regular stretches (start, end, first slot) that
+    let a slot's readings be taken as one stride slice; `stretches` is None where slots do not tile
+    the day."""
+
+    of: list[int]
+    stretches: list[tuple[int, int, int]] | None
+
+
+def time_of_day_slots(epochs: Sequence[float], interval: float, per_day: int) -> Slots:
+    """The time-of-day slot of each reading; a regular stretch counts on from its first slot."""
+    if DAY % interval:  # slots do not tile the day: compute each one
+        return Slots([int((epoch % DAY) / interval + 0.5) % per_day for epoch in epochs], None)
+    slots: list[int] = []
+    stretches = []
+    start, count = 0, len(epochs)
+    steps = bytes(map(eq, map(sub, islice(epochs, 1, None), epochs), repeat(interval)))
+    while start < count:
+        end = steps.find(0, start)  # readings start..end are each one interval after the previous
+        end = count if end < 0 else end + 1
+        first = int((epochs[start] % DAY) / interval + 0.5) % per_day
+        slots += islice(cycle(range(per_day)), first, first + end - start)
+        stretches.append((start, end, first))
+        start = end
+    return Slots(slots, stretches)
+
+
+def _buckets(values: Sequence[float], slots: Slots, per_day: int) -> list[list[float]]:
+    """Each slot's values, sorted."""
     buckets: list[list[float]] = [[] for _ in range(per_day)]
-    for slot, value in zip(slots, values, strict=True):
-        buckets[slot].append(value)
+    if slots.stretches is not None and len(slots.stretches) * per_day <= len(values):
+        for start, end, first in slots.stretches:
+            for slot in range(per_day):
+                buckets[slot] += values[start + (slot - first) % per_day : end : per_day]
+    else:  # many short stretches (a very gappy series): one pass is cheaper than many slices
+        for slot, value in zip(slots.of, values, strict=True):
+            buckets[slot].append(value)
+    for bucket in buckets:
+        bucket.sort()  # once per slot; a window is then a merge of sorted runs, which timsort does in O(n)
+    return buckets
+
+
+def outside(
+    values: Sequence[float],
+    slots: Sequence[int],
+    lows: list[float],
+    highs: list[float],
+    indices: Sequence[int],
+) -> list[int]:
+    """Indices (of `indices`) whose value lies outside its slot's band, compared at C speed."""
+    if not isinstance(indices, range) or indices.step != 1:
+        return [i for i in indices if not lows[slots[i]] <= values[i] <= highs[slots[i]]]
+    part = slice(indices.start, indices.stop)
+    chosen = slots[part]
+    flags = bytearray(map(gt, values[part], map(highs.__getitem__, chosen)))
+    if max(lows) > -math.inf:
+        flags = bytearray(map(or_, flags, map(lt, values[part], map(lows.__getitem__, chosen))))
+    found, index = [], flags.find(1)
+    while index >= 0:
+        found.append(indices.start + index)
+        index = flags.find(1, index + 1)
+    return found
+
+
+def _bands(
+    values: Sequence[float], slots: Slots, *, per_day: int, interval: float, cfg: SpikeConfig, allow_low: bool
+) -> list[Band | None]:
+    buckets = _buckets(values, slots, per_day)
     typical = _typical(values)
     floor = max(cfg.min_scale_fraction * typical, cfg.min_scale_kwh)
     width = round(cfg.window_minutes * 60 / interval)
@@ -73,7 +139,9 @@ def _bands(
         if days < cfg.min_days:
             bands.append(None)
             continue
-        window = sorted(v for j in range(slot - width, slot + width + 1) for v in buckets[j % per_day])
+        neighbours = range(slot - width, slot + width + 1)
+        window = list(chain.from_iterable(buckets[j % per_day] for j in neighbours))
+        window.sort()
         # PV in a slot dark on (nearly) every day of the window - the readings judged are in it too -
         # cannot be weather. Sunrise drifts <= 3 min a day, far less than the window.
         dark = not allow_low and window[-1 - max(1, len(window) // 50)] <= 0
@@ -84,7 +152,7 @@ def _bands(
 
 def _band(window: list[float], days: int, floor: float, cfg: SpikeConfig, typical: float) -> Band:
     median = window[len(window) // 2]
-    mad = sorted(abs(v - median) for v in window)[len(window) // 2] * 1.4826
+    mad = median_deviation(window) * 1.4826
     spread = max(mad, floor)
     q_low = _quantile(window, cfg.quantile_low)
     q_high = _quantile(window, cfg.quantile_high)
@@ -94,14 +162,47 @@ def _band(window: list[float], days: int, floor: float, cfg: SpikeConfig, typica
     return Band(median, low, q_high + cfg.k * spread, spread, days)
 
 
+def median_deviation(ordered: list[float]) -> float:
+    """`sorted(abs(v - m) for v in ordered)[n // 2]` with m = ordered[n // 2], without building that list.
+
+    The deviations below the median and above it are two sorted sequences (read outwards from the
+    middle); their merged k-th element is found by bisection in O(log^2 n) instead of a sort per slot.
+    """
+    count = len(ordered)
+    middle = count // 2
+    median = ordered[middle]
+
+    def below(i: int) -> float:  # i-th smallest deviation of the values under the middle
+        return median - ordered[middle - 1 - i]
+
+    def above(j: int) -> float:  # j-th smallest deviation of the middle and the values over it
+        return ordered[middle + j] - median
+
+    below_count, above_count, rank = middle, count - middle, middle
+    # take `low..high` elements from `below`; the rest of the first rank + 1 come from `above`
+    low, high = max(0, rank + 1 - above_count), min(rank + 1, below_count)
+    while low < high:
+        taken = (low + high) // 2
+        if above(rank - taken) > below(taken):  # the (taken+1)-th of `below` still belongs in
+            low = taken + 1
+        else:
+            high = taken
+    rest = rank + 1 - low
+    candidates = [below(low - 1)] if low else []
+    if rest:
+        candidates.append(above(rest - 1))
+    return max(candidates)
+
+
 def _quantile(ordered: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def _typical(values: list[float]) -> float:
+def _typical(values: Sequence[float]) -> float:
     """95th percentile of the field on a sample: the site's own scale (residential vs commercial)."""
-    sample = sorted(values[:: max(1, len(values) // 5000)])
-    return max(0.0, _quantile(sample, 0.95))
+    sample = values[:: max(1, len(values) // 5000)]
+    rank = min(len(sample) - 1, int(0.95 * len(sample)))  # as _quantile on the sorted sample
+    return max(0.0, heapq.nlargest(len(sample) - rank, sample)[-1])
 
 
 def _spike(
