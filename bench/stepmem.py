@@ -112,7 +112,7 @@ def _env() -> dict[str, str]:
     import os
 
     # The handler modules read their configuration at import; these values are never used here.
-    names = ("BUCKET_NAME", "READINGS_TABLE", "ANOMALIES_TABLE")
+    names = ("BUCKET_NAME", "READINGS_TABLE")
     return {
         **os.environ,
         **dict.fromkeys(names, "bench"),

@@ -1,7 +1,8 @@
 """`MemorySource`: readings held in memory, served with the query API's exact semantics.
 
 Used by the tests and the benchmark. Its pages, half-open ranges and Decimal summary follow the
-API's contract, so a chart that agrees with this summary agrees with the API's.
+API's contract (anomalies selected and counted by the reading they are stored with), so a chart that
+agrees with this summary agrees with the API's.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ class MemorySource(PagedSource):
         self._readings = {
             site: sorted(items, key=lambda r: r["timestamp"]) for site, items in readings.items()
         }
-        self._anomalies = anomalies or {}
+        self._anomalies = {
+            site: sorted(map(_as_listed, items), key=lambda a: a["reading_timestamp"])
+            for site, items in (anomalies or {}).items()
+        }
         self._page_size = page_size
         self.requests: list[str] = []  # what was asked, so tests can prove every page was read
 
@@ -44,7 +48,8 @@ class MemorySource(PagedSource):
         if parts[2] == "readings":
             return {"site_id": site, **self._page(_within(self._readings[site], start, end), query)}
         if parts[2] == "anomalies":
-            return {"site_id": site, **self._page(_within(self._anomalies.get(site, []), start, end), query)}
+            listed = _within(self._anomalies.get(site, []), start, end, "reading_timestamp")
+            return {"site_id": site, **self._page(listed, query)}
         return self._summary(site, start, end, query["resolution"])
 
     def _catalog(self) -> list[Item]:
@@ -73,7 +78,11 @@ class MemorySource(PagedSource):
         buckets: dict[str, list[Item]] = {}
         for reading in _within(self._readings[site], start, end):
             buckets.setdefault(reading["timestamp"][:width], []).append(reading)
-        flagged = [a["timestamp"][:width] for a in _within(self._anomalies.get(site, []), start, end)]
+        # An anomaly counts in the bucket of the reading it is stored with, as the API counts it.
+        flagged = [
+            a["reading_timestamp"][:width]
+            for a in _within(self._anomalies.get(site, []), start, end, "reading_timestamp")
+        ]
         rows = [_bucket(key, items, flagged.count(key)) for key, items in sorted(buckets.items())]
         everything = _within(self._readings[site], start, end)
         return {
@@ -86,9 +95,17 @@ class MemorySource(PagedSource):
         }
 
 
-def _within(items: list[Item], start: str, end: str) -> list[Item]:
+def _within(items: list[Item], start: str, end: str, key: str = "timestamp") -> list[Item]:
     # Canonical timestamps sort as text, so the half-open range is a string comparison.
-    return [item for item in items if start <= item["timestamp"] < end]
+    return [item for item in items if start <= item[key] < end]
+
+
+def _as_listed(anomaly: Item) -> Item:
+    """An anomaly as GET .../anomalies lists it: with its id and the reading it is stored with
+    (the reading at its own time unless the caller says otherwise, e.g. a gap's later reading)."""
+    listed = {"anomaly_id": f"{anomaly['timestamp']}#{anomaly['type']}", **anomaly}
+    listed.setdefault("reading_timestamp", anomaly["timestamp"])
+    return listed
 
 
 def _bucket(key: str, items: list[Item], anomaly_count: int) -> Item:

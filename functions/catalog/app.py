@@ -14,7 +14,6 @@ from energy_aws.step import pipeline_step
 
 BUCKET = require_env("BUCKET_NAME")
 READINGS_TABLE = require_env("READINGS_TABLE")
-ANOMALIES_TABLE = require_env("ANOMALIES_TABLE")
 CATALOG_TABLE = require_env("CATALOG_TABLE")
 dynamodb = boto3.client("dynamodb")
 s3 = boto3.client("s3")
@@ -34,7 +33,7 @@ def counts_after(site: dict[str, Any]) -> tuple[int, int]:
     if site["readings_before"] == 0 and site["anomalies_before"] == 0:
         return site["readings_in_file"], site["anomalies_in_file"]
     span = (site["first"], site["last"])
-    after = range_counts(dynamodb, READINGS_TABLE, ANOMALIES_TABLE, site["site_id"], span)
+    after = range_counts(dynamodb, READINGS_TABLE, site["site_id"], span, consistent=True)
     return after["readings_before"], after["anomalies_before"]
 
 

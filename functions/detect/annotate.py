@@ -45,37 +45,72 @@ def anomaly_row(anomaly: Anomaly) -> dict[str, Any]:
     return row
 
 
-def annotate(
-    chunks: list[list[dict[str, Any]]], anomalies: list[Anomaly]
-) -> list[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
-    """Flags each reading with its anomalies and assigns every anomaly to the chunk holding its site's time.
+def _stored_form(anomaly: Anomaly) -> dict[str, Any]:
+    """What a reading keeps of an anomaly: every field but the site (the reading's own)."""
+    row = anomaly_row(anomaly)
+    del row["site_id"]
+    return row
 
-    A gap has no reading of its own: it goes with the chunk of the last reading before it, or the
-    site's first chunk, so each anomaly is stored exactly once.
+
+def _order(row: dict[str, Any]) -> tuple[str, str, str]:
+    return row["timestamp"], row["type"], row.get("field") or ""
+
+
+def annotate(chunks: list[list[dict[str, Any]]], anomalies: list[Anomaly]) -> dict[str, int]:
+    """Attaches every anomaly to one reading of this file (same site), in its `anomalies` list.
+
+    The reading at the anomaly's timestamp when the file has one; else the first file reading after
+    it (a gap goes with the reading that ends the silence, a flatline that began in stored history
+    with the file's first reading of the run); else the last file reading before it. Each reading's
+    list is ordered by (timestamp, type, field). Returns how many anomalies each site's readings got.
     """
     index: dict[tuple[str, str], dict[str, Any]] = {}
-    site_starts: dict[str, list[tuple[str, int]]] = {}
-    for position, chunk in enumerate(chunks):
-        firsts: dict[str, str] = {}  # one pass per chunk, whatever the number of sites in it
+    for chunk in chunks:
         for item in chunk:
-            site_id, timestamp = item["site_id"], item["timestamp"]
-            index[(site_id, timestamp)] = item
-            if site_id not in firsts or timestamp < firsts[site_id]:
-                firsts[site_id] = timestamp
-        for site_id, first in firsts.items():
-            site_starts.setdefault(site_id, []).append((first, position))
-    for starts in site_starts.values():
-        starts.sort()
-    per_chunk: list[list[dict[str, Any]]] = [[] for _ in chunks]
+            index[(item["site_id"], item["timestamp"])] = item
+    placed: list[tuple[dict[str, Any], Anomaly]] = []
+    elsewhere: dict[str, list[Anomaly]] = {}
     for anomaly in anomalies:
         reading = index.get((anomaly.site_id, anomaly.timestamp))
-        if reading is not None:
-            reading.setdefault("anomalies", []).append(
-                {"type": anomaly.type, "severity": anomaly.severity, "reason": anomaly.reason})
-        starts = site_starts.get(anomaly.site_id, [("", 0)])
-        slot = max(0, bisect.bisect_right(starts, (anomaly.timestamp, len(chunks))) - 1)
-        per_chunk[starts[slot][1]].append(anomaly_row(anomaly))
-    return list(zip(chunks, per_chunk, strict=True))
+        if reading is None:
+            elsewhere.setdefault(anomaly.site_id, []).append(anomaly)
+        else:
+            placed.append((reading, anomaly))
+    if elsewhere:
+        placed += _nearest_readings(chunks, index, elsewhere)
+    touched: dict[int, dict[str, Any]] = {}
+    per_site: dict[str, int] = {}
+    for reading, anomaly in placed:
+        reading.setdefault("anomalies", []).append(_stored_form(anomaly))
+        touched[id(reading)] = reading
+        per_site[anomaly.site_id] = per_site.get(anomaly.site_id, 0) + 1
+    for reading in touched.values():
+        reading["anomalies"].sort(key=_order)
+    return per_site
+
+
+def _nearest_readings(
+    chunks: list[list[dict[str, Any]]],
+    index: dict[tuple[str, str], dict[str, Any]],
+    elsewhere: dict[str, list[Anomaly]],
+) -> list[tuple[dict[str, Any], Anomaly]]:
+    """For anomalies without a file reading at their own time: the file reading after, else before."""
+    times: dict[str, list[str]] = {site_id: [] for site_id in elsewhere}
+    for chunk in chunks:  # one pass, and only when some anomaly needs it (gaps, runs from history)
+        for item in chunk:
+            stamps = times.get(item["site_id"])
+            if stamps is not None:
+                stamps.append(item["timestamp"])
+    placed = []
+    for site_id, found in elsewhere.items():
+        stamps = sorted(times[site_id])
+        if not stamps:
+            raise ValueError(f"{len(found)} anomalies of site {site_id!r}, which has no reading in this file")
+        for anomaly in found:
+            after = bisect.bisect_right(stamps, anomaly.timestamp)
+            stamp = stamps[after] if after < len(stamps) else stamps[-1]
+            placed.append((index[(site_id, stamp)], anomaly))
+    return placed
 
 
 def digest_fields(digest: Any) -> dict[str, Any]:

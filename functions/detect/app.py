@@ -21,7 +21,6 @@ from energy_core.detect import Anomaly, detect_site, load_config
 
 BUCKET = require_env("BUCKET_NAME")
 READINGS_TABLE = require_env("READINGS_TABLE")
-ANOMALIES_TABLE = require_env("ANOMALIES_TABLE")
 CONFIG = load_config(json.loads((Path(__file__).parents[1] / "config" / "detection.json").read_text()))
 HISTORY_DAYS = 28  # enough for a robust time-of-day baseline; bounded so a Query stays small
 s3 = boto3.client("s3")
@@ -38,7 +37,7 @@ def detect_all(chunks: list[list[dict[str, Any]]]) -> tuple[list[Anomaly], list[
         history = to_points(load_history(dynamodb, READINGS_TABLE, site_id, first, HISTORY_DAYS))
         found = detect_site(to_points(items), history, CONFIG, now)
         anomalies.extend(found)
-        before = range_counts(dynamodb, READINGS_TABLE, ANOMALIES_TABLE, site_id, (first, last))
+        before = range_counts(dynamodb, READINGS_TABLE, site_id, (first, last))
         # An anomaly is stored once per (timestamp, type): that is what the catalog will count.
         stored_anomalies = len({(anomaly.timestamp, anomaly.type) for anomaly in found})
         sites.append({"site_id": site_id, "first": first, "last": last, **before,
@@ -48,16 +47,16 @@ def detect_all(chunks: list[list[dict[str, Any]]]) -> tuple[list[Anomaly], list[
 
 def write_outputs(execution: str, chunks: list[list[dict[str, Any]]], anomalies: list[Anomaly],
                   sites: list[dict[str, Any]]) -> tuple[list[dict[str, str]], str | None]:
-    per_chunk = annotate(chunks, anomalies)
+    """Annotated chunks (each reading carrying its anomalies) for Store, sites.json for the catalog."""
+    attached = annotate(chunks, anomalies)
     outputs = []
-    for index, (items, chunk_anomalies) in enumerate(per_chunk):
+    for index, items in enumerate(chunks):
         items_key = locations.staging_key(execution, "annotated", index)
         objects.write_bytes(s3, BUCKET, items_key, dump_json_lines(items))
-        entry = {"items": items_key}
-        if chunk_anomalies:
-            entry["anomalies"] = locations.staging_key(execution, "anomalies", index)
-            objects.write_bytes(s3, BUCKET, entry["anomalies"], dump_json_lines(chunk_anomalies))
-        outputs.append(entry)
+        outputs.append({"items": items_key})
+    for site in sites:
+        # What the readings of this file now carry: the count the catalog adds for the file.
+        site["anomalies_in_file"] = attached.get(site["site_id"], 0)
     objects.write_json(s3, BUCKET, locations.staging_object(execution, "sites.json"), sites)
     if not anomalies:
         return outputs, None

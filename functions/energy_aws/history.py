@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from energy_aws.dynamo import count_all, query_all
+from energy_aws.dynamo import query_all
 
 _FIELDS = "site_id, #ts, energy_generated_kwh, energy_consumed_kwh, cumulative_kwh"
 
@@ -32,21 +32,25 @@ def load_history(client: Any, table: str, site_id: str, before: str, days: int) 
 
 
 def range_counts(
-    client: Any, readings_table: str, anomalies_table: str, site_id: str, span: tuple[str, str]
+    client: Any, readings_table: str, site_id: str, span: tuple[str, str], consistent: bool = False
 ) -> dict[str, int]:
-    """Readings and anomalies stored in span = (first, last), inclusive: the catalog adds what is new."""
+    """Readings and anomalies stored in span = (first, last), inclusive: the catalog adds what is new.
+
+    Anomalies live on their readings, so one Query over the range counts both: each reading, and the
+    length of its `anomalies` list (the only attribute read). Counting readings reads the whole range
+    anyway, so this costs no more than a count alone; and it reads the table itself, never the
+    anomaly index, which lags behind writes (the catalog counts right after Store, `consistent`).
+    """
     first, last = span
-    values = {":site": {"S": site_id}, ":start": {"S": first}, ":end": {"S": last}}
-    readings = count_all(
-        client,
-        TableName=readings_table,
+    rows = query_all(
+        client, TableName=readings_table, ProjectionExpression="anomalies", ConsistentRead=consistent,
         KeyConditionExpression="site_id = :site AND #ts BETWEEN :start AND :end",
         ExpressionAttributeNames={"#ts": "timestamp"},
-        ExpressionAttributeValues=values,
-    )
-    anomalies = count_all(
-        client, TableName=anomalies_table,
-        KeyConditionExpression="site_id = :site AND anomaly_id BETWEEN :start AND :end",
-        ExpressionAttributeValues={**values, ":end": {"S": last + "~"}},
-    )
+        ExpressionAttributeValues={":site": {"S": site_id}, ":start": {"S": first}, ":end": {"S": last}},
+    )  # fmt: skip
+    readings = anomalies = 0
+    for row in rows:
+        readings += 1
+        if "anomalies" in row:
+            anomalies += len(row["anomalies"]["L"])
     return {"readings_before": readings, "anomalies_before": anomalies}

@@ -1,6 +1,9 @@
-"""Low-level DynamoDB attribute values for readings and anomalies, built directly from chunk lines.
+"""Low-level DynamoDB attribute values for readings (each carrying its anomalies), built from chunk lines.
 
-Numbers stay the exact decimal strings the Transform step produced; nothing goes through float.
+Numbers arrive as JSON floats or as decimal strings and are written as DynamoDB N without going
+through Decimal: a string as it is, a float as `repr` (its shortest round-trip decimal, which is what
+validation treats as canonical). Derived values (`net_energy_kwh`) are never stored: the API computes
+them from the stored ones.
 """
 
 from __future__ import annotations
@@ -9,10 +12,22 @@ from typing import Any
 
 import orjson
 
-READING_NUMBERS = frozenset(
-    {"energy_generated_kwh", "energy_consumed_kwh", "net_energy_kwh", "cumulative_kwh"}
-)
-ANOMALY_NUMBERS = frozenset({"value", "expected_low", "expected_high", "baseline"})
+READING_NUMBERS = frozenset({"energy_generated_kwh", "energy_consumed_kwh", "cumulative_kwh"})
+# generated - consumed, computed exactly at read time; an item that still carries it does not store it.
+DERIVED = frozenset({"net_energy_kwh"})
+# ReadingsTable's sparse index (template.yaml) is keyed on ANOMALY_SITE (= site_id) and the timestamp:
+# only readings with anomalies carry the attribute, so the index holds those readings alone.
+ANOMALY_INDEX = "AnomaliesBySite"
+ANOMALY_SITE = "anomaly_site"
+
+
+def number(value: Any) -> str:
+    """DynamoDB N text: a string as it is, a float's shortest round-trip form, else str (int, Decimal)."""
+    if type(value) is str:
+        return value
+    if type(value) is float:
+        return repr(value)
+    return str(value)
 
 
 def _value(value: Any) -> dict[str, Any]:
@@ -27,23 +42,21 @@ def _value(value: Any) -> dict[str, Any]:
     return {"S": str(value)}
 
 
-def _attribute_values(item: dict[str, Any], numbers: frozenset[str]) -> dict[str, Any]:
+def reading_attribute_values(item: dict[str, Any]) -> dict[str, Any]:
+    """The ReadingsTable item; a reading with anomalies also gets `anomaly_site` (its place in the index)."""
     values: dict[str, Any] = {}
     for key, value in item.items():
-        if value is None:
+        if value is None or key in DERIVED:
             continue
-        values[key] = {"N": str(value)} if key in numbers else _value(value)
+        if key in READING_NUMBERS:
+            values[key] = {"N": number(value)}
+        elif key == "anomalies":
+            if value:
+                values[key] = _value(value)
+                values[ANOMALY_SITE] = {"S": item["site_id"]}
+        else:
+            values[key] = _value(value)
     return values
-
-
-def reading_attribute_values(item: dict[str, Any]) -> dict[str, Any]:
-    return _attribute_values(item, READING_NUMBERS)
-
-
-def anomaly_attribute_values(anomaly: dict[str, Any]) -> dict[str, Any]:
-    """The anomaly's sort key `<timestamp>#<type>` lets one reading carry several anomaly types."""
-    item = {"anomaly_id": f"{anomaly['timestamp']}#{anomaly['type']}", **anomaly}
-    return _attribute_values(item, ANOMALY_NUMBERS)
 
 
 def json_lines(body: bytes) -> list[dict[str, Any]]:

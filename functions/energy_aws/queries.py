@@ -6,7 +6,7 @@ Pages are built by following LastEvaluatedKey until the page is full plus one it
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -14,9 +14,13 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer
 
 from energy_aws.dynamo import query_all
+from energy_aws.items import ANOMALY_INDEX, ANOMALY_SITE
 
 # A type filter can skip many items per call; stop after this many calls and hand back a token.
 MAX_CALLS_PER_PAGE = 20
+# Readings per call when anomalies are filtered by type (most may hold none of that type).
+TYPE_FILTER_READS = 200
+WHOLE_READING = 1_000_000  # a list position past any reading's anomalies: "this reading is done"
 _DESERIALIZER = TypeDeserializer()
 
 
@@ -66,6 +70,75 @@ def query_raw(client: Any, **query: Any) -> Iterator[dict[str, Any]]:
 def numbers(item: dict[str, Any], names: tuple[str, ...]) -> dict[str, Decimal]:
     """The named N attributes of a low-level item, parsed straight to Decimal (the summary's hot loop)."""
     return {name: Decimal(item[name]["N"]) for name in names if "N" in item.get(name, {})}
+
+
+def anomaly_cursor(reading: str, position: int) -> str:
+    """Where a page of anomalies ends: the reading's timestamp and the last position taken in its list."""
+    return f"{reading}#{position}"
+
+
+def parse_anomaly_cursor(text: str) -> tuple[str, int]:
+    reading, separator, position = text.rpartition("#")
+    if not separator or not position.isdigit():
+        raise ValueError(f"not an anomaly cursor: {text!r}")
+    return reading, int(position)
+
+
+def anomaly_page(  # noqa: PLR0917 - the query's parts, each needed
+    client: Any,
+    table: str,
+    site_id: str,
+    between: tuple[str, str],
+    kind: str | None,
+    limit: int,
+    after: tuple[str, int] | None,
+    shape: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]],
+) -> Page:
+    """Up to `limit` anomalies of the site's readings with a timestamp BETWEEN the two strings.
+
+    A Query on the sparse index ANOMALY_INDEX (only readings with anomalies), each reading's list
+    flattened in its order, `kind` filtered here (DynamoDB cannot filter inside a list of maps).
+    `after` is (reading timestamp, position in its list) of the last anomaly already answered; the
+    page's `after` says the same for its last one, so a page may end inside a reading's list.
+    """
+    low, high = between
+    skip_reading, skip_through = after if after is not None else ("", -1)
+    low = max(low, skip_reading)
+    if low > high:
+        return Page([], None)
+    query: dict[str, Any] = {
+        "TableName": table,
+        "IndexName": ANOMALY_INDEX,
+        "KeyConditionExpression": "#site = :site AND #ts BETWEEN :low AND :high",
+        "ExpressionAttributeNames": {"#site": ANOMALY_SITE, "#ts": "timestamp"},
+        "ExpressionAttributeValues": {":site": {"S": site_id}, ":low": {"S": low}, ":high": {"S": high}},
+    }
+    found: list[tuple[str, int, dict[str, Any]]] = []
+    done: tuple[str, int] | None = None  # the last reading read whole, for a page that runs out of calls
+    for _ in range(MAX_CALLS_PER_PAGE):
+        wanted = limit + 1 - len(found)  # every reading holds one anomaly or more: never read far past
+        response = client.query(Limit=wanted if kind is None else max(wanted, TYPE_FILTER_READS), **query)
+        for row in response.get("Items", []):
+            reading = plain(row)
+            stamp, anomalies = reading["timestamp"], reading.get("anomalies") or []
+            for position, anomaly in enumerate(anomalies):
+                if (stamp == skip_reading and position <= skip_through) or (
+                    kind is not None and anomaly.get("type") != kind
+                ):
+                    continue
+                found.append((stamp, position, shape(reading, anomaly)))
+            done = (stamp, len(anomalies) - 1)
+        if len(found) > limit:
+            stamp, position, _ = found[limit - 1]
+            return Page([answer for _, _, answer in found[:limit]], anomaly_cursor(stamp, position))
+        last = response.get("LastEvaluatedKey")
+        if not last:
+            return Page([answer for _, _, answer in found], None)
+        query["ExclusiveStartKey"] = last
+    # Calls ran out before the page filled (a rare type): continue after the last reading read.
+    # (Without a filter DynamoDB returns the item its LastEvaluatedKey names, so `done` is that reading.)
+    stamp, position = done or (query["ExclusiveStartKey"]["timestamp"]["S"], WHOLE_READING)
+    return Page([answer for _, _, answer in found], anomaly_cursor(stamp, position))
 
 
 # The ingestion ledger's sparse index: only ledger items carry `ledger`, sorted by `updated_at`.

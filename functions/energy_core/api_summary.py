@@ -9,9 +9,18 @@ from typing import Any
 
 from energy_core.api_time import bucket_start
 
-FIELDS = ("energy_generated_kwh", "energy_consumed_kwh", "net_energy_kwh")
+GENERATED, CONSUMED, NET = "energy_generated_kwh", "energy_consumed_kwh", "net_energy_kwh"
+STORED_FIELDS = (GENERATED, CONSUMED)  # what a reading item holds
+FIELDS = (*STORED_FIELDS, NET)  # what the API answers: net is derived at read time, never stored
 # Stored numbers have up to 38 digits (DynamoDB N); 100 digits keeps every realistic sum exact.
 EXACT = Context(prec=100)
+# Two DynamoDB N (38 digits, magnitudes 1e-130 to 1e126) differ by at most ~295 digits: always exact.
+_NET = Context(prec=300)
+
+
+def net_energy(generated: Decimal, consumed: Decimal) -> Decimal:
+    """generated - consumed, exactly (what the pipeline once stored as net_energy_kwh)."""
+    return _NET.subtract(generated, consumed)
 
 
 @dataclass(slots=True)
@@ -35,12 +44,16 @@ class Bucket:
     anomaly_count: int = 0
     stats: dict[str, Stat] = field(default_factory=lambda: {name: Stat() for name in FIELDS})
 
-    def add_reading(self, values: dict[str, Decimal]) -> None:
+    def add_reading(self, values: dict[str, Decimal], anomalies: int) -> None:
         self.reading_count += 1
-        for name in FIELDS:
+        self.anomaly_count += anomalies
+        for name in STORED_FIELDS:
             value = values.get(name)
             if value is not None:
                 self.stats[name].add(value)
+        generated, consumed = values.get(GENERATED), values.get(CONSUMED)
+        if generated is not None and consumed is not None:
+            self.stats[NET].add(net_energy(generated, consumed))
 
     def as_dict(self) -> dict[str, Any]:
         counts = {"reading_count": self.reading_count, "anomaly_count": self.anomaly_count}
@@ -48,22 +61,17 @@ class Bucket:
 
 
 def summarise(
-    readings: Iterable[tuple[str, dict[str, Decimal]]],
-    anomaly_timestamps: Iterable[str],
-    resolution: str,
+    readings: Iterable[tuple[str, dict[str, Decimal], int]], resolution: str
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Buckets that hold readings or anomalies, in time order, and the totals over the whole range.
+    """Buckets that hold readings, in time order, and the totals over the whole range.
 
-    A bucket with anomalies but no readings (a gap) is kept so counts add up to the totals; its
-    min/max are null and its sums 0.
+    Each reading comes with its stored numbers and the number of anomalies attached to it, so an
+    anomaly counts in the bucket of its reading (a gap in the bucket of the reading that ended it).
     """
     buckets: dict[str, Bucket] = {}
     totals = Bucket()
-    for timestamp, values in readings:
-        buckets.setdefault(bucket_start(timestamp, resolution), Bucket()).add_reading(values)
-        totals.add_reading(values)
-    for timestamp in anomaly_timestamps:
-        buckets.setdefault(bucket_start(timestamp, resolution), Bucket()).anomaly_count += 1
-        totals.anomaly_count += 1
+    for timestamp, values, anomalies in readings:
+        buckets.setdefault(bucket_start(timestamp, resolution), Bucket()).add_reading(values, anomalies)
+        totals.add_reading(values, anomalies)
     ordered = [{"start": start} | buckets[start].as_dict() for start in sorted(buckets)]
     return ordered, totals.as_dict()

@@ -59,14 +59,12 @@ def _cors() -> CORSConfig | None:
 def _token_key(tables: Tables) -> bytes:
     # A deployer may set NEXT_TOKEN_KEY; otherwise the key is tied to this stack's tables, so a token
     # from another deployment fails. The tokens protect integrity, not secrecy (the key is in the pk).
-    secret = os.environ.get("NEXT_TOKEN_KEY") or f"{tables.readings}|{tables.anomalies}|{tables.catalog}"
+    secret = os.environ.get("NEXT_TOKEN_KEY") or f"{tables.readings}|{tables.catalog}"
     return hashlib.sha256(b"energy-pipeline-next-token|" + secret.encode()).digest()
 
 
 def build_service() -> QueryService:
-    tables = Tables(
-        require_env("READINGS_TABLE"), require_env("ANOMALIES_TABLE"), require_env("CATALOG_TABLE")
-    )
+    tables = Tables(require_env("READINGS_TABLE"), require_env("CATALOG_TABLE"))
     return QueryService(boto3.client("dynamodb"), tables, TokenCodec(_token_key(tables)))
 
 
@@ -110,7 +108,7 @@ def readings(  # noqa: PLR0917 - Powertools passes each query parameter as an ar
 
 @app.get(
     "/sites/<site_id>/anomalies",
-    summary="Anomalies of a site in [from, to)",
+    summary="Anomalies attached to the site's readings in [from, to) (by the reading's timestamp)",
     responses=_responses(models.AnomalyPage),
 )
 def anomalies(  # noqa: PLR0917 - Powertools passes each query parameter as an argument

@@ -51,7 +51,7 @@ class Reading(_Model):
     timestamp: Timestamp
     energy_generated_kwh: Number
     energy_consumed_kwh: Number
-    net_energy_kwh: Number
+    net_energy_kwh: Number = Field(description="energy_generated_kwh - energy_consumed_kwh, exact (derived)")
     cumulative_kwh: Number | None = None
     anomalies: list[ReadingAnomaly] | None = None
 
@@ -63,7 +63,13 @@ class ReadingPage(_Model):
 
 
 class Anomaly(_Model):
-    timestamp: Timestamp
+    """An anomaly as stored on the reading it was observed at (`reading_timestamp`)."""
+
+    anomaly_id: str = Field(description="<timestamp>#<type>", examples=["2025-02-19T21:45:00.000000Z#gap"])
+    timestamp: Timestamp = Field(description="When the anomaly began (a gap: its first missing interval)")
+    reading_timestamp: Timestamp = Field(
+        description="The reading it is stored with; from/to select on this timestamp"
+    )
     type: str
     severity: str
     value: Number | None = None
@@ -85,16 +91,16 @@ class AnomalyPage(_Model):
 
 class Stat(_Model):
     sum: Number
-    min: Number | None = Field(description="null when the bucket has anomalies but no readings")
+    min: Number | None = Field(description="null when no reading falls in the range (totals only)")
     max: Number | None
 
 
 class Aggregate(_Model):
     reading_count: int
-    anomaly_count: int
+    anomaly_count: int = Field(description="Anomalies attached to the readings counted here")
     energy_generated_kwh: Stat
     energy_consumed_kwh: Stat
-    net_energy_kwh: Stat
+    net_energy_kwh: Stat = Field(description="Of each reading's generated - consumed, exact (derived)")
 
 
 class Bucket(Aggregate):

@@ -14,7 +14,7 @@ from typing import Any
 
 from energy_aws import queries
 from energy_core.api_errors import BadRequest, NotFound
-from energy_core.api_summary import FIELDS, summarise
+from energy_core.api_summary import STORED_FIELDS, net_energy, summarise
 from energy_core.api_time import (
     ONE_MICROSECOND,
     TimeRange,
@@ -26,19 +26,21 @@ from energy_core.api_time import (
 from energy_core.api_tokens import TokenCodec, fingerprint
 from query_api import ingestions as ledger
 
-READING_FIELDS = (*FIELDS, "cumulative_kwh", "anomalies")
+READING_FIELDS = (*STORED_FIELDS, "cumulative_kwh", "anomalies")
+# What GET .../readings tells of each anomaly of a reading (the anomalies route tells everything).
+READING_ANOMALY_FIELDS = ("type", "severity", "reason")
 ANOMALY_FIELDS = (
     "timestamp", "type", "severity", "value", "expected", "reason", "field",
-    "expected_low", "expected_high", "baseline", "source_key", "ingested_at",
+    "expected_low", "expected_high", "baseline",
 )  # fmt: skip
+READING_SOURCE_FIELDS = ("source_key", "ingested_at")
 # A summary reads every reading of its range; past this it would not finish within API Gateway's 29 s.
 MAX_SUMMARY_READINGS = 500_000
 
 
 @dataclass(frozen=True, slots=True)
 class Tables:
-    readings: str
-    anomalies: str
+    readings: str  # anomalies live on their readings, listed through its sparse index
     catalog: str
 
 
@@ -95,7 +97,7 @@ class QueryService:
             TableName=self.tables.readings, ScanIndexForward=order == "asc",
             ProjectionExpression="#ts, " + ", ".join(READING_FIELDS), **_readings_between(site_id, span),
         )  # fmt: skip
-        items = [_pick(item, ("timestamp", *READING_FIELDS)) for item in page.items]
+        items = [_reading_answer(item) for item in page.items]
         return {"site_id": site_id, "items": items, "next_token": self._token(query, page.after)}
 
     def anomalies(  # noqa: PLR0917 - one argument per query parameter of the route
@@ -107,19 +109,16 @@ class QueryService:
         limit: int,
         next_token: str | None,
     ) -> dict[str, Any]:
+        """Anomalies attached to the site's readings in [from, to), selected by the reading's timestamp."""
         self._site(site_id)
         span = time_range(_optional_time("from", start), _optional_time("to", end))
-        query = fingerprint("anomalies", site_id, span.start, span.end, kind or "")
-        condition = _anomalies_between(site_id, span)
-        if kind is not None:
-            condition["ExpressionAttributeValues"][":type"] = {"S": kind}
-            condition |= {"FilterExpression": "#type = :type", "ExpressionAttributeNames": {"#type": "type"}}
-        page = queries.query_page(
-            self.client, limit, ("site_id", site_id), "anomaly_id", self._after(next_token, query),
-            TableName=self.tables.anomalies, **condition,
+        # "on-readings": tokens of the former anomalies table (another cursor format) are refused.
+        query = fingerprint("anomalies-on-readings", site_id, span.start, span.end, kind or "")
+        page = queries.anomaly_page(
+            self.client, self.tables.readings, site_id, (span.start, span.last), kind, limit,
+            _anomaly_cursor(self._after(next_token, query)), _anomaly_answer,
         )  # fmt: skip
-        items = [_pick(item, ANOMALY_FIELDS) for item in page.items]
-        return {"site_id": site_id, "items": items, "next_token": self._token(query, page.after)}
+        return {"site_id": site_id, "items": page.items, "next_token": self._token(query, page.after)}
 
     def ingestions(
         self, status: str | None, start: str | None, end: str | None, limit: int, next_token: str | None
@@ -138,14 +137,7 @@ class QueryService:
 
     def summary(self, site_id: str, start: str | None, end: str | None, resolution: str) -> dict[str, Any]:
         span = self._summary_range(self._site(site_id), start, end, resolution)
-        readings = self._summary_readings(site_id, span)
-        anomaly_ids = queries.query_raw(
-            self.client, TableName=self.tables.anomalies, ProjectionExpression="anomaly_id",
-            **_anomalies_between(site_id, span),
-        )  # fmt: skip
-        buckets, totals = summarise(
-            readings, (item["anomaly_id"]["S"][:27] for item in anomaly_ids), resolution
-        )
+        buckets, totals = summarise(self._summary_readings(site_id, span), resolution)
         return {"site_id": site_id, "from": span.start, "to": span.end, "resolution": resolution,
                 "buckets": buckets, "totals": totals}  # fmt: skip
 
@@ -164,9 +156,13 @@ class QueryService:
         check_span(low, high, resolution)
         return span
 
-    def _summary_readings(self, site_id: str, span: TimeRange) -> Iterator[tuple[str, dict[str, Decimal]]]:
+    def _summary_readings(
+        self, site_id: str, span: TimeRange
+    ) -> Iterator[tuple[str, dict[str, Decimal], int]]:
+        """(timestamp, stored numbers, number of anomalies) per reading: one Query reads both."""
         rows = queries.query_raw(
-            self.client, TableName=self.tables.readings, ProjectionExpression="#ts, " + ", ".join(FIELDS),
+            self.client, TableName=self.tables.readings,
+            ProjectionExpression="#ts, " + ", ".join((*STORED_FIELDS, "anomalies")),
             **_readings_between(site_id, span),
         )  # fmt: skip
         for count, row in enumerate(rows, start=1):
@@ -176,7 +172,8 @@ class QueryService:
                     f"from, to: the range holds more than {MAX_SUMMARY_READINGS} readings, more than one "
                     "summary can read; narrow from/to and ask for several ranges",
                 )
-            yield row["timestamp"]["S"], queries.numbers(row, FIELDS)
+            anomalies = len(row["anomalies"]["L"]) if "anomalies" in row else 0
+            yield row["timestamp"]["S"], queries.numbers(row, STORED_FIELDS), anomalies
 
 
 def _readings_between(site_id: str, span: TimeRange) -> dict[str, Any]:
@@ -191,13 +188,38 @@ def _readings_between(site_id: str, span: TimeRange) -> dict[str, Any]:
     }
 
 
-def _anomalies_between(site_id: str, span: TimeRange) -> dict[str, Any]:
-    # anomaly_id is "<timestamp>#<type>" and "#" < "$": this bound keeps every type at the last instant.
-    values = {":site": {"S": site_id}, ":low": {"S": span.start}, ":high": {"S": span.last + "$"}}
-    return {
-        "KeyConditionExpression": "site_id = :site AND anomaly_id BETWEEN :low AND :high",
-        "ExpressionAttributeValues": values,
+def _anomaly_cursor(after: str | None) -> tuple[str, int] | None:
+    if after is None:
+        return None
+    try:
+        return queries.parse_anomaly_cursor(after)
+    except ValueError:
+        raise BadRequest("invalid_next_token", "next_token: the token format is not supported") from None
+
+
+def _reading_answer(item: dict[str, Any]) -> dict[str, Any]:
+    """A stored reading as answered: net energy derived exactly from the stored values."""
+    generated, consumed = item["energy_generated_kwh"], item["energy_consumed_kwh"]
+    answer = {
+        "timestamp": item["timestamp"],
+        "energy_generated_kwh": generated,
+        "energy_consumed_kwh": consumed,
+        "net_energy_kwh": net_energy(generated, consumed),
     }
+    if "cumulative_kwh" in item:
+        answer["cumulative_kwh"] = item["cumulative_kwh"]
+    if item.get("anomalies"):
+        answer["anomalies"] = [_pick(anomaly, READING_ANOMALY_FIELDS) for anomaly in item["anomalies"]]
+    return answer
+
+
+def _anomaly_answer(reading: dict[str, Any], anomaly: dict[str, Any]) -> dict[str, Any]:
+    """One anomaly of a reading's list, with the reading it is attached to and the file it came in."""
+    answer = _pick(anomaly, ANOMALY_FIELDS)
+    answer.setdefault("timestamp", reading["timestamp"])  # lists stored before anomalies had their own
+    answer["anomaly_id"] = f"{answer['timestamp']}#{answer['type']}"
+    answer["reading_timestamp"] = reading["timestamp"]
+    return answer | _pick(reading, READING_SOURCE_FIELDS)
 
 
 def _site_summary(item: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,6 @@ def ts(text: str) -> str:
 class Store:
     def __init__(self, dynamodb: Any, names: dict[str, str]) -> None:
         self.readings = dynamodb.Table(names["READINGS_TABLE"])
-        self.anomalies = dynamodb.Table(names["ANOMALIES_TABLE"])
         self.catalog = dynamodb.Table(names["CATALOG_TABLE"])
 
     def site(
@@ -35,36 +34,48 @@ class Store:
         self.catalog.put_item(Item=item)
 
     def reading(self, site_id: str, timestamp: str, generated: str, consumed: str, **extra: Any) -> None:
-        g, c = Decimal(generated), Decimal(consumed)
         item = {
             "site_id": site_id,
             "timestamp": timestamp,
-            "energy_generated_kwh": g,
-            "energy_consumed_kwh": c,
-            "net_energy_kwh": g - c,
+            "energy_generated_kwh": Decimal(generated),
+            "energy_consumed_kwh": Decimal(consumed),
             "source_key": "incoming/f.json",
             "source_etag": "e",
             "ingested_at": ts("2025-03-01T00:00:00Z"),
         } | extra
+        if extra.get("anomalies"):
+            item["anomaly_site"] = site_id  # what Store adds to a reading with anomalies
         self.readings.put_item(Item=item)
 
     def anomaly(
-        self, site_id: str, timestamp: str, kind: str, severity: str = "high", value: str = "5"
+        self,
+        site_id: str,
+        timestamp: str,
+        kind: str,
+        severity: str = "high",
+        value: str = "5",
+        reading: str | None = None,
     ) -> None:
-        self.anomalies.put_item(
-            Item={
-                "site_id": site_id,
-                "anomaly_id": f"{timestamp}#{kind}",
-                "type": kind,
-                "severity": severity,
-                "timestamp": timestamp,
-                "value": Decimal(value),
-                "expected": "0 to 4 kWh",
-                "reason": f"{kind} at {timestamp}",
-                "source_key": "incoming/f.json",
-                "ingested_at": ts("2025-03-01T00:00:00Z"),
-                "execution": "arn:aws:states:x:execution:e",
-            }
+        """An anomaly that began at `timestamp`, attached to the stored reading at `reading` (default:
+        the same instant) as Store writes it: appended to its list, the reading put in the sparse index."""
+        self.readings.update_item(
+            Key={"site_id": site_id, "timestamp": reading or timestamp},
+            UpdateExpression="SET anomalies = list_append(if_not_exists(anomalies, :none), :new), "
+            "anomaly_site = :site",
+            ExpressionAttributeValues={
+                ":none": [],
+                ":site": site_id,
+                ":new": [
+                    {
+                        "timestamp": timestamp,
+                        "type": kind,
+                        "severity": severity,
+                        "value": Decimal(value),
+                        "expected": "0 to 4 kWh",
+                        "reason": f"{kind} at {timestamp}",
+                    }
+                ],
+            },
         )
 
     def series(
@@ -82,7 +93,8 @@ class Store:
                         "timestamp": stamp,
                         "energy_generated_kwh": g,
                         "energy_consumed_kwh": Decimal("0.2"),
-                        "net_energy_kwh": g - Decimal("0.2"),
+                        "source_key": "incoming/f.json",
+                        "ingested_at": ts("2025-03-01T00:00:00Z"),
                     }
                 )
         flagged = stamps[::anomalies_every] if anomalies_every else []

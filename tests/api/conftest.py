@@ -21,7 +21,6 @@ from query_api.http_bridge import HttpResponse, invoke
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {
     "ReadingsTable": "READINGS_TABLE",
-    "AnomaliesTable": "ANOMALIES_TABLE",
     "CatalogTable": "CATALOG_TABLE",
 }
 

@@ -100,12 +100,27 @@ def test_given_stored_decimals_when_answered_then_the_json_numbers_are_exactly_t
     assert '"net_energy_kwh":-0.20000000000000004' in body
 
 
+def test_given_a_reading_stored_with_a_net_when_answered_then_net_is_computed_from_the_stored_values(
+    api, store
+):
+    # net_energy_kwh is derived data: an item that still carries one (written by an earlier version)
+    # is answered with generated - consumed, never with what it holds.
+    stamp = ts("2025-01-01T00:00:00Z")
+    store.site("s1", stamp, stamp, 1, 0)
+    store.reading("s1", stamp, "12.5", "0.25", net_energy_kwh=Decimal("999"))
+
+    assert api.json("/sites/s1/readings")["items"][0]["net_energy_kwh"] == Decimal("12.25")
+
+
 def test_given_anomalies_when_asking_a_range_and_type_then_only_those_are_answered(api, store):
-    store.site("s1", ts("2025-01-01T00:00:00Z"), ts("2025-01-03T00:00:00Z"), 3, 4)
-    store.anomaly("s1", ts("2025-01-01T00:00:00Z"), "spike")
-    store.anomaly("s1", ts("2025-01-02T00:00:00Z"), "gap", "medium", "3")
-    store.anomaly("s1", ts("2025-01-02T00:00:00Z"), "spike")
-    store.anomaly("s1", ts("2025-01-03T00:00:00Z"), "spike")
+    days = [ts(f"2025-01-0{day}T00:00:00Z") for day in (1, 2, 3)]
+    store.site("s1", days[0], days[-1], 3, 4)
+    for day in days:
+        store.reading("s1", day, "1.5", "0.5")
+    store.anomaly("s1", days[0], "spike")
+    store.anomaly("s1", days[1], "gap", "medium", "3")
+    store.anomaly("s1", days[1], "spike")
+    store.anomaly("s1", days[2], "spike")
 
     everything = api.json("/sites/s1/anomalies?from=2025-01-01T00:00:00Z&to=2025-01-03T00:00:00Z")
     spikes = api.json("/sites/s1/anomalies?type=spike&from=2025-01-02")
@@ -118,15 +133,36 @@ def test_given_anomalies_when_asking_a_range_and_type_then_only_those_are_answer
     assert [i["timestamp"][:10] for i in spikes["items"]] == ["2025-01-02", "2025-01-03"]
     gap = everything["items"][1]
     assert gap == {
-        "timestamp": ts("2025-01-02T00:00:00Z"),
+        "anomaly_id": f"{days[1]}#gap",
+        "timestamp": days[1],
+        "reading_timestamp": days[1],
         "type": "gap",
         "severity": "medium",
         "value": 3,
         "expected": "0 to 4 kWh",
-        "reason": f"gap at {ts('2025-01-02T00:00:00Z')}",
+        "reason": f"gap at {days[1]}",
         "source_key": "incoming/f.json",
         "ingested_at": ts("2025-03-01T00:00:00Z"),
     }
+
+
+def test_given_a_gap_attached_to_the_reading_after_it_when_filtering_then_the_readings_time_selects_it(
+    api, store
+):
+    before, after = ts("2025-01-01T00:00:00Z"), ts("2025-01-01T03:00:00Z")
+    store.site("s1", before, after, 2, 1)
+    store.reading("s1", before, "1", "0")
+    store.reading("s1", after, "1", "0")
+    silence = ts("2025-01-01T01:00:00Z")  # the gap began here, where no reading is stored
+    store.anomaly("s1", silence, "gap", reading=after)
+
+    [gap] = api.json("/sites/s1/anomalies?from=2025-01-01T02:00:00Z")["items"]
+    assert (gap["timestamp"], gap["reading_timestamp"], gap["anomaly_id"]) == (silence, after, f"{silence}#gap")
+    assert api.json("/sites/s1/anomalies?to=2025-01-01T02:00:00Z")["items"] == []
+    readings = api.json("/sites/s1/readings")["items"]
+    assert [r.get("anomalies") for r in readings] == [
+        None, [{"type": "gap", "severity": "high", "reason": f"gap at {silence}"}]
+    ]
 
 
 def test_given_hourly_readings_when_summarising_by_day_then_buckets_hold_exact_sums_min_max_and_counts(
@@ -179,16 +215,25 @@ def test_given_readings_in_two_months_when_summarising_by_month_then_buckets_sta
     ]
 
 
-def test_given_a_gap_anomaly_in_an_empty_bucket_when_summarising_then_the_bucket_counts_it_with_null_min_max(
+def test_given_a_gap_when_summarising_then_it_counts_in_the_bucket_of_the_reading_that_ended_it(
     api, store
 ):
-    store.series("s1", "2025-01-01T00:00:00Z", 2, hours(3))
-    store.anomaly("s1", ts("2025-01-01T01:00:00Z"), "gap")
+    stamps = store.series("s1", "2025-01-01T00:00:00Z", 2, hours(3))
+    store.anomaly("s1", ts("2025-01-01T01:00:00Z"), "gap", reading=stamps[1])
 
     answer = api.json("/sites/s1/summary?from=2025-01-01T00:00:00Z&to=2025-01-01T06:00:00Z&resolution=hour")
 
-    gap = answer["buckets"][1]
-    assert gap["start"] == "2025-01-01T01:00:00.000000Z"
-    assert gap["reading_count"] == 0 and gap["anomaly_count"] == 1
-    assert gap["energy_generated_kwh"] == {"sum": 0, "min": None, "max": None}
-    assert [b["start"][11:13] for b in answer["buckets"]] == ["00", "01", "03"]
+    assert [(b["start"][11:13], b["reading_count"], b["anomaly_count"]) for b in answer["buckets"]] == [
+        ("00", 1, 0),
+        ("03", 1, 1),
+    ]
+    assert answer["totals"]["anomaly_count"] == 1
+
+
+def test_given_no_reading_in_the_range_when_summarising_then_totals_are_zero_with_null_min_max(api, store):
+    store.series("s1", "2025-01-01T00:00:00Z", 2, hours(3))
+
+    answer = api.json("/sites/s1/summary?from=2025-02-01T00:00:00Z&to=2025-02-02T00:00:00Z&resolution=hour")
+
+    assert answer["buckets"] == []
+    assert answer["totals"]["net_energy_kwh"] == {"sum": 0, "min": None, "max": None}

@@ -56,3 +56,10 @@ def test_an_upload_runs_the_pipeline_and_the_api_serves_it(outputs: dict[str, st
     items = api.get(f"/sites/{site}/readings", {})["items"]
     assert [item["timestamp"] for item in items] == sorted(item["timestamp"] for item in items)
     assert len(items) == 4
+    assert items[1]["net_energy_kwh"] == 2.0  # 1.0 - (-1.0), derived when read (never stored)
+    # The anomaly lives on its reading; the API lists it from a GSI, which is eventually consistent.
+    deadline = time.monotonic() + 60
+    while not (anomalies := api.get(f"/sites/{site}/anomalies", {})["items"]) and time.monotonic() < deadline:
+        time.sleep(2)
+    assert [(a["type"], a["reading_timestamp"]) for a in anomalies] == [("negative_value", items[1]["timestamp"])]
+    assert anomalies[0]["anomaly_id"] == f"{items[1]['timestamp']}#negative_value"

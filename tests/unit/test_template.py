@@ -58,6 +58,19 @@ def test_the_readings_table_is_keyed_by_site_and_utc_timestamp_on_demand() -> No
                                   {"AttributeName": "timestamp", "KeyType": "RANGE"}]
 
 
+def test_anomalies_live_on_readings_behind_a_sparse_index_and_have_no_table_of_their_own() -> None:
+    tables = resources_of_type(TEMPLATE, "AWS::DynamoDB::Table")
+    assert set(tables) == {"ReadingsTable", "CatalogTable"}
+    [index] = RESOURCES["ReadingsTable"]["Properties"]["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "AnomaliesBySite"
+    assert index["KeySchema"] == [{"AttributeName": "anomaly_site", "KeyType": "HASH"},
+                                  {"AttributeName": "timestamp", "KeyType": "RANGE"}]
+    assert set(index["Projection"]["NonKeyAttributes"]) >= {"anomalies", "source_key", "ingested_at"}
+    for name in FUNCTIONS:
+        variables = function_properties(TEMPLATE, name).get("Environment", {}).get("Variables", {})
+        assert "ANOMALIES_TABLE" not in variables, name
+
+
 def test_the_state_machine_comes_from_the_asl_file_with_substitutions() -> None:
     machine = RESOURCES["PipelineStateMachine"]["Properties"]
     assert machine["DefinitionUri"].startswith("statemachine/") and machine["DefinitionUri"].endswith(".asl.json")

@@ -34,8 +34,10 @@ def make_fleet() -> MemorySource:
             "negative_value",
             "energy_generated_kwh",
         ),
-        {
-            "timestamp": week[300]["timestamp"],
+        {  # stored with the reading that ended the silence (index 420, week[300] after the skip)
+            "anomaly_id": sample.stamp(sample.START + 300 * sample.STEP) + "#gap",
+            "timestamp": sample.stamp(sample.START + 300 * sample.STEP),
+            "reading_timestamp": week[300]["timestamp"],
             "type": "gap",
             "severity": "medium",
             "value": 120,

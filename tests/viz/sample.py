@@ -17,7 +17,7 @@ def stamp(moment: datetime) -> str:
 
 def reading(moment: datetime, generated: float, consumed: float) -> dict[str, Any]:
     generated, consumed = round(generated, 3), round(consumed, 3)
-    # The API computes net with Decimal from the stored texts; round() reproduces that for 3 decimals.
+    # The API derives net with Decimal from the stored texts; round() reproduces that for 3 decimals.
     return {
         "timestamp": stamp(moment),
         "energy_generated_kwh": generated,
@@ -53,7 +53,9 @@ def anomaly(
 ) -> dict[str, Any]:
     found = item[field] if value is None and field else value
     return {
+        "anomaly_id": f"{item['timestamp']}#{kind}",
         "timestamp": item["timestamp"],
+        "reading_timestamp": item["timestamp"],
         "type": kind,
         "severity": "high",
         "value": found,

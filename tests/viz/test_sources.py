@@ -29,6 +29,18 @@ def test_sites_and_anomalies_are_walked_too(fleet: MemorySource) -> None:
     assert {a["type"] for a in fleet.anomalies("alpha", FROM, TO)} == {"spike", "negative_value", "gap"}
 
 
+def test_a_gap_is_listed_and_counted_by_the_reading_it_is_stored_with(fleet: MemorySource) -> None:
+    # The gap began at 03:00 on day 4 (index 300); the reading after the silence (index 420) carries it.
+    silence_began, reading = datetime(2025, 3, 4, 3, tzinfo=UTC), datetime(2025, 3, 5, 9, tzinfo=UTC)
+
+    [gap] = [a for a in fleet.anomalies("alpha", reading, TO) if a["type"] == "gap"]
+    assert gap["timestamp"] == "2025-03-04T03:00:00.000000Z" and gap["reading_timestamp"] == "2025-03-05T09:00:00.000000Z"
+    assert gap["anomaly_id"] == "2025-03-04T03:00:00.000000Z#gap"
+    assert not [a for a in fleet.anomalies("alpha", silence_began, reading) if a["type"] == "gap"]
+    buckets = fleet.summary("alpha", FROM, TO, "day")["buckets"]
+    assert {b["start"][:10]: b["anomaly_count"] for b in buckets}["2025-03-05"] == 1
+
+
 def test_a_repeated_next_token_stops_instead_of_looping_forever() -> None:
     source = HandlerSource(lambda method, path, query: (200, {"items": [{"x": 1}], "next_token": "same"}))
     with pytest.raises(SourceError, match="repeated"):

@@ -47,8 +47,12 @@ def test_the_original_projects_sample_record_is_one_anomaly_and_one_alert(local,
     assert "original.json" in alert["Message"] and "test-site-123" in alert["Message"]
     [item] = stored_readings(local, "test-site-123")
     assert item["timestamp"]["S"] == "2025-02-19T23:45:00.000000Z"
-    assert item["net_energy_kwh"]["N"] in ("-150", "-150.0")
-    assert item["anomalies"]["L"][0]["M"]["type"]["S"] == "negative_value"
+    assert "net_energy_kwh" not in item  # derived: the API computes generated - consumed when read
+    assert (item["energy_generated_kwh"]["N"], item["energy_consumed_kwh"]["N"]) == ("-50.0", "100.0")
+    [anomaly] = item["anomalies"]["L"]
+    assert anomaly["M"]["type"]["S"] == "negative_value"
+    assert anomaly["M"]["timestamp"]["S"] == item["timestamp"]["S"] and anomaly["M"]["value"]["N"] == "-50.0"
+    assert item["anomaly_site"]["S"] == "test-site-123"
 
 
 def test_many_anomalies_in_one_file_send_exactly_one_alert(local, tmp_path: Path) -> None:
