@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -14,7 +15,7 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from energy_core import InvalidFile, ValidationResult, ingest, validation
+from energy_core import InvalidFile, ValidationResult, columnar, ingest, validation
 from energy_core.parsed import Format, ParsedFile
 from energy_core.timestamps import canonical_timestamp
 from energy_core.validation import validate_file
@@ -204,3 +205,23 @@ def test_given_sites_in_blocks_in_any_site_order_when_validated_then_readings_co
     assert list(fast.valid) == list(slow.valid)
     keys = [(r.site_id, r.timestamp) for r in fast.valid]
     assert keys == sorted(set(keys))
+
+
+WHOLE_SECONDS_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|\+00:00)?")
+stamp_texts = st.one_of(
+    instants.map(lambda moment: moment.replace(microsecond=0).isoformat()),
+    instants.map(lambda moment: moment.replace(microsecond=0, tzinfo=None).isoformat() + "Z"),
+    st.text(alphabet="0123456789-T:Z+ W.٣", min_size=19, max_size=25),
+    st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|\+00:00)?", fullmatch=True),
+)
+
+
+@FAST
+@given(stamp_texts)
+def test_given_any_timestamp_text_when_converted_in_bulk_then_it_agrees_with_the_contract(text: str) -> None:
+    bulk = columnar._whole_seconds_utc([text])
+
+    if bulk:
+        assert canonical_timestamp(text) == text[:19] + ".000000Z"
+    if canonical_timestamp(text) is not None and WHOLE_SECONDS_UTC.fullmatch(text):
+        assert bulk  # the shape loggers write does take the bulk path

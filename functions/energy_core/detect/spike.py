@@ -52,12 +52,13 @@ def spikes(
     for name, values in cols.items():
         allow_low = name != GENERATED or cfg.flag_low_generation
         bands = _bands(values, slots, per_day=per_day, interval=interval, cfg=cfg, allow_low=allow_low)
-        highs = [b.high if b else math.inf for b in bands]
-        lows = [b.low if b else -math.inf for b in bands]
-        odd = outside(values, slots.of, lows, highs, fresh_idx)
-        for i in odd:
-            band = bands[slots.of[i]]
-            if band is not None and (i, name) not in skip:
+        if not bands:
+            continue  # no slot can hold a reading outside its band: nothing to compare
+        highs = [bands[slot].high if slot in bands else math.inf for slot in range(per_day)]
+        lows = [bands[slot].low if slot in bands else -math.inf for slot in range(per_day)]
+        for i in outside(values, slots.of, lows, highs, fresh_idx):
+            if (i, name) not in skip:
+                band = bands[slots.of[i]]
                 found.append(_spike(series[i], name, values[i], band=band, interval=interval, cfg=cfg))
     return found
 
@@ -128,26 +129,52 @@ def outside(
 
 def _bands(
     values: Sequence[float], slots: Slots, *, per_day: int, interval: float, cfg: SpikeConfig, allow_low: bool
-) -> list[Band | None]:
+) -> dict[int, Band]:
+    """The band of every slot that might hold a reading outside it; a slot proven quiet has none."""
     buckets = _buckets(values, slots, per_day)
     typical = _typical(values)
     floor = max(cfg.min_scale_fraction * typical, cfg.min_scale_kwh)
+    dark_floor = max(cfg.dark_fraction * typical, cfg.min_scale_kwh)
+    least_floor = floor if allow_low else min(floor, dark_floor)
     width = round(cfg.window_minutes * 60 / interval)
-    bands: list[Band | None] = []
+    sizes = list(map(len, buckets))
+    bands: dict[int, Band] = {}
     for slot in range(per_day):
-        days = len(buckets[slot])
+        days = sizes[slot]
         if days < cfg.min_days:
-            bands.append(None)
             continue
         neighbours = range(slot - width, slot + width + 1)
+        size = sum(sizes[j % per_day] for j in neighbours)
+        if _quiet(buckets[slot], size, cfg, least_floor, allow_low=allow_low):
+            continue
         window = list(chain.from_iterable(buckets[j % per_day] for j in neighbours))
         window.sort()
         # PV in a slot dark on (nearly) every day of the window - the readings judged are in it too -
         # cannot be weather. Sunrise drifts <= 3 min a day, far less than the window.
         dark = not allow_low and window[-1 - max(1, len(window) // 50)] <= 0
-        slot_floor = max(cfg.dark_fraction * typical, cfg.min_scale_kwh) if dark else floor
-        bands.append(_band(window, days, slot_floor, cfg, typical if allow_low else math.inf))
+        slot_floor = dark_floor if dark else floor
+        bands[slot] = _band(window, days, slot_floor, cfg, typical if allow_low else math.inf)
     return bands
+
+
+def _quiet(bucket: list[float], size: int, cfg: SpikeConfig, least_floor: float, *, allow_low: bool) -> bool:
+    """True when no value of this slot can lie outside its band, judged from the slot's own sorted
+    values, without building the window of `size` values around it.
+
+    The window's high quantile is at least the value that as many of the slot's own values reach
+    (the window holds them all), and the spread at least the floor: that bounds the band's top from
+    below. Symmetrically its low quantile, hence its bottom, is bounded from above.
+    """
+    above = size - min(size - 1, int(cfg.quantile_high * size))  # window values at or over q_high
+    if above > len(bucket) or bucket[-1] > bucket[-above] + cfg.k * least_floor or cfg.k < 0:
+        return False
+    if not allow_low:
+        return True
+    below = min(size - 1, int(cfg.quantile_low * size)) + 1  # window values at or under q_low
+    if below > len(bucket) or cfg.low_ratio < 0:
+        return False
+    # the bottom is -inf unless q_low >= 0, and then it is q_low * low_ratio <= bucket[below-1] * low_ratio
+    return bucket[0] >= bucket[below - 1] * cfg.low_ratio
 
 
 def _band(window: list[float], days: int, floor: float, cfg: SpikeConfig, typical: float) -> Band:
