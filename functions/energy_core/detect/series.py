@@ -2,7 +2,7 @@
 
 They see the stored history so a gap or a stuck meter spanning two files is found, but report only
 what touches a reading of this file (`fresh`). Timestamps they report are stable (first missing
-slot, first stuck reading), so the AnomaliesTable id `<timestamp>#<type>` is the same when a later
+slot, first stuck reading), so the anomaly's id `<timestamp>#<type>` is the same when a later
 file sees the same event again.
 """
 
