@@ -47,7 +47,7 @@ class Series(Sequence[SeriesPoint]):
     SeriesPoint an anomaly names. `Series.of` accepts any sequence of SeriesPoint as well.
     """
 
-    __slots__ = ("consumed", "cumulative", "epochs", "generated", "site_id", "timestamps")
+    __slots__ = ("consumed", "cumulative", "epochs", "generated", "in_order", "site_id", "timestamps")
 
     def __init__(  # noqa: PLR0917 - one argument per column
         self,
@@ -57,7 +57,10 @@ class Series(Sequence[SeriesPoint]):
         generated: Sequence[float],
         consumed: Sequence[float],
         cumulative: Sequence[float | None] | None = None,
+        *,
+        in_order: bool = False,
     ) -> None:
+        self.in_order = in_order  # known to be in time order (skips the check)
         self.site_id, self.timestamps, self.epochs = site_id, timestamps, epochs
         self.generated, self.consumed, self.cumulative = generated, consumed, cumulative
 

@@ -69,7 +69,7 @@ def _fresh_indices(fresh: list[bool]) -> range | list[int]:
 
 def _sorted(series: Series) -> Series:
     epochs = series.epochs
-    if all(map(le, epochs, islice(epochs, 1, None))):
+    if series.in_order or all(map(le, epochs, islice(epochs, 1, None))):
         return series
     return series.take(sorted(range(len(series)), key=epochs.__getitem__))
 
