@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice, repeat
-from math import isnan
 from operator import ne
 from typing import Any, NamedTuple, overload
 
@@ -136,63 +133,34 @@ class Readings(Sequence[CanonicalReading]):
         return [(sites[start], start, end) for start, end in zip(starts, ends, strict=True)]
 
     def to_bytes(self, **extra: Any) -> bytes:
-        """The chunk object passed between steps through S3 (see `CHUNK_FORMAT`)."""
+        """The chunk object passed between steps through S3: one JSON object of columns, site ids as
+        [site_id, count] runs (they repeat per reading), and any `extra` keys (e.g. provenance)."""
         runs = [[site, end - start] for site, start, end in self.site_blocks()]
-        stamps = "\n".join(self.timestamps).encode()
-        numbers = [_float_bytes(self.generated), _float_bytes(self.consumed)]
-        if self.cumulative is not None:
-            numbers.append(_float_bytes([_NAN if value is None else value for value in self.cumulative]))
-        sizes = [len(stamps), *map(len, numbers)]
-        header = orjson.dumps({"count": len(self), "site_runs": runs, "sizes": sizes, **extra})
-        return b"".join([CHUNK_MAGIC, header, b"\n", stamps, *numbers])
+        document = {
+            "site_runs": runs,
+            "timestamp": self.timestamps,
+            "energy_generated_kwh": self.generated,
+            "energy_consumed_kwh": self.consumed,
+            "cumulative_kwh": self.cumulative,
+            **extra,
+        }
+        return orjson.dumps(document)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> tuple[Readings, dict[str, Any]]:
-        """The readings of a `to_bytes` chunk, and the other keys of its header."""
-        if not data.startswith(CHUNK_MAGIC):
-            raise ValueError(
-                "not a readings chunk (written by an older or newer version?); run the file again"
-            )
-        start = data.index(b"\n", len(CHUNK_MAGIC)) + 1
-        header = orjson.loads(data[len(CHUNK_MAGIC) : start])
-        count, sizes = header.pop("count"), header.pop("sizes")
+        """The readings of a `to_bytes` chunk, and its other keys."""
+        document = orjson.loads(data)
         site_ids: list[str] = []
-        for site, length in header.pop("site_runs"):
-            site_ids += repeat(site, length)
-        columns: list[Any] = []
-        for size in sizes:
-            columns.append(data[start : start + size])
-            start += size
-        timestamps = columns[0].decode().split("\n") if count else []
-        generated, consumed = _floats(columns[1]), _floats(columns[2])
-        cumulative = None
-        if len(columns) > 3:
-            cumulative = [None if isnan(value) else value for value in _floats(columns[3])]  # NaN: absent
-        return cls(site_ids, timestamps, generated, consumed, cumulative), header
-
-
-CHUNK_MAGIC = b"energy-readings-chunk/1\n"
-CHUNK_FORMAT = """A chunk: the magic line, one line of JSON header {"count", "site_runs": [[site_id, n], ...],
-"sizes": [bytes of each column], ...extra keys}, then the columns back to back: the timestamps as UTF-8
-text joined by newlines, and generated, consumed (and cumulative, NaN where absent) as little-endian
-IEEE 754 doubles. Raw doubles load ~10x faster than JSON numbers and round-trip exactly."""
-_NAN = float("nan")
-_BIG_ENDIAN = sys.byteorder == "big"
-
-
-def _float_bytes(values: Iterable[float]) -> bytes:
-    column = array("d", values)
-    if _BIG_ENDIAN:
-        column.byteswap()
-    return column.tobytes()
-
-
-def _floats(data: bytes) -> list[float]:
-    column = array("d")
-    column.frombytes(data)
-    if _BIG_ENDIAN:
-        column.byteswap()
-    return column.tolist()
+        for site, count in document.pop("site_runs"):
+            site_ids += repeat(site, count)
+        readings = cls(
+            site_ids,
+            document.pop("timestamp"),
+            document.pop("energy_generated_kwh"),
+            document.pop("energy_consumed_kwh"),
+            document.pop("cumulative_kwh"),
+        )
+        return readings, document
 
 
 def to_item(reading: CanonicalReading, source_key: str, source_etag: str, ingested_at: str) -> dict[str, Any]:
@@ -217,7 +185,7 @@ def to_items(readings: Readings, provenance: dict[str, str]) -> list[dict[str, A
 
 
 def dump_chunk(readings: Readings, **extra: Any) -> bytes:
-    """A chunk of readings as stored between steps in S3 (columns; see CHUNK_FORMAT)."""
+    """A chunk of readings as stored between steps in S3 (one JSON object of columns)."""
     return readings.to_bytes(**extra)
 
 

@@ -58,8 +58,7 @@ def test_given_readings_when_a_chunk_is_dumped_and_loaded_then_they_round_trip()
 
     data = dump_chunk(readings)
 
-    assert data.splitlines()[0] == b"energy-readings-chunk/1"
-    assert orjson.loads(data.splitlines()[1])["site_runs"] == [["s1", 1], ["s:2", 1]]
+    assert orjson.loads(data)["site_runs"] == [["s1", 1], ["s:2", 1]]
     assert list(load_chunk(data)) == list(readings)
     assert load_chunk(data) == readings
     assert len(load_chunk(dump_chunk(Readings.from_rows([])))) == 0
@@ -69,7 +68,7 @@ def test_given_a_chunk_without_registers_when_dumped_then_the_column_is_null() -
     readings = Readings.from_rows(series("a", 3))
 
     assert readings.cumulative is None
-    assert len(orjson.loads(dump_chunk(readings).splitlines()[1])["sizes"]) == 3  # no register column
+    assert orjson.loads(dump_chunk(readings))["cumulative_kwh"] is None  # no register column
     assert load_chunk(dump_chunk(readings)).cumulative is None
     assert Readings.from_bytes(dump_chunk(readings, provenance={"source_key": "k"}))[1] == {
         "provenance": {"source_key": "k"}
