@@ -22,22 +22,22 @@ STEPS = ("validate", "transform", "detect", "store")
 
 
 def _validate(folder: Path, file: Path) -> int:
-    from energy_core.readings import dump_chunk, split_chunks
+    from energy_core.readings import CHUNK_READINGS, dump_chunk, split_chunks
     from energy_core.validation import ingest
-    from validate.app import CHUNK_READINGS
 
     result = ingest(file.name, file.read_bytes())
     for index, chunk in enumerate(split_chunks(result.valid, CHUNK_READINGS)):
-        (folder / f"valid-{index:05d}.jsonl").write_bytes(dump_chunk(chunk))
+        (folder / f"valid-{index:05d}.json").write_bytes(dump_chunk(chunk))
     return len(result.valid)
 
 
 def _transform(folder: Path, file: Path) -> int:
-    from transform.app import transform_chunk
+    from energy_core.readings import transform_chunk
 
     total = 0
-    for chunk in sorted(folder.glob("valid-*.jsonl")):
-        body, count = transform_chunk(chunk.read_bytes(), file.name, "etag", "2025-01-01T00:00:00.000000Z")
+    provenance = {"source_key": file.name, "source_etag": "etag", "ingested_at": "2025-01-01T00:00:00Z"}
+    for chunk in sorted(folder.glob("valid-*.json")):
+        body, count = transform_chunk(chunk.read_bytes(), provenance)
         (folder / chunk.name.replace("valid-", "items-")).write_bytes(body)
         total += count
     return total
@@ -45,13 +45,19 @@ def _transform(folder: Path, file: Path) -> int:
 
 def _detect(folder: Path, file: Path) -> int:
     import detect.app as handler
-    from energy_aws.items import dump_json_lines, json_lines
+    from energy_aws.items import dump_json_lines
+    from energy_core.readings import Readings, to_items
 
-    chunks = [json_lines(path.read_bytes()) for path in sorted(folder.glob("items-*.jsonl"))]
+    readings, chunks = [], []
+    for path in sorted(folder.glob("items-*.json")):
+        chunk, extra = Readings.from_bytes(path.read_bytes())
+        readings.append(chunk)
+        chunks.append(to_items(chunk, extra["provenance"]))
     handler.load_history = lambda *args: []  # an empty table: no stored history to query
     handler.range_counts = lambda *args: {"readings_before": 0, "anomalies_before": 0}
-    anomalies, _ = handler.detect_all(chunks)
-    for index, (items, _found) in enumerate(handler.annotate(chunks, anomalies)):
+    anomalies, _ = handler.detect_all(readings)
+    handler.annotate(chunks, anomalies)
+    for index, items in enumerate(chunks):
         (folder / f"annotated-{index:05d}.jsonl").write_bytes(dump_json_lines(items))
     return len(anomalies)
 

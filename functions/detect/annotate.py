@@ -8,8 +8,8 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from energy_core.detect import Anomaly, SeriesPoint
-from energy_core.readings import epoch_seconds
+from energy_core.detect import Anomaly, Series
+from energy_core.detect.inputs import series_of_items
 
 
 def now_epoch() -> float:
@@ -26,18 +26,9 @@ def group_by_site(items: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, A
     return groups
 
 
-def to_points(items: Iterable[dict[str, Any]]) -> list[SeriesPoint]:
-    """Detector input from stored items; the canonical timestamp converts without a datetime per reading."""
-    make = SeriesPoint._make
-    points = []
-    for item in items:
-        cumulative = item.get("cumulative_kwh")
-        timestamp = item["timestamp"]
-        points.append(make((
-            item["site_id"], timestamp, epoch_seconds(timestamp), float(item["energy_generated_kwh"]),
-            float(item["energy_consumed_kwh"]), None if cumulative is None else float(cumulative),
-        )))
-    return points
+def to_points(items: Iterable[dict[str, Any]]) -> Series:
+    """Detector input from one site's stored items, built a column at a time."""
+    return series_of_items(list(items))
 
 
 def anomaly_row(anomaly: Anomaly) -> dict[str, Any]:

@@ -9,15 +9,17 @@ from typing import Any
 
 import boto3
 
-from detect.annotate import annotate, anomaly_row, digest_fields, group_by_site, now_epoch, to_points
+from detect.annotate import annotate, anomaly_row, digest_fields, now_epoch, to_points
 from energy_aws import locations, objects
 from energy_aws.history import load_history, range_counts
-from energy_aws.items import dump_json_lines, json_lines
+from energy_aws.items import dump_json_lines
 from energy_aws.observability import metrics
 from energy_aws.settings import require_env
 from energy_aws.step import pipeline_step
 from energy_core.alerts import build_digest, console_url
 from energy_core.detect import Anomaly, detect_site, load_config
+from energy_core.detect.inputs import series_by_site
+from energy_core.readings import Readings, to_items
 
 BUCKET = require_env("BUCKET_NAME")
 READINGS_TABLE = require_env("READINGS_TABLE")
@@ -27,22 +29,31 @@ s3 = boto3.client("s3")
 dynamodb = boto3.client("dynamodb")
 
 
-def detect_all(chunks: list[list[dict[str, Any]]]) -> tuple[list[Anomaly], list[dict[str, Any]]]:
+def detect_all(chunks: list[Readings]) -> tuple[list[Anomaly], list[dict[str, Any]]]:
     """Anomalies of every site, and per site the range the file covers with what was stored there before."""
     anomalies: list[Anomaly] = []
     sites = []
     now = now_epoch()
-    for site_id, items in group_by_site(item for chunk in chunks for item in chunk).items():
-        first, last = items[0]["timestamp"], items[-1]["timestamp"]
+    for site_id, series in series_by_site(chunks).items():
+        first, last = series.timestamps[0], series.timestamps[-1]
         history = to_points(load_history(dynamodb, READINGS_TABLE, site_id, first, HISTORY_DAYS))
-        found = detect_site(to_points(items), history, CONFIG, now)
+        found = detect_site(series, history, CONFIG, now)
         anomalies.extend(found)
         before = range_counts(dynamodb, READINGS_TABLE, site_id, (first, last))
-        # An anomaly is stored once per (timestamp, type): that is what the catalog will count.
-        stored_anomalies = len({(anomaly.timestamp, anomaly.type) for anomaly in found})
+        # anomalies_in_file: what the readings carry once annotated (write_outputs counts them)
         sites.append({"site_id": site_id, "first": first, "last": last, **before,
-                      "readings_in_file": len(items), "anomalies_in_file": stored_anomalies})
+                      "readings_in_file": len(series), "anomalies_in_file": 0})
     return anomalies, sites
+
+
+def load_chunks(keys: list[str]) -> tuple[list[Readings], list[list[dict[str, Any]]]]:
+    """Each chunk's readings (for the detectors) and its items (annotated for Store)."""
+    readings, items = [], []
+    for key in keys:
+        chunk, extra = Readings.from_bytes(objects.read_bytes(s3, BUCKET, key))
+        readings.append(chunk)
+        items.append(to_items(chunk, extra["provenance"]))
+    return readings, items
 
 
 def write_outputs(execution: str, chunks: list[list[dict[str, Any]]], anomalies: list[Anomaly],
@@ -68,8 +79,8 @@ def write_outputs(execution: str, chunks: list[list[dict[str, Any]]], anomalies:
 @pipeline_step("Detect")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     file, execution = event["file"], event["execution"]
-    chunks = [json_lines(objects.read_bytes(s3, BUCKET, key)) for key in event["chunks"]]
-    anomalies, sites = detect_all(chunks)
+    readings, chunks = load_chunks(event["chunks"])
+    anomalies, sites = detect_all(readings)
     outputs, location = write_outputs(execution, chunks, anomalies, sites)
     by_type = dict(sorted(Counter(anomaly.type for anomaly in anomalies).items()))
     for kind, count in by_type.items():

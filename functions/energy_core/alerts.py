@@ -89,8 +89,10 @@ def _failure_advice(error: str, file_key: str) -> str:
     if error == "InvalidFile":
         return "Fix the file and upload it again; nothing from it was stored."
     # Not the file's fault (a step failed after its retries): the same file can simply run again.
-    return (f"Once the cause is fixed, run `energy-pipeline reprocess {file_key}` or upload the file again; "
-            "readings already written are overwritten, never duplicated.")
+    return (
+        f"Once the cause is fixed, run `energy-pipeline reprocess {file_key}` or upload the file again; "
+        "readings already written are overwritten, never duplicated."
+    )
 
 
 def _subject_counts(by_type: Counter[str], room: int) -> str:

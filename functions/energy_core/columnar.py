@@ -44,7 +44,8 @@ def accept_all(values: Sequence[object]) -> tuple[Readings, bool] | None:
         return readings, False
     if len(blocks) > 1 and blocks != sorted(blocks, key=lambda block: readings.site_ids[block[0]]):
         blocks.sort(key=lambda block: readings.site_ids[block[0]])
-        readings = Readings(*(_reorder(column, blocks) for column in readings.columns()))
+        reordered: list[Any] = [_reorder(column, blocks) for column in readings.columns()]
+        readings = Readings(*reordered)
     return readings, True
 
 
@@ -54,7 +55,7 @@ def _reorder(column: Sequence[Any] | None, blocks: list[tuple[int, int]]) -> lis
     return list(chain.from_iterable(column[start:end] for start, end in blocks))
 
 
-def _columns(values: Sequence[object]) -> tuple[Sequence[Any], ...] | None:
+def _columns(values: Sequence[Any]) -> tuple[Any, ...] | None:
     if not values:
         return None
     try:  # a column at a time: four C-level passes beat one pass that builds a tuple per record
@@ -72,7 +73,7 @@ def _columns(values: Sequence[object]) -> tuple[Sequence[Any], ...] | None:
         _canonical_stamps(stamps),
         _numbers(generated),
         _numbers(consumed),
-        _cumulative(values),  # type: ignore[arg-type]
+        _cumulative(values),
     )
     return None if None in columns else columns
 

@@ -87,9 +87,10 @@ class Readings(Sequence[CanonicalReading]):
     def __getitem__(self, index: slice) -> Readings: ...
     def __getitem__(self, index: int | slice) -> CanonicalReading | Readings:
         if isinstance(index, slice):
-            return Readings(*(None if column is None else column[index] for column in self.columns()))
+            sliced: list[Any] = [None if column is None else column[index] for column in self.columns()]
+            return Readings(*sliced)
         cumulative = None if self.cumulative is None else self.cumulative[index]
-        return _new_tuple(  # type: ignore[no-any-return]
+        return _new_tuple(
             CanonicalReading,
             (
                 self.site_ids[index],
@@ -101,7 +102,7 @@ class Readings(Sequence[CanonicalReading]):
         )
 
     def __iter__(self) -> Iterator[CanonicalReading]:
-        columns = self.columns()
+        columns: list[Any] = list(self.columns())
         rows = zip(*columns[:4], columns[4] or repeat(None), strict=False)
         return map(_new_tuple, repeat(CanonicalReading), rows)
 

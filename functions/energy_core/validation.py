@@ -57,6 +57,7 @@ def validate_file(parsed: ParsedFile) -> ValidationResult:
     """Validate, canonicalise and dedupe every record; received = valid + rejected + duplicates."""
     with gc_paused():
         accepted = None if parsed.cells_are_text else accept_all(parsed.values)
+        positions: Sequence[int]
         if accepted is None:
             readings, positions, rejects = _record_by_record(parsed)
         elif accepted[1]:  # every record valid, already in (site, time) order without repeats

@@ -97,11 +97,14 @@ class Series(Sequence[SeriesPoint]):
         """The readings at `indices` (a range is sliced, anything else gathered)."""
         if isinstance(indices, range) and indices.step == 1:
             part = slice(indices.start, indices.stop)
-            return Series(self.site_id, *(None if c is None else c[part] for c in self._columns()))
-        get = [None if c is None else list(map(c.__getitem__, indices)) for c in self._columns()]
-        return Series(self.site_id, *get)  # type: ignore[arg-type]
+            sliced: list[Any] = [None if c is None else c[part] for c in self._columns()]
+            return Series(self.site_id, *sliced)
+        gathered: list[Any] = [
+            None if c is None else list(map(c.__getitem__, indices)) for c in self._columns()
+        ]
+        return Series(self.site_id, *gathered)
 
-    def __add__(self, other: Series) -> Series:  # type: ignore[override]
+    def __add__(self, other: Series) -> Series:
         columns = [
             None
             if mine is None and theirs is None
