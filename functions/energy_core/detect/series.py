@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import islice
 from operator import eq, sub
 
 from .config import DetectionConfig
@@ -103,7 +104,7 @@ def flatlines(
     covered: set[tuple[int, str]] = set()
     for name, values in cols.items():
         # bytes.find over 0/1 "equal to previous" flags finds long runs at C speed.
-        same = bytes(map(eq, values[1:], values[:-1]))
+        same = bytes(map(eq, islice(values, 1, None), values))
         start = same.find(pattern)
         while start >= 0:
             end = same.find(b"\x00", start)
