@@ -6,11 +6,21 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from energy_pipeline.executions import describe, read_history
 
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+POLL_S = 0.1  # a remote target: how often DescribeExecution is asked
+WATCHED_POLL_S = 1.0  # an embedded engine wakes the waiter when an execution ends; this is the safety net
+
+
+class ExecutionWatch(Protocol):
+    """An embedded engine's notice that some execution ended (`energy_pipeline.local.tuning`)."""
+
+    def mark(self) -> int: ...
+
+    def wait(self, mark: int, timeout_s: float) -> None: ...
 
 
 @dataclass
@@ -21,6 +31,7 @@ class Target:
     bucket: str
     input_prefix: str
     state_machine_arn: str
+    watch: ExecutionWatch | None = None
 
 
 def upload(target: Target, path: Path, key: str | None = None) -> tuple[str, str]:
@@ -56,11 +67,17 @@ def find_execution(target: Target, key: str, etag: str, not_before: float, *, ti
 
 def wait(target: Target, execution_arn: str, timeout_s: float) -> str:
     deadline = time.monotonic() + timeout_s
+    watch = target.watch
     while True:
+        mark = watch.mark() if watch else 0
         status = str(target.clients.stepfunctions.describe_execution(executionArn=execution_arn)["status"])
-        if status in TERMINAL or time.monotonic() > deadline:
+        remaining = deadline - time.monotonic()
+        if status in TERMINAL or remaining < 0:
             return status
-        time.sleep(0.1)
+        if watch:
+            watch.wait(mark, min(WATCHED_POLL_S, remaining))
+        else:
+            time.sleep(POLL_S)
 
 
 def report(target: Target, file: str, key: str, execution_arn: str) -> dict[str, Any]:

@@ -37,15 +37,16 @@ def quiet_handlers() -> None:
 
 
 @contextlib.contextmanager
-def open_engine() -> Iterator[OpenEngine]:
-    from energy_pipeline.local import engine
+def open_engine(*, warm: bool = False) -> Iterator[OpenEngine]:
+    """The embedded engine; `warm` initialises every function first (engine.in_process)."""
+    from energy_pipeline.local import engine, tuning
 
     quiet_handlers()
-    with engine.in_process() as local:
+    with engine.in_process(warm=warm) as local:
         stack = local.stack
-        yield OpenEngine(
-            local, Target(local.clients, stack.bucket, stack.input_prefix, stack.state_machine_arn)
-        )
+        target = Target(local.clients, stack.bucket, stack.input_prefix, stack.state_machine_arn,
+                        watch=tuning.EXECUTION_ENDS)
+        yield OpenEngine(local, target)
 
 
 @contextlib.contextmanager

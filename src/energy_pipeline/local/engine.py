@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from energy_pipeline.local import atomic, events, executor
+from energy_pipeline.local import atomic, events, executor, tuning
 from energy_pipeline.local.stack import DEFAULT_STACK_NAME, LocalStack, create_stack
 from energy_pipeline.local.template import LOCAL_REGION
 
 if TYPE_CHECKING:  # moto is imported lazily: the CLI starts without it
+    import boto3
     from moto.core.config import DefaultConfig
 
 SFN_CONFIG: DefaultConfig = {"stepfunctions": {"execute_state_machine": True}}
@@ -39,10 +40,25 @@ def _fake_credentials() -> None:
     os.environ.pop("AWS_PROFILE", None)
 
 
-def make_clients(endpoint_url: str | None = None, region: str = LOCAL_REGION) -> SimpleNamespace:
-    import boto3
+def _session(region: str) -> boto3.session.Session:
+    """A new session (its own credentials, from the fake ones above) sharing one loader of service models.
 
-    session = boto3.session.Session(region_name=region)
+    The in-process handlers create their clients from boto3's default session; with one loader the
+    JSON models (s3's alone is ~25 ms to load) are read once per process instead of once per session.
+    """
+    import boto3
+    import botocore.session
+
+    if boto3.DEFAULT_SESSION is None:
+        boto3.setup_default_session()
+    assert boto3.DEFAULT_SESSION is not None
+    core = botocore.session.get_session()
+    core.register_component("data_loader", boto3.DEFAULT_SESSION._session.get_component("data_loader"))
+    return boto3.session.Session(botocore_session=core, region_name=region)
+
+
+def make_clients(endpoint_url: str | None = None, region: str = LOCAL_REGION) -> SimpleNamespace:
+    session = _session(region)
     return SimpleNamespace(**{
         attr: session.client(service, endpoint_url=endpoint_url) for attr, service in _SERVICES.items()  # type: ignore[call-overload]
     })
@@ -71,6 +87,7 @@ def _wire(clients: SimpleNamespace, stack_name: str, parameters: dict[str, str] 
           endpoint_url: str | None) -> LocalEngine:
     _quiet_emulator()
     atomic.install()
+    tuning.install()
     run = executor.install()
     stack = create_stack(clients, stack_name, parameters)
     run.register(stack.functions)
@@ -81,15 +98,23 @@ def _wire(clients: SimpleNamespace, stack_name: str, parameters: dict[str, str] 
 
 @contextlib.contextmanager
 def in_process(
-    stack_name: str = DEFAULT_STACK_NAME, parameters: dict[str, str] | None = None
+    stack_name: str = DEFAULT_STACK_NAME, parameters: dict[str, str] | None = None, *, warm: bool = False
 ) -> Iterator[LocalEngine]:
-    """The embedded default: moto patched into this process, executions in background threads."""
+    """The embedded default: moto patched into this process, executions in background threads.
+
+    `warm` initialises every function before the engine is handed out (see `InProcessExecutor.warm`);
+    otherwise each is imported in its first invocation, as a cold Lambda is.
+    """
     _fake_credentials()
     os.environ.pop("AWS_ENDPOINT_URL", None)
     from moto import mock_aws
 
     with mock_aws(config=SFN_CONFIG):
-        yield _wire(make_clients(), stack_name, parameters, None)
+        local = _wire(make_clients(), stack_name, parameters, None)
+        if warm and local.executor is not None:
+            local.executor.warm()
+        with tuning.collector():
+            yield local
 
 
 @contextlib.contextmanager
@@ -112,6 +137,8 @@ def server(port: int, stack_name: str = DEFAULT_STACK_NAME, parameters: dict[str
             headers={"Content-Type": "application/json"},
         )
         urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
-        yield _wire(make_clients(endpoint), stack_name, parameters, endpoint)
+        local = _wire(make_clients(endpoint), stack_name, parameters, endpoint)
+        with tuning.collector():
+            yield local
     finally:
         moto_server.stop()

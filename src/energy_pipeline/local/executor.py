@@ -71,6 +71,12 @@ class InProcessExecutor:
     def register(self, specs: dict[str, FunctionSpec]) -> None:
         self.functions.update(specs)
 
+    def warm(self) -> None:
+        """Initialises every registered function now (its module imported, its clients created), as SAM's
+        `--warm-containers EAGER` or provisioned concurrency would, instead of in its first invocation."""
+        for spec in list(self.functions.values()):
+            self.handler_for(spec)
+
     def handler_for(self, spec: FunctionSpec) -> Handler:
         with self._lock:
             if spec.name not in self._handlers:

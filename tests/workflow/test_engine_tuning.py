@@ -1,0 +1,67 @@
+"""The local engine's overhead cuts (energy_pipeline.local.tuning) change nothing the emulator answers."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from energy_pipeline.local import tuning
+from tests.workflow.helpers import run
+
+KEY = {"site_id": {"S": "s"}, "timestamp": {"S": "2025-01-01T00:00:00.000000Z"}}
+
+
+def _readings_table(local: Any) -> str:
+    return str(local.engine.stack.outputs["ReadingsTableName"])
+
+
+def test_items_over_the_size_limit_are_refused_and_items_under_it_stored_whole(local: Any) -> None:
+    ddb, table = local.engine.clients.dynamodb, _readings_table(local)
+    item = {**KEY, "a": {"N": "1.5"}, "b": {"S": "x" * 1000}, "c": {"L": [{"M": {"t": {"S": "spike"}}}]},
+            "d": {"SS": ["p", "q"]}, "e": {"BOOL": True}, "f": {"NULL": True}}
+    ddb.put_item(TableName=table, Item=item)
+    assert ddb.get_item(TableName=table, Key=KEY)["Item"] == item
+    ddb.put_item(TableName=table, Item={**KEY, "big": {"S": "x" * 400_000}})  # moto's limit is 405,000 bytes
+    for spread in ({"big": {"S": "x" * 406_000}}, {f"a{n}": {"S": "x" * 100_000} for n in range(5)}):
+        with pytest.raises(ClientError, match="Item size has exceeded the maximum allowed size"):
+            ddb.put_item(TableName=table, Item={**KEY, **spread})
+        with pytest.raises(ClientError, match="Item size has exceeded the maximum allowed size"):
+            ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": {**KEY, **spread}}}]})
+
+
+def test_an_update_past_the_limit_is_still_refused(local: Any) -> None:
+    ddb, table = local.engine.clients.dynamodb, _readings_table(local)
+    ddb.put_item(TableName=table, Item={**KEY, "a": {"S": "x" * 300_000}})
+    with pytest.raises(ClientError, match="Item size"):
+        ddb.update_item(TableName=table, Key=KEY, UpdateExpression="SET b = :b",
+                        ExpressionAttributeValues={":b": {"S": "y" * 200_000}})
+
+
+def test_the_interpreter_reuses_its_clients_and_the_runner_wakes_when_the_execution_ends(
+    local: Any, samples: Path
+) -> None:
+    ends = tuning.EXECUTION_ENDS.mark()
+    [row] = run(local, samples / "solar-farm-01.json")
+    assert row["status"] == "SUCCEEDED"
+    assert tuning.EXECUTION_ENDS.mark() > ends
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    cached = boto_client.boto3
+    assert isinstance(cached, tuning._CachedBoto3)
+    first = boto_client.boto_client_for("us-east-1", "lambda")
+    assert boto_client.boto_client_for("us-east-1", "lambda") is first
+    assert boto_client.boto_client_for("us-east-1", "sns") is not first
+
+
+def test_the_collector_is_the_processs_own_again_after_the_engine() -> None:
+    from energy_pipeline.session import open_engine
+
+    before = gc.get_threshold()
+    with open_engine():
+        assert gc.get_threshold() == tuning.GC_THRESHOLD
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
