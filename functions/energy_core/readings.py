@@ -134,34 +134,44 @@ class Readings(Sequence[CanonicalReading]):
         return [(sites[start], start, end) for start, end in zip(starts, ends, strict=True)]
 
     def to_bytes(self, **extra: Any) -> bytes:
-        """The chunk object passed between steps through S3: one JSON object of columns, site ids as
-        [site_id, count] runs (they repeat per reading), and any `extra` keys (e.g. provenance)."""
+        """The chunk object passed between steps through S3: a header line (the count, site ids as
+        [site_id, count] runs since they repeat per reading, and any `extra` keys such as the file's
+        provenance), then one line of JSON columns. A step that only changes the header rewrites that
+        line and passes the columns through byte for byte."""
         runs = [[site, end - start] for site, start, end in self.site_blocks()]
-        document = {
-            "site_runs": runs,
+        header = orjson.dumps({"count": len(self), "site_runs": runs, **extra})
+        columns = {
             "timestamp": self.timestamps,
             "energy_generated_kwh": self.generated,
             "energy_consumed_kwh": self.consumed,
             "cumulative_kwh": self.cumulative,
-            **extra,
         }
-        return orjson.dumps(document)
+        return header + b"\n" + orjson.dumps(columns)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> tuple[Readings, dict[str, Any]]:
-        """The readings of a `to_bytes` chunk, and its other keys."""
-        document = orjson.loads(data)
+        """The readings of a `to_bytes` chunk, and the other keys of its header."""
+        header, columns = read_header(data)
+        document = orjson.loads(columns)
         site_ids: list[str] = []
-        for site, count in document.pop("site_runs"):
+        for site, count in header.pop("site_runs"):
             site_ids += repeat(site, count)
+        del header["count"]
         readings = cls(
             site_ids,
-            document.pop("timestamp"),
-            document.pop("energy_generated_kwh"),
-            document.pop("energy_consumed_kwh"),
-            document.pop("cumulative_kwh"),
+            document["timestamp"],
+            document["energy_generated_kwh"],
+            document["energy_consumed_kwh"],
+            document["cumulative_kwh"],
         )
-        return readings, document
+        return readings, header
+
+
+def read_header(chunk: bytes) -> tuple[dict[str, Any], memoryview]:
+    """A chunk's header, and its columns line still encoded (JSON never holds a raw newline)."""
+    end = chunk.index(b"\n")
+    header: dict[str, Any] = orjson.loads(chunk[:end])
+    return header, memoryview(chunk)[end + 1 :]
 
 
 def to_item(reading: CanonicalReading, source_key: str, source_etag: str, ingested_at: str) -> dict[str, Any]:
@@ -191,12 +201,16 @@ def dump_chunk(readings: Readings, **extra: Any) -> bytes:
 
 
 def transform_chunk(body: bytes, provenance: dict[str, str]) -> tuple[bytes, int]:
-    """The Transform step: a Validate chunk in, the stored items' chunk out (columns + provenance once).
+    """The Transform step: a Validate chunk in, the stored items' chunk out - the same canonical columns
+    with the file's provenance (source key, ETag, ingestion time) in the header, once per chunk.
 
-    Net energy is not stored: the query API derives it exactly from the two stored decimals.
+    Validation already canonicalised every value, so the columns pass through byte for byte: decoding
+    and re-encoding them would cost half a parse of the file for nothing. Net energy is not stored: the
+    query API derives it exactly from the two stored decimals.
     """
-    readings = load_chunk(body)
-    return dump_chunk(readings, provenance=provenance), len(readings)
+    header, columns = read_header(body)
+    header["provenance"] = provenance
+    return orjson.dumps(header) + b"\n" + columns, int(header["count"])
 
 
 def load_chunk(data: bytes) -> Readings:

@@ -16,6 +16,7 @@ from energy_core import (
     split_chunks,
     to_item,
 )
+from energy_core.readings import transform_chunk
 from energy_core.timestamps import from_epoch_seconds
 
 R = CanonicalReading
@@ -58,7 +59,9 @@ def test_given_readings_when_a_chunk_is_dumped_and_loaded_then_they_round_trip()
 
     data = dump_chunk(readings)
 
-    assert orjson.loads(data)["site_runs"] == [["s1", 1], ["s:2", 1]]
+    header, columns = data.split(b"\n")
+    assert orjson.loads(header) == {"count": 2, "site_runs": [["s1", 1], ["s:2", 1]]}
+    assert orjson.loads(columns)["energy_generated_kwh"] == [1.5, 1e-05]
     assert list(load_chunk(data)) == list(readings)
     assert load_chunk(data) == readings
     assert len(load_chunk(dump_chunk(Readings.from_rows([])))) == 0
@@ -68,7 +71,7 @@ def test_given_a_chunk_without_registers_when_dumped_then_the_column_is_null() -
     readings = Readings.from_rows(series("a", 3))
 
     assert readings.cumulative is None
-    assert orjson.loads(dump_chunk(readings))["cumulative_kwh"] is None  # no register column
+    assert orjson.loads(dump_chunk(readings).split(b"\n")[1])["cumulative_kwh"] is None  # no register column
     assert load_chunk(dump_chunk(readings)).cumulative is None
     assert Readings.from_bytes(dump_chunk(readings, provenance={"source_key": "k"}))[1] == {
         "provenance": {"source_key": "k"}
@@ -117,3 +120,18 @@ def test_given_far_instants_when_converted_to_epoch_seconds_then_they_match_date
     for canonical in ("0001-01-01T00:00:00.000000Z", "9999-12-31T23:59:59.000000Z"):
         expected = (datetime.fromisoformat(canonical) - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds()
         assert epoch_seconds(canonical) == expected
+
+
+def test_given_a_validate_chunk_when_transformed_then_provenance_joins_the_header_and_columns_pass_through() -> (
+    None
+):
+    chunk = dump_chunk(Readings.from_rows(series("a", 3) + series("b", 2)))
+    provenance = {"source_key": "incoming/x.json", "source_etag": "e1", "ingested_at": "2025-01-01T00:00:00Z"}
+
+    body, count = transform_chunk(chunk, provenance)
+
+    assert count == 5
+    assert body.split(b"\n")[1] == chunk.split(b"\n")[1]  # the columns, byte for byte
+    readings, extra = Readings.from_bytes(body)
+    assert extra == {"provenance": provenance}
+    assert list(readings) == series("a", 3) + series("b", 2)
