@@ -86,16 +86,3 @@ def query_all(client: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
         if not last:
             return
         kwargs["ExclusiveStartKey"] = last
-
-
-def count_all(client: Any, **kwargs: Any) -> int:
-    """Select=COUNT over every page of a Query."""
-    total = 0
-    kwargs["Select"] = "COUNT"
-    while True:
-        page = client.query(**kwargs)
-        total += int(page.get("Count", 0))
-        last = page.get("LastEvaluatedKey")
-        if not last:
-            return total
-        kwargs["ExclusiveStartKey"] = last
