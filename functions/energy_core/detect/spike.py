@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
-from itertools import chain, cycle, islice, repeat
+from itertools import accumulate, chain, cycle, islice, repeat
 from operator import eq, gt, le, lt, or_, sub
 
 from .config import DetectionConfig, SpikeConfig
@@ -175,15 +175,13 @@ def _bands(
     least_floor = floor if allow_low else min(floor, dark_floor)
     width = round(cfg.window_minutes * 60 / interval)
     sizes = list(map(len, buckets))
+    window_sizes = _window_sizes(sizes, width)
     bands: dict[int, Band] = {}
-    for slot in range(per_day):
-        days = sizes[slot]
-        if days < cfg.min_days:
+    for slot, (bucket, size) in enumerate(zip(buckets, window_sizes, strict=True)):
+        days = len(bucket)
+        if days < cfg.min_days or _quiet(bucket, size, cfg, least_floor, allow_low=allow_low):
             continue
         neighbours = range(slot - width, slot + width + 1)
-        size = sum(sizes[j % per_day] for j in neighbours)
-        if _quiet(buckets[slot], size, cfg, least_floor, allow_low=allow_low):
-            continue
         window = list(chain.from_iterable(buckets[j % per_day] for j in neighbours))
         window.sort()
         # PV in a slot dark on (nearly) every day of the window - the readings judged are in it too -
@@ -194,6 +192,15 @@ def _bands(
     return bands
 
 
+def _window_sizes(sizes: list[int], width: int) -> list[int]:
+    """Values in each slot's window (the slot and `width` slots either side, round the clock)."""
+    count = len(sizes)
+    if 2 * width + 1 > count:  # a window wider than the day counts some slots more than once
+        return [sum(sizes[j % count] for j in range(slot - width, slot + width + 1)) for slot in range(count)]
+    totals = list(accumulate(sizes[count - width :] + sizes + sizes[:width], initial=0))
+    return list(map(sub, islice(totals, 2 * width + 1, None), totals))
+
+
 def _quiet(bucket: list[float], size: int, cfg: SpikeConfig, least_floor: float, *, allow_low: bool) -> bool:
     """True when no value of this slot can lie outside its band, judged from the slot's own sorted
     values, without building the window of `size` values around it.
@@ -202,12 +209,14 @@ def _quiet(bucket: list[float], size: int, cfg: SpikeConfig, least_floor: float,
     (the window holds them all), and the spread at least the floor: that bounds the band's top from
     below. Symmetrically its low quantile, hence its bottom, is bounded from above.
     """
-    above = size - min(size - 1, int(cfg.quantile_high * size))  # window values at or over q_high
-    if above > len(bucket) or bucket[-1] > bucket[-above] + cfg.k * least_floor or cfg.k < 0:
+    rank = int(cfg.quantile_high * size)
+    above = size - (rank if rank < size else size - 1)  # window values at or over q_high
+    if above > len(bucket) or cfg.k < 0 or bucket[-1] > bucket[-above] + cfg.k * least_floor:
         return False
     if not allow_low:
         return True
-    below = min(size - 1, int(cfg.quantile_low * size)) + 1  # window values at or under q_low
+    rank = int(cfg.quantile_low * size)
+    below = (rank if rank < size else size - 1) + 1  # window values at or under q_low
     if below > len(bucket) or cfg.low_ratio < 0:
         return False
     # the bottom is -inf unless q_low >= 0, and then it is q_low * low_ratio <= bucket[below-1] * low_ratio
