@@ -17,6 +17,7 @@ from itertools import chain, islice, repeat
 from operator import add, ge, itemgetter, ne
 from typing import Any
 
+from energy_core.bulk import where
 from energy_core.contract import CONSUMED, CUMULATIVE, GENERATED, MAXIMUM, MINIMUM, SITE_ID_RE, SMALLEST
 from energy_core.readings import Readings
 from energy_core.timestamps import canonical_timestamp
@@ -169,16 +170,9 @@ def _site_blocks(sites: Sequence[str], stamps: Sequence[str]) -> list[tuple[int,
     falls = bytes(map(ge, stamps, islice(stamps, 1, None)))
     if falls.count(1) > changes.count(1):
         return None
-    index = falls.find(1)
-    while index >= 0:
-        if not changes[index]:
-            return None
-        index = falls.find(1, index + 1)
-    starts = [0]
-    index = changes.find(1)
-    while index >= 0:
-        starts.append(index + 1)
-        index = changes.find(1, index + 1)
+    if not all(map(changes.__getitem__, where(falls))):
+        return None
+    starts = [0, *(index + 1 for index in where(changes))]
     if len(set(map(sites.__getitem__, starts))) != len(starts):
         return None  # a site in two blocks
     return list(zip(starts, [*starts[1:], count], strict=True))

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple, overload
 
 import orjson
 
+from energy_core.bulk import where
 from energy_core.timestamps import epoch_seconds
 
 __all__ = [
@@ -124,12 +125,7 @@ class Readings(Sequence[CanonicalReading]):
         sites = self.site_ids
         if not sites:
             return []
-        changes = bytes(map(ne, sites, islice(sites, 1, None)))
-        starts = [0]
-        index = changes.find(1)
-        while index >= 0:
-            starts.append(index + 1)
-            index = changes.find(1, index + 1)
+        starts = [0, *(index + 1 for index in where(map(ne, sites, islice(sites, 1, None))))]
         ends = [*starts[1:], len(sites)]
         return [(sites[start], start, end) for start, end in zip(starts, ends, strict=True)]
 

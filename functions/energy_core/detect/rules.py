@@ -7,9 +7,11 @@ something to report, which is what keeps the rule detectors far above 500k readi
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from itertools import repeat
 from operator import gt, lt
+
+from energy_core.bulk import where
 
 from .config import DetectionConfig
 from .model import (
@@ -43,16 +45,6 @@ def negative_values(
         if min(values) >= floor:
             continue
         found += [_negative(points[i], name, values[i]) for i in where(map(lt, values, repeat(floor)))]
-    return found
-
-
-def where(flags: Iterable[bool]) -> list[int]:
-    """Indices of the true flags, found at C speed (a flag per reading, a few of them true)."""
-    marks = bytes(flags)
-    found, index = [], marks.find(1)
-    while index >= 0:
-        found.append(index)
-        index = marks.find(1, index + 1)
     return found
 
 

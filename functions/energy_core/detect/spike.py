@@ -19,9 +19,10 @@ from functools import cached_property, partial
 from itertools import accumulate, chain, cycle, islice, repeat
 from operator import eq, gt, le, lt, or_, sub
 
+from energy_core.bulk import where
+
 from .config import DetectionConfig, SpikeConfig
 from .model import GENERATED, Anomaly, Series, SeriesPoint, duration, field_word, kwh, when
-from .rules import where
 
 DAY = 86400.0
 
@@ -157,11 +158,7 @@ def outside(
     flags = bytearray(map(gt, values[part], map(highs.__getitem__, chosen)))
     if max(lows) > -math.inf:
         flags = bytearray(map(or_, flags, map(lt, values[part], map(lows.__getitem__, chosen))))
-    found, index = [], flags.find(1)
-    while index >= 0:
-        found.append(indices.start + index)
-        index = flags.find(1, index + 1)
-    return found
+    return [indices.start + index for index in where(flags)]
 
 
 def _bands(
