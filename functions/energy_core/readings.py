@@ -172,23 +172,20 @@ def read_header(chunk: bytes) -> tuple[dict[str, Any], memoryview]:
 
 def to_item(reading: CanonicalReading, source_key: str, source_etag: str, ingested_at: str) -> dict[str, Any]:
     """The ReadingsTable item of a reading (numbers as floats; net energy is derived when read)."""
-    item: dict[str, Any] = dict(zip(ITEM_FIELDS, reading, strict=True))
-    if reading.cumulative is None:
-        del item["cumulative_kwh"]
-    item.update(source_key=source_key, source_etag=source_etag, ingested_at=ingested_at)
-    return item
+    return _item(reading, {"source_key": source_key, "source_etag": source_etag, "ingested_at": ingested_at})
 
 
 def to_items(readings: Readings, provenance: dict[str, str]) -> list[dict[str, Any]]:
     """The ReadingsTable items of a chunk, with the chunk's provenance on each."""
-    items = []
-    for reading in readings:
-        item: dict[str, Any] = dict(zip(ITEM_FIELDS, reading, strict=True))
-        if reading.cumulative is None:
-            del item["cumulative_kwh"]
-        item.update(provenance)
-        items.append(item)
-    return items
+    return [_item(reading, provenance) for reading in readings]
+
+
+def _item(reading: CanonicalReading, provenance: dict[str, str]) -> dict[str, Any]:
+    item: dict[str, Any] = dict(zip(ITEM_FIELDS, reading, strict=True))
+    if reading.cumulative is None:
+        del item["cumulative_kwh"]
+    item.update(provenance)
+    return item
 
 
 def dump_chunk(readings: Readings, **extra: Any) -> bytes:

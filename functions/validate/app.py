@@ -68,6 +68,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {
         **counts,
         "chunks": write_chunks(result, bucket, execution),
-        "sites": len(set(result.valid.site_ids)),
+        "sites": len(result.site_ids()),
         "format": str(file_format),
     }
