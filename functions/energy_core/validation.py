@@ -1,9 +1,9 @@
 """Validation and canonicalisation of parsed records, with dedupe and accounting.
 
-A clean JSON file is accepted column by column (columnar.py); otherwise each record goes through the
-accept path (fastpath.py), hand-written from the constants of the contract schema since jsonschema
-validates ~30k records/s, and rejected records through `reasons.explain`, which asks jsonschema
-itself. Property tests hold the three paths to agree.
+A clean JSON or JSON Lines file is parsed straight into typed rows and accepted column by column
+(columnar.py); otherwise each record goes through the accept path (fastpath.py), hand-written from
+the constants of the contract schema since jsonschema validates ~30k records/s, and rejected records
+through `reasons.explain`, which asks jsonschema itself. Property tests hold the paths to agree.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from energy_core.accounting import Counts, Reject, dedupe, make_reject
-from energy_core.columnar import accept_all
+from energy_core.columnar import accept_all, accept_typed
 from energy_core.errors import InvalidFile
 from energy_core.fastpath import make_reader
-from energy_core.parsed import BadRecord, ParsedFile
+from energy_core.parsed import BadRecord, Format, ParsedFile
 from energy_core.parsing import DEFAULT_MAX_DECOMPRESSED, detect_format, parse_records
+from energy_core.rawbytes import bom_length, gunzip
 from energy_core.readings import CanonicalReading, Readings
 from energy_core.reasons import explain
 
@@ -146,4 +147,22 @@ def ingest(key: str, data: bytes, max_decompressed: int = DEFAULT_MAX_DECOMPRESS
     """Detect, parse and validate one uploaded object; InvalidFile if it cannot be read at all."""
     fmt = detect_format(key, data[:4096])
     with gc_paused():
-        return validate_file(parse_records(data, fmt, max_decompressed))
+        if fmt.gzip:  # once: both ways in below read the decompressed bytes
+            data, fmt = gunzip(data, max_decompressed), Format(fmt.kind)
+        clean = _all_valid(data, fmt) if fmt.kind != "csv" else None
+        return clean or validate_file(parse_records(data, fmt, max_decompressed))
+
+
+def _all_valid(data: bytes, fmt: Format) -> ValidationResult | None:
+    """The result for a file whose every record is valid, parsed into typed rows; None for any other
+    file (the general path then says what is wrong with which record)."""
+    accepted = accept_typed(memoryview(data)[bom_length(data) :], fmt.kind)
+    if accepted is None:
+        return None
+    readings, ordered = accepted
+    if ordered:
+        return ValidationResult(readings)
+    deduped = dedupe(list(readings), range(len(readings)))
+    if deduped.conflicts:  # reported with the file's own records: the general path has them
+        return None
+    return ValidationResult(Readings.from_rows(deduped.readings), [], deduped.duplicates)

@@ -13,9 +13,9 @@ from energy_aws.settings import require_env
 from energy_aws.step import pipeline_step
 from energy_core.accounting import dump_rejects
 from energy_core.errors import InvalidFile
-from energy_core.parsing import detect_format, parse_records
+from energy_core.parsing import detect_format
 from energy_core.readings import CHUNK_READINGS, dump_chunk, split_chunks
-from energy_core.validation import ValidationResult, gc_paused, validate_file
+from energy_core.validation import ValidationResult, ingest
 
 BUCKET = require_env("BUCKET_NAME")
 # A gzip upload may expand to at most this much: a bomb is refused with its own reason, not an out-of-memory.
@@ -44,9 +44,7 @@ def write_chunks(result: ValidationResult, bucket: str, execution: str) -> list[
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     bucket, key, execution = event["file"]["bucket"], event["file"]["key"], event["execution"]
     data = objects.read_bytes(s3, bucket, key)
-    file_format = detect_format(key, data[:512])
-    with gc_paused():  # parsing builds a million objects too
-        result = validate_file(parse_records(data, file_format, MAX_DECOMPRESSED_BYTES))
+    result = ingest(key, data, MAX_DECOMPRESSED_BYTES)
     rejects_location = write_rejects(result, bucket, key)
     tally = result.counts
     counts = {"received": tally.received, "valid": tally.valid, "rejected": tally.rejected,
@@ -69,5 +67,5 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         **counts,
         "chunks": write_chunks(result, bucket, execution),
         "sites": len(result.site_ids()),
-        "format": str(file_format),
+        "format": str(detect_format(key, data[:4096])),
     }

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from energy_core import InvalidFile, ValidationResult, columnar, ingest, validation
 from energy_core.parsed import Format, ParsedFile
+from energy_core.parsing import parse_records
 from energy_core.timestamps import canonical_timestamp
 from energy_core.validation import validate_file
 
@@ -225,3 +226,51 @@ def test_given_any_timestamp_text_when_converted_in_bulk_then_it_agrees_with_the
         assert canonical_timestamp(text) == text[:19] + ".000000Z"
     if canonical_timestamp(text) is not None and WHOLE_SECONDS_UTC.fullmatch(text):
         assert bulk  # the shape loggers write does take the bulk path
+
+
+@FAST
+@given(
+    st.sampled_from(["json", "jsonl"]),
+    st.lists(st.one_of(good_readings, messy_readings), min_size=1, max_size=12),
+    st.lists(st.integers(0, 11), max_size=4),
+    st.data(),
+)
+def test_given_any_file_when_read_as_typed_rows_then_it_is_accepted_only_as_the_general_path_reads_it(
+    kind: str, records: list[Any], repeats: list[int], data: st.DataObject
+) -> None:
+    records += [records[i % len(records)] for i in repeats]  # duplicates and conflicts too
+    text = encode(f"f.{kind}", records)
+    damage = data.draw(st.sampled_from(["none", "bytes", "two records on a line"]))
+    if damage == "bytes":
+        cut = data.draw(st.integers(0, len(text)))
+        junk = data.draw(st.sampled_from([b"", b" ", b"\n", b"\n\n", b"{", b"}", b",", b"\\", b"\xff"]))
+        text = text[:cut] + junk + text[cut + data.draw(st.integers(0, 2)) :]
+    elif damage == "two records on a line":
+        text = text.replace(b"\n", b" ", 1)
+    fmt = Format(kind)  # type: ignore[arg-type]
+
+    typed = validation._all_valid(text, fmt)
+    try:
+        general = validate_file(parse_records(text, fmt))
+    except InvalidFile:
+        assert typed is None
+        return
+
+    if typed is not None:
+        assert general.rejects == []
+        assert list(typed.valid) == list(general.valid)
+        assert typed.counts == general.counts
+
+
+@FAST
+@given(st.sampled_from(["json", "jsonl"]), st.lists(good_readings, min_size=1, max_size=15))
+def test_given_a_clean_file_when_ingested_then_the_typed_rows_take_it(kind: str, records: list[Any]) -> None:
+    text = encode(f"f.{kind}", records)
+    general = validate_file(parse_records(text, Format(kind)))  # type: ignore[arg-type]
+
+    typed = validation._all_valid(text, Format(kind))  # type: ignore[arg-type]
+
+    if not general.rejects:  # no conflicting repeat of an instant
+        assert typed is not None
+        assert list(typed.valid) == list(general.valid)
+        assert typed.counts == general.counts
