@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
+from operator import sub
 from typing import Any, NamedTuple, overload
 
 # Contract field names, so an anomaly names the column the user sees in their own file.
@@ -47,7 +49,16 @@ class Series(Sequence[SeriesPoint]):
     SeriesPoint an anomaly names. `Series.of` accepts any sequence of SeriesPoint as well.
     """
 
-    __slots__ = ("consumed", "cumulative", "epochs", "generated", "in_order", "site_id", "timestamps")
+    __slots__ = (
+        "_steps",
+        "consumed",
+        "cumulative",
+        "epochs",
+        "generated",
+        "in_order",
+        "site_id",
+        "timestamps",
+    )
 
     def __init__(  # noqa: PLR0917 - one argument per column
         self,
@@ -63,6 +74,16 @@ class Series(Sequence[SeriesPoint]):
         self.in_order = in_order  # known to be in time order (skips the check)
         self.site_id, self.timestamps, self.epochs = site_id, timestamps, epochs
         self.generated, self.consumed, self.cumulative = generated, consumed, cumulative
+        self._steps: list[float] | None = None
+
+    @property
+    def steps(self) -> list[float]:
+        """Seconds from each reading to the next (one fewer than readings), computed once: the interval,
+        the gaps and the time-of-day slots all read them."""
+        if self._steps is None:
+            epochs = self.epochs
+            self._steps = list(map(sub, islice(epochs, 1, None), epochs))
+        return self._steps
 
     @classmethod
     def of(cls, points: Sequence[SeriesPoint]) -> Series:

@@ -28,18 +28,16 @@ from .model import (
 )
 
 
-def infer_interval(epochs: Sequence[float]) -> float | None:
-    """Median spacing: robust to a few gaps or doubled readings, which the mean is not."""
-    if len(epochs) < 2:
+def infer_interval(steps: Sequence[float]) -> float | None:
+    """Median spacing (of `Series.steps`): robust to a few gaps or doubled readings, which the mean is not."""
+    if not steps:
         return None
-    diffs = sorted(map(sub, epochs[1:], epochs[:-1]))
-    interval = diffs[len(diffs) // 2]
+    interval = sorted(steps)[len(steps) // 2]
     return interval if interval > 0 else None
 
 
 def gaps(
     series: Sequence[SeriesPoint],
-    epochs: Sequence[float],
     fresh: list[bool],
     interval: float,
     config: DetectionConfig,
@@ -47,7 +45,7 @@ def gaps(
     if not config.gap_enabled or len(series) < 2:
         return []
     limit = interval * (1.0 + config.gap_tolerance_fraction)
-    diffs = list(map(sub, epochs[1:], epochs[:-1]))
+    diffs = Series.of(series).steps
     if max(diffs) <= limit:
         return []
     found = []

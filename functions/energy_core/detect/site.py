@@ -33,11 +33,11 @@ def detect_site(
     cut = future_cut(file_series, config, now_epoch)
     # A reading from the future is reported once and kept out of the series, else it would also
     # open a huge gap and distort the interval.
-    series, fresh = _merge(_sorted(Series.of(history)), file_series[:cut])
+    kept = file_series if cut == len(file_series) else file_series[:cut]
+    series, fresh = _merge(_sorted(Series.of(history)), kept)
     if not series:
         return future_timestamps(file_series, cut, config, now_epoch)
-    epochs = series.epochs
-    interval = infer_interval(epochs) or config.default_interval_seconds
+    interval = infer_interval(series.steps) or config.default_interval_seconds
     cols = columns(series)
     fresh_idx = _fresh_indices(fresh)
     file_part = series.take(fresh_idx)
@@ -52,7 +52,7 @@ def detect_site(
         *future_timestamps(file_series, cut, config, now_epoch),
         *singles,
         *counter_resets(series, fresh, config),
-        *gaps(series, epochs, fresh, interval, config),
+        *gaps(series, fresh, interval, config),
         *flat,
         *spikes(series, cols, fresh_idx, interval=interval, config=config, skip=skip),
     ]
@@ -78,7 +78,9 @@ def _merge(history: Series, points: Series) -> tuple[Series, list[bool]]:
     """History + file in time order, with a flag per reading saying it came from the file."""
     if not points:
         return history, [False] * len(history)
-    if not history or history.epochs[-1] < points.epochs[0]:
+    if not history:
+        return points, [True] * len(points)
+    if history.epochs[-1] < points.epochs[0]:
         return history + points, [False] * len(history) + [True] * len(points)
     by_time = {epoch: (index, False) for index, epoch in enumerate(history.epochs)}
     offset = len(history)

@@ -6,7 +6,7 @@ The accepted band spans the slot's low and high quantiles, so anything that happ
 a few percent of days - weekends, cloudy days, the evening peak - is normal by construction, then
 extends k robust spreads (MAD, floored at a fraction of the site's typical level) beyond it.
 Low generation is never a spike by default: weather can take PV output anywhere down to zero.
-Cost: one sort per slot window, O(n log n) overall.
+Cost: one sort per slot, and one per window of the few slots not proven quiet, O(n log n) overall.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
 from itertools import accumulate, chain, cycle, islice, repeat
-from operator import eq, gt, le, lt, or_, sub
+from operator import add, eq, gt, itemgetter, le, lt, mul, or_, sub
 
 from energy_core.bulk import where
 
@@ -49,7 +49,8 @@ def spikes(
     if not cfg.enabled or not fresh_idx or interval <= 0 or interval > DAY / 4:
         return []
     per_day = round(DAY / interval)
-    slots = time_of_day_slots(Series.of(series).epochs, interval, per_day)
+    timeline = Series.of(series)
+    slots = time_of_day_slots(timeline.epochs, interval, per_day, timeline.steps)
     found = []
     for name, values in cols.items():
         allow_low = name != GENERATED or cfg.flag_low_generation
@@ -92,16 +93,30 @@ class Slots:
         """Whether stride slices are the cheaper way in (few stretches for this many readings)."""
         return self.stretches is not None and len(self.stretches) * self.per_day <= count
 
+    @cached_property
+    def slices(self) -> list[list[slice]]:
+        """Per regular stretch, the stride slice of each slot's readings (shared by every field)."""
+        per_day = self.per_day
+        return [
+            [slice(start + (slot - first) % per_day, end, per_day) for slot in range(per_day)]
+            for start, end, first in self.stretches or []
+        ]
 
-def time_of_day_slots(epochs: Sequence[float], interval: float, per_day: int) -> Slots:
-    """The time-of-day slots of the readings; a regular stretch counts on from its first slot."""
+
+def time_of_day_slots(
+    epochs: Sequence[float], interval: float, per_day: int, steps: Sequence[float] | None = None
+) -> Slots:
+    """The time-of-day slots of the readings (`steps`: Series.steps); a regular stretch counts on from
+    its first slot."""
     if DAY % interval:  # slots do not tile the day: compute each one
         return Slots(per_day, None, [int((epoch % DAY) / interval + 0.5) % per_day for epoch in epochs])
     stretches = []
     start, count = 0, len(epochs)
-    steps = bytes(map(eq, map(sub, islice(epochs, 1, None), epochs), repeat(interval)))
+    if steps is None:
+        steps = list(map(sub, islice(epochs, 1, None), epochs))
+    regular = bytes(map(eq, steps, repeat(interval)))
     while start < count:
-        end = steps.find(0, start)  # readings start..end are each one interval after the previous
+        end = regular.find(0, start)  # readings start..end are each one interval after the previous
         end = count if end < 0 else end + 1
         stretches.append((start, end, int((epochs[start] % DAY) / interval + 0.5) % per_day))
         start = end
@@ -109,13 +124,17 @@ def time_of_day_slots(epochs: Sequence[float], interval: float, per_day: int) ->
 
 
 def _buckets(values: Sequence[float], slots: Slots, per_day: int) -> list[list[float]]:
-    """Each slot's values, sorted."""
-    buckets: list[list[float]] = [[] for _ in range(per_day)]
-    if slots.strided(len(values)) and slots.stretches is not None:
-        for start, end, first in slots.stretches:
-            for slot in range(per_day):
-                buckets[slot] += values[start + (slot - first) % per_day : end : per_day]
-    else:  # many short stretches (a very gappy series): one pass is cheaper than many slices
+    """Each slot's values, sorted (Python sorts floats faster than min() and max() compare them)."""
+    if not isinstance(values, list):
+        values = list(values)  # slices of a list are lists, to be extended and sorted
+    if slots.strided(len(values)):
+        stretches = iter(slots.slices)
+        buckets = list(map(values.__getitem__, next(stretches)))
+        for slices in stretches:
+            for bucket, part in zip(buckets, slices, strict=True):
+                bucket.extend(values[part])
+    else:  # many short stretches (a very gappy series): one pass
+        buckets = [[] for _ in range(per_day)]
         for slot, value in zip(slots.of, values, strict=True):
             buckets[slot].append(value)
     for bucket in buckets:
@@ -171,12 +190,11 @@ def _bands(
     dark_floor = max(cfg.dark_fraction * typical, cfg.min_scale_kwh)
     least_floor = floor if allow_low else min(floor, dark_floor)
     width = round(cfg.window_minutes * 60 / interval)
-    sizes = list(map(len, buckets))
-    window_sizes = _window_sizes(sizes, width)
+    window_sizes = _window_sizes(list(map(len, buckets)), width)
     bands: dict[int, Band] = {}
-    for slot, (bucket, size) in enumerate(zip(buckets, window_sizes, strict=True)):
-        days = len(bucket)
-        if days < cfg.min_days or _quiet(bucket, size, cfg, least_floor, allow_low=allow_low):
+    for slot in _unsettled(buckets, window_sizes, cfg, least_floor, allow_low=allow_low):
+        bucket = buckets[slot]
+        if _quiet(bucket, window_sizes[slot], cfg, least_floor, allow_low=allow_low):
             continue
         neighbours = range(slot - width, slot + width + 1)
         window = list(chain.from_iterable(buckets[j % per_day] for j in neighbours))
@@ -185,8 +203,42 @@ def _bands(
         # cannot be weather. Sunrise drifts <= 3 min a day, far less than the window.
         dark = not allow_low and window[-1 - max(1, len(window) // 50)] <= 0
         slot_floor = dark_floor if dark else floor
-        bands[slot] = _band(window, days, slot_floor, cfg, typical if allow_low else math.inf)
+        bands[slot] = _band(window, len(bucket), slot_floor, cfg, typical if allow_low else math.inf)
     return bands
+
+
+def _unsettled(
+    buckets: list[list[float]],
+    window_sizes: list[int],
+    cfg: SpikeConfig,
+    least_floor: float,
+    *,
+    allow_low: bool,
+) -> list[int]:
+    """The slots with enough days that `_quiet`'s bounds, read at one rank for every slot, do not prove
+    quiet; `_quiet` then judges each of them at its own ranks.
+
+    The ranks `_quiet` reads (the a-th largest value for q_high, the b-th smallest for q_low) grow with
+    the window, so those of the widest window, checked against the fewest days, are within every slot
+    and give each slot a bound no tighter than its own: a slot proven quiet at them is quiet. Compared
+    with C-level maps over the slots instead of a call per slot.
+    """
+    days = list(map(len, buckets))
+    fewest, widest = min(days), max(window_sizes)
+    rank = int(cfg.quantile_high * widest)
+    above = widest - rank if rank < widest else 1
+    rank = int(cfg.quantile_low * widest)
+    below = (rank if rank < widest else widest - 1) + 1
+    coarse = fewest >= max(1, cfg.min_days) and above <= fewest and (not allow_low or below <= fewest)
+    if not coarse or cfg.k < 0 or (allow_low and cfg.low_ratio < 0):
+        return [slot for slot, count in enumerate(days) if count >= cfg.min_days]
+    highest = map(itemgetter(-1), buckets)
+    loud = bytes(map(gt, highest, map(add, map(itemgetter(-above), buckets), repeat(cfg.k * least_floor))))
+    if allow_low:
+        lowest = map(itemgetter(0), buckets)
+        low_bound = map(mul, map(itemgetter(below - 1), buckets), repeat(cfg.low_ratio))
+        loud = bytes(map(or_, loud, map(lt, lowest, low_bound)))
+    return where(loud)
 
 
 def _window_sizes(sizes: list[int], width: int) -> list[int]:
