@@ -93,7 +93,8 @@ class Deduped(NamedTuple):
 
 
 def dedupe(readings: list[CanonicalReading], positions: Sequence[int]) -> Deduped:
-    """Readings sorted by (site_id, timestamp), keeping the first in the file for each instant.
+    """Readings grouped by site (in the order the file first names each) and in time order within a
+    site, keeping the first in the file for each instant.
 
     Identical later readings are counted as duplicates; different ones are reported as conflicts
     (with the position of the one kept). Indices are grouped per site and sorted by timestamp with
@@ -108,8 +109,7 @@ def dedupe(readings: list[CanonicalReading], positions: Sequence[int]) -> Dedupe
             groups[reading[0]] = group = []
         group.append(index)
     result = Deduped([], [], 0)
-    for site_id in sorted(groups):
-        group = groups[site_id]
+    for group in groups.values():
         group.sort(key=stamps.__getitem__)  # stable: equal timestamps stay in file order
         if len(set(map(stamps.__getitem__, group))) == len(group):
             result.readings.extend(map(readings.__getitem__, group))

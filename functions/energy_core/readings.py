@@ -47,14 +47,15 @@ _new_tuple = tuple.__new__
 
 
 class Readings(Sequence[CanonicalReading]):
-    """Readings as columns, sorted by (site_id, timestamp) once validated.
+    """Readings as columns; once validated, each site's readings together and in time order, sites in
+    the order the file first names them.
 
     A million readings flow through validation, chunking and detection as five lists rather than a
     million tuples: every step works a column at a time with C-level builtins, and a reading tuple
     is built only where one is asked for (indexing, iteration).
     """
 
-    __slots__ = ("consumed", "cumulative", "generated", "site_ids", "timestamps")
+    __slots__ = ("_blocks", "consumed", "cumulative", "generated", "site_ids", "timestamps")
 
     def __init__(
         self,
@@ -70,6 +71,12 @@ class Readings(Sequence[CanonicalReading]):
         self.cumulative = (
             cumulative if cumulative is not None and cumulative.count(None) != len(cumulative) else None
         )
+        self._blocks: list[tuple[str, int, int]] | None = None
+
+    def known_blocks(self, blocks: list[tuple[str, int, int]]) -> None:
+        """Record `site_blocks()` where it is already known (validation found it, a chunk header
+        holds it), so that it is not worked out again."""
+        self._blocks = blocks
 
     @classmethod
     def from_rows(cls, rows: Iterable[Sequence[Any]]) -> Readings:
@@ -122,12 +129,15 @@ class Readings(Sequence[CanonicalReading]):
 
     def site_blocks(self) -> list[tuple[str, int, int]]:
         """(site_id, start, end) of each run of one site's readings, in order."""
+        if self._blocks is not None:
+            return self._blocks
         sites = self.site_ids
         if not sites:
             return []
         starts = [0, *(index + 1 for index in where(map(ne, sites, islice(sites, 1, None))))]
         ends = [*starts[1:], len(sites)]
-        return [(sites[start], start, end) for start, end in zip(starts, ends, strict=True)]
+        self._blocks = [(sites[start], start, end) for start, end in zip(starts, ends, strict=True)]
+        return self._blocks
 
     def to_bytes(self, **extra: Any) -> bytes:
         """The chunk object passed between steps through S3: a header line (the count, site ids as
@@ -150,7 +160,9 @@ class Readings(Sequence[CanonicalReading]):
         header, columns = read_header(data)
         document = orjson.loads(columns)
         site_ids: list[str] = []
+        blocks = []
         for site, count in header.pop("site_runs"):
+            blocks.append((site, len(site_ids), len(site_ids) + count))
             site_ids += repeat(site, count)
         del header["count"]
         readings = cls(
@@ -160,6 +172,7 @@ class Readings(Sequence[CanonicalReading]):
             document["energy_consumed_kwh"],
             document["cumulative_kwh"],
         )
+        readings.known_blocks(blocks)
         return readings, header
 
 
@@ -212,7 +225,7 @@ def load_chunk(data: bytes) -> Readings:
 
 
 def split_chunks(readings: Readings, max_per_chunk: int) -> list[Readings]:
-    """Chunks of at most `max_per_chunk` readings, in input order (sorted by site, then time).
+    """Chunks of at most `max_per_chunk` readings, in input order (by site, then time).
 
     A site's readings stay together in one chunk whenever they fit, so that detectors see whole
     series; a site with more readings than a chunk holds fills consecutive chunks, in time order.

@@ -20,14 +20,15 @@ from energy_core.errors import InvalidFile
 from energy_core.fastpath import make_reader
 from energy_core.parsed import BadRecord, Format, ParsedFile
 from energy_core.parsing import DEFAULT_MAX_DECOMPRESSED, detect_format, parse_records
-from energy_core.rawbytes import bom_length, gunzip
+from energy_core.rawbytes import gunzip
 from energy_core.readings import CanonicalReading, Readings
 from energy_core.reasons import explain
 
 
 @dataclass(slots=True)
 class ValidationResult:
-    """Valid readings sorted by (site_id, timestamp), rejects in file order, and the counts."""
+    """Valid readings (each site's together and in time order, sites in the order the file first names
+    them), rejects in file order, and the counts."""
 
     valid: Readings
     rejects: list[Reject] = field(default_factory=list)
@@ -156,7 +157,7 @@ def ingest(key: str, data: bytes, max_decompressed: int = DEFAULT_MAX_DECOMPRESS
 def _all_valid(data: bytes, fmt: Format) -> ValidationResult | None:
     """The result for a file whose every record is valid, parsed into typed rows; None for any other
     file (the general path then says what is wrong with which record)."""
-    accepted = accept_typed(memoryview(data)[bom_length(data) :], fmt.kind)
+    accepted = accept_typed(data, fmt.kind)
     if accepted is None:
         return None
     readings, ordered = accepted

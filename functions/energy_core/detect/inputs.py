@@ -23,7 +23,7 @@ def epochs_of(timestamps: Sequence[str]) -> list[float]:
 
 
 def series_by_site(chunks: Iterable[Readings]) -> dict[str, Series]:
-    """Each site's readings over all chunks (sorted by site, then time; a site may span chunks)."""
+    """Each site's readings over all chunks (by site, then time; a site may span chunks)."""
     parts: dict[str, list[tuple[Readings, int, int]]] = {}
     chunks = list(chunks)
     for readings in chunks:
@@ -71,7 +71,7 @@ def _series(site_id: str, blocks: list[tuple[Readings, int, int]], clock: _Clock
             )
         )
     generated, consumed = column("generated"), column("consumed")
-    # validated readings are sorted by (site, timestamp): each site's series is in time order
+    # validated readings hold each site's readings in time order: so is each site's series
     return Series(site_id, timestamps, clock.of(timestamps), generated, consumed, cumulative, in_order=True)
 
 

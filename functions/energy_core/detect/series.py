@@ -32,6 +32,9 @@ def infer_interval(steps: Sequence[float]) -> float | None:
     """Median spacing (of `Series.steps`): robust to a few gaps or doubled readings, which the mean is not."""
     if not steps:
         return None
+    first = steps[0]
+    if steps.count(first) == len(steps):  # a regular series (the usual): no sort
+        return first if first > 0 else None
     interval = sorted(steps)[len(steps) // 2]
     return interval if interval > 0 else None
 
