@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
 from itertools import accumulate, chain, cycle, islice, repeat
@@ -192,16 +192,17 @@ def _bands(
     width = round(cfg.window_minutes * 60 / interval)
     window_sizes = _window_sizes(list(map(len, buckets)), width)
     bands: dict[int, Band] = {}
-    for slot in _unsettled(buckets, window_sizes, cfg, least_floor, allow_low=allow_low):
+    floors = (floor, least_floor)
+    for slot in _unsettled(buckets, window_sizes, cfg, floors, allow_low=allow_low):
         bucket = buckets[slot]
-        if _quiet(bucket, window_sizes[slot], cfg, least_floor, allow_low=allow_low):
+        if _quiet(bucket, window_sizes[slot], cfg, floors, allow_low=allow_low):
             continue
         neighbours = range(slot - width, slot + width + 1)
         window = list(chain.from_iterable(buckets[j % per_day] for j in neighbours))
         window.sort()
         # PV in a slot dark on (nearly) every day of the window - the readings judged are in it too -
         # cannot be weather. Sunrise drifts <= 3 min a day, far less than the window.
-        dark = not allow_low and window[-1 - max(1, len(window) // 50)] <= 0
+        dark = not allow_low and window[-1 - _dark_rank(len(window))] <= 0
         slot_floor = dark_floor if dark else floor
         bands[slot] = _band(window, len(bucket), slot_floor, cfg, typical if allow_low else math.inf)
     return bands
@@ -211,7 +212,7 @@ def _unsettled(
     buckets: list[list[float]],
     window_sizes: list[int],
     cfg: SpikeConfig,
-    least_floor: float,
+    floors: tuple[float, float],
     *,
     allow_low: bool,
 ) -> list[int]:
@@ -220,9 +221,11 @@ def _unsettled(
 
     The ranks `_quiet` reads (the a-th largest value for q_high, the b-th smallest for q_low) grow with
     the window, so those of the widest window, checked against the fewest days, are within every slot
-    and give each slot a bound no tighter than its own: a slot proven quiet at them is quiet. Compared
-    with C-level maps over the slots instead of a call per slot.
+    and give each slot a bound no tighter than its own: a slot proven quiet at them is quiet. The same
+    holds for the rank that proves a slot lit (`_lit`). Compared with C-level maps over the slots
+    instead of a call per slot.
     """
+    floor, least_floor = floors
     days = list(map(len, buckets))
     fewest, widest = min(days), max(window_sizes)
     rank = int(cfg.quantile_high * widest)
@@ -232,8 +235,12 @@ def _unsettled(
     coarse = fewest >= max(1, cfg.min_days) and above <= fewest and (not allow_low or below <= fewest)
     if not coarse or cfg.k < 0 or (allow_low and cfg.low_ratio < 0):
         return [slot for slot, count in enumerate(days) if count >= cfg.min_days]
+    reach: Iterator[float] = repeat(cfg.k * least_floor)
+    if floor > least_floor and _dark_rank(widest) < fewest:  # a lit slot's spread is at least `floor`
+        lit = map(gt, map(itemgetter(-1 - _dark_rank(widest)), buckets), repeat(0.0))
+        reach = map(add, reach, map(mul, lit, repeat(cfg.k * (floor - least_floor))))
     highest = map(itemgetter(-1), buckets)
-    loud = bytes(map(gt, highest, map(add, map(itemgetter(-above), buckets), repeat(cfg.k * least_floor))))
+    loud = bytes(map(gt, highest, map(add, map(itemgetter(-above), buckets), reach)))
     if allow_low:
         lowest = map(itemgetter(0), buckets)
         low_bound = map(mul, map(itemgetter(below - 1), buckets), repeat(cfg.low_ratio))
@@ -250,17 +257,21 @@ def _window_sizes(sizes: list[int], width: int) -> list[int]:
     return list(map(sub, islice(totals, 2 * width + 1, None), totals))
 
 
-def _quiet(bucket: list[float], size: int, cfg: SpikeConfig, least_floor: float, *, allow_low: bool) -> bool:
+def _quiet(
+    bucket: list[float], size: int, cfg: SpikeConfig, floors: tuple[float, float], *, allow_low: bool
+) -> bool:
     """True when no value of this slot can lie outside its band, judged from the slot's own sorted
     values, without building the window of `size` values around it.
 
     The window's high quantile is at least the value that as many of the slot's own values reach
-    (the window holds them all), and the spread at least the floor: that bounds the band's top from
-    below. Symmetrically its low quantile, hence its bottom, is bounded from above.
+    (the window holds them all), and the spread at least the floor (`floors`: the slot's floor if it
+    is lit, and the least any slot has): that bounds the band's top from below. Symmetrically its low
+    quantile, hence its bottom, is bounded from above.
     """
+    floor = floors[0] if _lit(bucket, size) else floors[1]
     rank = int(cfg.quantile_high * size)
     above = size - (rank if rank < size else size - 1)  # window values at or over q_high
-    if above > len(bucket) or cfg.k < 0 or bucket[-1] > bucket[-above] + cfg.k * least_floor:
+    if above > len(bucket) or cfg.k < 0 or bucket[-1] > bucket[-above] + cfg.k * floor:
         return False
     if not allow_low:
         return True
@@ -270,6 +281,18 @@ def _quiet(bucket: list[float], size: int, cfg: SpikeConfig, least_floor: float,
         return False
     # the bottom is -inf unless q_low >= 0, and then it is q_low * low_ratio <= bucket[below-1] * low_ratio
     return bucket[0] >= bucket[below - 1] * cfg.low_ratio
+
+
+def _dark_rank(size: int) -> int:
+    """A window of `size` values is dark when its (rank+1)-th largest value is 0 or less."""
+    return max(1, size // 50)
+
+
+def _lit(bucket: list[float], size: int) -> bool:
+    """Whether the slot's own sorted values prove its window of `size` is not dark (so its floor is
+    the full one): the window holds them, so enough of them above 0 put its dark-rank value above 0."""
+    rank = _dark_rank(size)
+    return rank < len(bucket) and bucket[-1 - rank] > 0
 
 
 def _band(window: list[float], days: int, floor: float, cfg: SpikeConfig, typical: float) -> Band:
