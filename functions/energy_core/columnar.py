@@ -241,10 +241,14 @@ def _typed_numbers(column: list[float]) -> Sequence[float] | None:
     lowest = min(column)
     if lowest >= SMALLEST:
         return column  # all positive and large enough: no zero of either sign, nothing too small
-    tiny = min(filter(None, column if lowest >= 0 else map(abs, column)), default=SMALLEST)
-    if tiny < SMALLEST:
+    if lowest > 0:
+        return None  # a positive number too small to store
+    if lowest < 0 and min(map(abs, column)) >= SMALLEST:
+        return column  # no zero of either sign, nothing too small
+    # zeros (maybe -0.0) among the values: the smallest magnitude is that of the non-zero ones
+    if min(filter(None, column if lowest >= 0 else map(abs, column)), default=SMALLEST) < SMALLEST:
         return None
-    return list(map(add, column, repeat(0.0))) if 0.0 in column else column
+    return list(map(add, column, repeat(0.0)))
 
 
 def _site_blocks(sites: Sequence[str], stamps: Sequence[str]) -> list[tuple[str, int, int]] | None:

@@ -15,9 +15,9 @@ import heapq
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property, partial
+from functools import cached_property
 from itertools import accumulate, chain, cycle, islice, repeat
-from operator import add, eq, gt, itemgetter, le, lt, mul, or_, sub
+from operator import add, eq, gt, itemgetter, lt, mul, or_, sub
 
 from energy_core.bulk import where
 
@@ -351,7 +351,7 @@ def _typical(values: Sequence[float]) -> float:
     # Sort only what lies above a guess from a small subsample; exact whenever enough lie above it.
     probe = sorted(sample[::37])
     guess = probe[int(0.9 * (len(probe) - 1))]
-    above = sorted(filter(partial(le, guess), sample))
+    above = sorted([value for value in sample if value >= guess])
     if len(above) < wanted:
         above = heapq.nlargest(wanted, sample)[::-1]
     return max(0.0, above[-wanted])
