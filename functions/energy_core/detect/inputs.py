@@ -19,49 +19,66 @@ _fromisoformat = datetime.fromisoformat
 def epochs_of(timestamps: Sequence[str]) -> list[float]:
     """Seconds since the epoch of canonical timestamps, converting each distinct text once
     (the sites of a fleet share one 15-minute grid, and history overlaps the file)."""
-    return _Clock(timestamps).of(list(timestamps))
+    memo = {text: _fromisoformat(text).timestamp() for text in set(timestamps)}
+    return list(map(memo.__getitem__, timestamps))
 
 
 def series_by_site(chunks: Iterable[Readings]) -> dict[str, Series]:
     """Each site's readings over all chunks (by site, then time; a site may span chunks)."""
     parts: dict[str, list[tuple[Readings, int, int]]] = {}
-    chunks = list(chunks)
     for readings in chunks:
         for site_id, start, end in readings.site_blocks():
             parts.setdefault(site_id, []).append((readings, start, end))
-    clock = _Clock(chain.from_iterable(readings.timestamps for readings in chunks))
-    return {site_id: _series(site_id, blocks, clock) for site_id, blocks in parts.items()}
+    stamps = {site_id: _column(blocks, "timestamps") for site_id, blocks in parts.items()}
+    clock = _Clock(stamps.values())
+    return {site_id: _series(site_id, blocks, stamps[site_id], clock) for site_id, blocks in parts.items()}
 
 
 class _Clock:
     """Epoch seconds of a file's timestamps, each distinct one converted once.
 
     The sites of a fleet usually share one grid: a site's (sorted) timestamps are then a run of the
-    file's sorted distinct timestamps, and its epochs one slice of theirs - no lookup per reading.
+    file's sorted distinct timestamps, and its epochs one slice of theirs - no lookup per reading. The
+    sites with the very same run get the same epochs and the same timeline (Series.timeline), so what
+    detectors derive from the epochs alone is worked out once for all of them.
     """
 
-    def __init__(self, timestamps: Iterable[str]) -> None:
-        self.stamps = sorted(set(timestamps))
+    def __init__(self, runs: Iterable[list[str]]) -> None:
+        runs = list(runs)
+        first = runs[0] if runs else []
+        if all(run == first for run in runs):  # one grid for every site: already sorted and distinct
+            self.stamps = first
+        else:
+            self.stamps = sorted(set(chain.from_iterable(runs)))
         self.epochs = [_fromisoformat(text).timestamp() for text in self.stamps]
         self.memo: dict[str, float] | None = None
+        self.shared: dict[tuple[int, int], tuple[list[float], dict[Any, Any]]] = {}
 
-    def of(self, timestamps: list[str]) -> list[float]:
+    def of(self, timestamps: list[str]) -> tuple[list[float], dict[Any, Any] | None]:
+        """The epochs of `timestamps` (sorted, distinct), and the timeline shared by every run like it."""
         if not timestamps:
-            return []
+            return [], None
         start = bisect_left(self.stamps, timestamps[0])
         end = start + len(timestamps)
         if self.stamps[start:end] == timestamps:
-            return self.epochs[start:end]
+            if (start, end) not in self.shared:
+                self.shared[start, end] = (self.epochs[start:end], {})
+            return self.shared[start, end]
         if self.memo is None:
             self.memo = dict(zip(self.stamps, self.epochs, strict=True))
-        return list(map(self.memo.__getitem__, timestamps))
+        return list(map(self.memo.__getitem__, timestamps)), None
 
 
-def _series(site_id: str, blocks: list[tuple[Readings, int, int]], clock: _Clock) -> Series:
-    def column(name: str) -> list[Any]:
-        return list(chain.from_iterable(getattr(r, name)[start:end] for r, start, end in blocks))
+def _column(blocks: list[tuple[Readings, int, int]], name: str) -> list[Any]:
+    if len(blocks) == 1:  # the usual: the site's readings lie in one chunk
+        readings, start, end = blocks[0]
+        return list(getattr(readings, name)[start:end])
+    return list(chain.from_iterable(getattr(r, name)[start:end] for r, start, end in blocks))
 
-    timestamps = column("timestamps")
+
+def _series(
+    site_id: str, blocks: list[tuple[Readings, int, int]], timestamps: list[str], clock: _Clock
+) -> Series:
     cumulative = None
     if any(r.cumulative is not None for r, _, _ in blocks):
         cumulative = list(
@@ -70,9 +87,12 @@ def _series(site_id: str, blocks: list[tuple[Readings, int, int]], clock: _Clock
                 for r, start, end in blocks
             )
         )
-    generated, consumed = column("generated"), column("consumed")
+    generated, consumed = _column(blocks, "generated"), _column(blocks, "consumed")
+    epochs, timeline = clock.of(timestamps)
     # validated readings hold each site's readings in time order: so is each site's series
-    return Series(site_id, timestamps, clock.of(timestamps), generated, consumed, cumulative, in_order=True)
+    return Series(
+        site_id, timestamps, epochs, generated, consumed, cumulative, in_order=True, timeline=timeline
+    )
 
 
 def series_of_items(items: Sequence[dict[str, Any]]) -> Series:

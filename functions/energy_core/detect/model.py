@@ -50,13 +50,13 @@ class Series(Sequence[SeriesPoint]):
     """
 
     __slots__ = (
-        "_steps",
         "consumed",
         "cumulative",
         "epochs",
         "generated",
         "in_order",
         "site_id",
+        "timeline",
         "timestamps",
     )
 
@@ -70,20 +70,24 @@ class Series(Sequence[SeriesPoint]):
         cumulative: Sequence[float | None] | None = None,
         *,
         in_order: bool = False,
+        timeline: dict[Any, Any] | None = None,
     ) -> None:
         self.in_order = in_order  # known to be in time order (skips the check)
         self.site_id, self.timestamps, self.epochs = site_id, timestamps, epochs
         self.generated, self.consumed, self.cumulative = generated, consumed, cumulative
-        self._steps: list[float] | None = None
+        # What detectors derive from the epochs alone (steps, time-of-day slots), kept once for every
+        # series on the same timestamps: the sites of a fleet usually share one grid.
+        self.timeline: dict[Any, Any] = {} if timeline is None else timeline
 
     @property
     def steps(self) -> list[float]:
         """Seconds from each reading to the next (one fewer than readings), computed once: the interval,
         the gaps and the time-of-day slots all read them."""
-        if self._steps is None:
+        steps: list[float] | None = self.timeline.get("steps")
+        if steps is None:
             epochs = self.epochs
-            self._steps = list(map(sub, islice(epochs, 1, None), epochs))
-        return self._steps
+            steps = self.timeline["steps"] = list(map(sub, islice(epochs, 1, None), epochs))
+        return steps
 
     @classmethod
     def of(cls, points: Sequence[SeriesPoint]) -> Series:

@@ -50,7 +50,10 @@ def spikes(
         return []
     per_day = round(DAY / interval)
     timeline = Series.of(series)
-    slots = time_of_day_slots(timeline.epochs, interval, per_day, timeline.steps)
+    slots = timeline.timeline.get(("slots", interval))
+    if slots is None:  # the sites of one grid share them
+        slots = time_of_day_slots(timeline.epochs, interval, per_day, timeline.steps)
+        timeline.timeline["slots", interval] = slots
     found = []
     for name, values in cols.items():
         allow_low = name != GENERATED or cfg.flag_low_generation
