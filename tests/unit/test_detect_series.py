@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_detect_rules import CONFIG, STEP, T0, point, run, series, types
 
 from energy_core.detect import canonical, load_config
+from energy_core.detect import series as series_module
 
 
 def test_given_missing_intervals_when_detecting_then_one_gap_at_the_first_missing_slot() -> None:
@@ -86,3 +89,20 @@ def test_given_detectors_disabled_when_detecting_then_they_stay_silent() -> None
     points[3] = point(3, gen=-1.0)
     assert run(points, config=config) == []
     assert CONFIG.gap_enabled
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([0.0, 0.5, 1.25, 2.0]), min_size=2, max_size=80),
+    st.integers(2, 14),
+)
+def test_given_any_values_when_screened_for_flatlines_then_the_screen_never_hides_a_run(
+    values: list[float], needed: int
+) -> None:
+    """`_may_flatline` may say maybe wrongly, never no wrongly: a run of `needed` equal non-zero
+    values anywhere means the screen lets the full scan run."""
+    has_run = any(
+        values[i] != 0 and len(set(values[i : i + needed])) == 1 for i in range(len(values) - needed + 1)
+    )
+    if has_run:
+        assert series_module._may_flatline(values, needed)

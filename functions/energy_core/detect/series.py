@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from itertools import islice
+from itertools import compress, islice
 from operator import eq, sub
 
 from .config import DetectionConfig
@@ -104,6 +104,8 @@ def flatlines(
     found: list[Anomaly] = []
     covered: set[tuple[int, str]] = set()
     for name, values in cols.items():
+        if not _may_flatline(values, needed):
+            continue
         # bytes.find over 0/1 "equal to previous" flags finds long runs at C speed.
         same = bytes(map(eq, islice(values, 1, None), values))
         start = same.find(pattern)
@@ -128,6 +130,17 @@ def flatlines(
                 covered.update((i, name) for i in range(start, end + 1))
             start = same.find(pattern, end)
     return found, covered
+
+
+def _may_flatline(values: Sequence[float], needed: int) -> bool:
+    """False when no run of `needed` equal non-zero values can exist, judged from every step-th value:
+    such a run spans two consecutive multiples of step = needed // 2, whose values are then equal
+    and non-zero. A sixth of the comparisons of the full scan, which runs only when this says maybe."""
+    step = needed // 2
+    if step < 2:
+        return True
+    every = values[::step]
+    return any(compress(every, map(eq, islice(every, 1, None), every)))
 
 
 def _flatline(
