@@ -93,14 +93,18 @@ def test_given_detectors_disabled_when_detecting_then_they_stay_silent() -> None
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.lists(st.sampled_from([0.0, 0.5, 1.25, 2.0]), min_size=2, max_size=80),
+    st.lists(st.sampled_from([0.0, 0.5, 1.25, 2.0]), max_size=40),
+    st.lists(st.sampled_from([0.0, 0.5, 1.25, 2.0]), max_size=40),
+    st.sampled_from([0.0, 0.5, 1.25]),
+    st.integers(0, 30),
     st.integers(2, 14),
 )
 def test_given_any_values_when_screened_for_flatlines_then_the_screen_never_hides_a_run(
-    values: list[float], needed: int
+    before: list[float], after: list[float], value: float, length: int, needed: int
 ) -> None:
     """`_may_flatline` may say maybe wrongly, never no wrongly: a run of `needed` equal non-zero
     values anywhere means the screen lets the full scan run."""
+    values = [*before, *[value] * length, *after]
     has_run = any(
         values[i] != 0 and len(set(values[i : i + needed])) == 1 for i in range(len(values) - needed + 1)
     )

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from itertools import compress, islice
-from operator import eq, sub
+from itertools import compress, count, islice
+from operator import eq, mul, sub
 
 from .config import DetectionConfig
 from .model import (
@@ -133,14 +133,21 @@ def flatlines(
 
 
 def _may_flatline(values: Sequence[float], needed: int) -> bool:
-    """False when no run of `needed` equal non-zero values can exist, judged from every step-th value:
-    such a run spans two consecutive multiples of step = needed // 2, whose values are then equal
-    and non-zero. A sixth of the comparisons of the full scan, which runs only when this says maybe."""
+    """False when no run of `needed` equal non-zero values can exist, judged from every step-th value
+    (step = needed // 2): such a run holds two consecutive multiples of step and every value between
+    them, all equal and non-zero. Equal neighbours among every step-th value happen by chance with
+    rounded readings, so each is confirmed on the values between; the full scan runs only if one holds.
+    """
     step = needed // 2
     if step < 2:
         return True
     every = values[::step]
-    return any(compress(every, map(eq, islice(every, 1, None), every)))
+    # equal to the next one and non-zero: the product of the flag and the value is non-zero
+    for k in compress(count(), map(mul, map(eq, islice(every, 1, None), every), every)):
+        part = values[k * step : (k + 1) * step + 1]
+        if part.count(part[0]) == len(part):
+            return True
+    return False
 
 
 def _flatline(
