@@ -62,9 +62,24 @@ def test_given_readings_when_a_chunk_is_dumped_and_loaded_then_they_round_trip()
     header, columns = data.split(b"\n")
     assert orjson.loads(header) == {"count": 2, "site_runs": [["s1", 1], ["s:2", 1]]}
     assert orjson.loads(columns)["energy_generated_kwh"] == [1.5, 1e-05]
+    assert orjson.loads(columns)["timestamp_table"] == sorted(r.timestamp for r in readings)
     assert list(load_chunk(data)) == list(readings)
     assert load_chunk(data) == readings
     assert len(load_chunk(dump_chunk(Readings.from_rows([])))) == 0
+
+
+def test_given_sites_on_one_grid_and_one_with_gaps_when_dumped_then_each_timestamp_is_written_once() -> None:
+    on_grid = [f"2025-02-19T0{hour}:00:00.000000Z" for hour in range(6)]
+    rows = [R(site, stamp, 1.0, 2.0) for site in ("a", "b") for stamp in on_grid]
+    rows += [R("c", stamp, 1.0, 2.0) for stamp in on_grid[::2]]  # every other hour: not a slice
+    readings = Readings.from_rows(rows)
+
+    data = dump_chunk(readings)
+
+    columns = orjson.loads(data.split(b"\n")[1])
+    assert columns["timestamp_table"] == on_grid
+    assert columns["timestamp_runs"] == [0, 0, [0, 2, 4]]
+    assert list(load_chunk(data)) == rows
 
 
 def test_given_a_chunk_without_registers_when_dumped_then_the_column_is_null() -> None:
