@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from itertools import islice, repeat
-from operator import add, attrgetter, ge, itemgetter, ne
+from operator import add, attrgetter, ge, itemgetter, lt, ne
 from typing import Annotated, Any
 
 import msgspec
@@ -27,7 +27,7 @@ import msgspec
 from energy_core.bulk import where
 from energy_core.contract import CONSUMED, CUMULATIVE, GENERATED, MAXIMUM, MINIMUM, SITE_ID_RE, SMALLEST
 from energy_core.rawbytes import bom_length
-from energy_core.readings import Readings
+from energy_core.readings import Readings, StampRuns
 from energy_core.timestamps import canonical_timestamp
 
 _fromisoformat = datetime.fromisoformat
@@ -77,22 +77,57 @@ def accept_typed(data: bytes, kind: str) -> tuple[Readings, bool] | None:
         rows = _ROWS.decode(body) if kind == "json" else _rows_of_lines(bytes(body))
     except msgspec.DecodeError:  # a syntax error, a wrong type or a number out of range somewhere
         return None
-    if not rows:
-        return None
+    return _accept_rows(rows, _may_hold_register(data)) if rows else None
+
+
+def _accept_rows(rows: list[Any], registers_possible: bool) -> tuple[Readings, bool] | None:
     sites = list(map(_SITE_ID, rows))
     if not _sites_valid(sites):
         return None
     registers: Sequence[float | None] | None = None
-    if _may_hold_register(data):
+    if registers_possible:
         registers = _with_gaps(list(map(_REGISTER, rows)), _typed_numbers)
         if registers is None:
             return None
-    stamps = _canonical_stamps(list(map(_TIMESTAMP, rows)))
+    stamps = list(map(_TIMESTAMP, rows))
+    memo = _canonical_memo(stamps)
     generated = _typed_numbers(list(map(_GENERATED, rows)))
     consumed = _typed_numbers(list(map(_CONSUMED, rows)))
-    if stamps is None or generated is None or consumed is None:
+    if memo is None or generated is None or consumed is None:
         return None
-    return _ordered(Readings(sites, stamps, generated, consumed, registers))
+    blocks = _blocks_of(sites)
+    runs = None if blocks is None else _stamp_runs(stamps, memo, blocks)
+    if blocks is None or runs is None:  # not each site's readings together in time order
+        return _ordered(Readings(sites, list(map(memo.__getitem__, stamps)), generated, consumed, registers))
+    return Readings.with_runs(sites, blocks, runs, generated, consumed, registers), True
+
+
+def _stamp_runs(
+    stamps: list[str], memo: dict[str, str], blocks: list[tuple[str, int, int]]
+) -> StampRuns | None:
+    """Each block's canonical timestamps as a run of the file's sorted distinct ones (StampRuns);
+    None unless every block rises strictly in time and each instant is written one way only.
+
+    A block that is a slice of the distinct texts in time order (the usual) is one list comparison:
+    no canonical text per reading, no comparison of neighbours."""
+    inverse = dict(zip(memo.values(), memo, strict=True))
+    if len(inverse) != len(memo):
+        return None  # one instant written two ways ('Z' and '+00:00'): maybe a repeat, left to dedupe
+    table = sorted(inverse)
+    order = list(map(inverse.__getitem__, table))  # the distinct texts, in time order
+    position = dict(zip(order, range(len(order)), strict=True))
+    runs: list[int | list[int]] = []
+    for _, start, end in blocks:
+        part = stamps[start:end]
+        first = position[part[0]]
+        if order[first : first + len(part)] == part:
+            runs.append(first)
+            continue
+        ranks = list(map(position.__getitem__, part))
+        if not all(map(lt, ranks, islice(ranks, 1, None))):
+            return None  # out of order, or an instant twice
+        runs.append(ranks)
+    return StampRuns(table, runs)
 
 
 def _may_hold_register(data: bytes) -> bool:
@@ -149,6 +184,12 @@ def _sites_valid(sites: Sequence[Any]) -> bool:
 
 def _canonical_stamps(stamps: Sequence[str]) -> list[str] | None:
     """Each timestamp in canonical UTC form; each distinct text is checked once (fleets share a grid)."""
+    memo = _canonical_memo(stamps)
+    return None if memo is None else list(map(memo.__getitem__, stamps))
+
+
+def _canonical_memo(stamps: Sequence[str]) -> dict[str, str] | None:
+    """The canonical UTC form of each distinct timestamp text; None if any is not a valid timestamp."""
     try:
         distinct = list(set(stamps))
     except TypeError:  # a list or dict where a timestamp should be
@@ -156,20 +197,16 @@ def _canonical_stamps(stamps: Sequence[str]) -> list[str] | None:
     if set(map(type, distinct)) != {str}:
         return None
     if _whole_seconds_utc(distinct):
-        if len(distinct) > _MEMO_LIMIT:  # a big memo misses the CPU cache: slicing each is cheaper
-            return list(map(add, map(_SECONDS, stamps), repeat(".000000Z")))
-        memo = dict(zip(distinct, map(add, map(_SECONDS, distinct), repeat(".000000Z")), strict=True))
-    else:
-        memo = {}
-        for text in distinct:
-            when = canonical_timestamp(text)
-            if when is None:
-                return None
-            memo[text] = when
-    return list(map(memo.__getitem__, stamps))
+        return dict(zip(distinct, map(add, map(_SECONDS, distinct), repeat(".000000Z")), strict=True))
+    memo = {}
+    for text in distinct:
+        when = canonical_timestamp(text)
+        if when is None:
+            return None
+        memo[text] = when
+    return memo
 
 
-_MEMO_LIMIT = 1 << 15
 _SEPARATORS = itemgetter(4, 7, 10, 13, 16)
 _UTC_SUFFIXES = frozenset({"", "Z", "+00:00"})
 _SECONDS = itemgetter(slice(0, 19))
@@ -254,15 +291,23 @@ def _typed_numbers(column: list[float]) -> Sequence[float] | None:
 def _site_blocks(sites: Sequence[str], stamps: Sequence[str]) -> list[tuple[str, int, int]] | None:
     """(site_id, start, end) of each site's block when every site's readings are consecutive and
     strictly rising in time; None otherwise (interleaved sites, unsorted times, repeated instants)."""
+    blocks = _blocks_of(sites)
+    if blocks is None:
+        return None
+    # Time falls back only where a new site starts; anywhere else the order or a repeat is off.
+    falls = bytes(map(ge, stamps, islice(stamps, 1, None)))
+    if falls.count(1) > len(blocks) - 1:
+        return None
+    starts = {start for _, start, _ in blocks}
+    return blocks if all(index + 1 in starts for index in where(falls)) else None
+
+
+def _blocks_of(sites: Sequence[str]) -> list[tuple[str, int, int]] | None:
+    """(site_id, start, end) of each site's block when every site's readings are consecutive; None
+    when a site comes back after another (or they interleave: the general sort is the tool then)."""
     count = len(sites)
     changes = bytes(map(ne, sites, islice(sites, 1, None)))
     if changes.count(1) > count // 16:
-        return None  # interleaved: the general sort is the right tool
-    # Time falls back only where a new site starts; anywhere else the order or a repeat is off.
-    falls = bytes(map(ge, stamps, islice(stamps, 1, None)))
-    if falls.count(1) > changes.count(1):
-        return None
-    if not all(map(changes.__getitem__, where(falls))):
         return None
     starts = [0, *(index + 1 for index in where(changes))]
     names = list(map(sites.__getitem__, starts))

@@ -56,7 +56,7 @@ class Readings(Sequence[CanonicalReading]):
     is built only where one is asked for (indexing, iteration).
     """
 
-    __slots__ = ("_blocks", "consumed", "cumulative", "generated", "site_ids", "timestamps")
+    __slots__ = ("_blocks", "_runs", "_timestamps", "consumed", "cumulative", "generated", "site_ids")
 
     def __init__(
         self,
@@ -66,13 +66,39 @@ class Readings(Sequence[CanonicalReading]):
         consumed: Sequence[float],
         cumulative: Sequence[float | None] | None = None,
     ) -> None:
-        self.site_ids, self.timestamps = site_ids, timestamps
+        self.site_ids = site_ids
+        self._timestamps: Sequence[str] | None = timestamps
+        self._runs: StampRuns | None = None
         self.generated, self.consumed = generated, consumed
         # None when no reading has a register value: the common case costs no column at all
         self.cumulative = (
             cumulative if cumulative is not None and cumulative.count(None) != len(cumulative) else None
         )
         self._blocks: list[tuple[str, int, int]] | None = None
+
+    @classmethod
+    def with_runs(  # noqa: PLR0917 - one argument per column
+        cls,
+        site_ids: Sequence[str],
+        blocks: list[tuple[str, int, int]],
+        runs: StampRuns,
+        generated: Sequence[float],
+        consumed: Sequence[float],
+        cumulative: Sequence[float | None] | None = None,
+    ) -> Readings:
+        """Readings whose timestamps are given once each (`runs`, one per site block): the list of
+        a timestamp per reading is only built if something asks for it."""
+        readings = cls(site_ids, [], generated, consumed, cumulative)
+        readings._timestamps, readings._runs = None, runs
+        readings.known_blocks(blocks)
+        return readings
+
+    @property
+    def timestamps(self) -> Sequence[str]:
+        if self._timestamps is None:
+            assert self._runs is not None and self._blocks is not None
+            self._timestamps = self._runs.expand(self._blocks)
+        return self._timestamps
 
     def known_blocks(self, blocks: list[tuple[str, int, int]]) -> None:
         """Record `site_blocks()` where it is already known (validation found it, a chunk header
@@ -88,7 +114,7 @@ class Readings(Sequence[CanonicalReading]):
         return cls(site_ids, timestamps, generated, consumed, cumulative)
 
     def __len__(self) -> int:
-        return len(self.timestamps)
+        return len(self.site_ids)
 
     @overload
     def __getitem__(self, index: int) -> CanonicalReading: ...
@@ -151,12 +177,12 @@ class Readings(Sequence[CanonicalReading]):
         their positions when it is not a slice. A tenth of the text to read back for a fleet of ten.
         """
         blocks = self.site_blocks()
-        runs = [[site, end - start] for site, start, end in blocks]
-        header = orjson.dumps({"count": len(self), "site_runs": runs, **extra})
-        table, starts = _timestamp_runs(self.timestamps, blocks)
+        site_runs = [[site, end - start] for site, start, end in blocks]
+        header = orjson.dumps({"count": len(self), "site_runs": site_runs, **extra})
+        stamps = self._runs or _timestamp_runs(self.timestamps, blocks)
         columns = {
-            "timestamp_table": table,
-            "timestamp_runs": starts,
+            "timestamp_table": stamps.table,
+            "timestamp_runs": stamps.runs,
             "energy_generated_kwh": self.generated,
             "energy_consumed_kwh": self.consumed,
             "cumulative_kwh": self.cumulative,
@@ -174,16 +200,10 @@ class Readings(Sequence[CanonicalReading]):
             blocks.append((site, len(site_ids), len(site_ids) + count))
             site_ids += repeat(site, count)
         del header["count"]
-        table: list[str] = document["timestamp_table"]
-        timestamps: list[str] = []
-        for (_, start, end), run in zip(blocks, document["timestamp_runs"], strict=True):
-            if isinstance(run, int):
-                timestamps += table[run : run + end - start]
-            else:
-                timestamps += map(table.__getitem__, run)
+        runs = StampRuns(document["timestamp_table"], document["timestamp_runs"])
         readings = cls(
             site_ids,
-            timestamps,
+            runs.expand(blocks),
             document["energy_generated_kwh"],
             document["energy_consumed_kwh"],
             document["cumulative_kwh"],
@@ -192,11 +212,27 @@ class Readings(Sequence[CanonicalReading]):
         return readings, header
 
 
-def _timestamp_runs(
-    stamps: Sequence[str], blocks: list[tuple[str, int, int]]
-) -> tuple[list[str], list[int | list[int]]]:
-    """The sorted distinct timestamps, and per block where its timestamps start among them (a block
-    that is a slice of them) or their positions."""
+class StampRuns(NamedTuple):
+    """Timestamps written once each: the sorted distinct ones (`table`), and per site block where
+    its timestamps start among them (the block is a slice of them: the usual, as the sites of a
+    fleet share one grid) or the position of each."""
+
+    table: list[str]
+    runs: list[int | list[int]]
+
+    def expand(self, blocks: list[tuple[str, int, int]]) -> list[str]:
+        """A timestamp per reading, block after block."""
+        table, timestamps = self.table, []
+        for (_, start, end), run in zip(blocks, self.runs, strict=True):
+            if isinstance(run, int):
+                timestamps += table[run : run + end - start]
+            else:
+                timestamps += map(table.__getitem__, run)
+        return timestamps
+
+
+def _timestamp_runs(stamps: Sequence[str], blocks: list[tuple[str, int, int]]) -> StampRuns:
+    """The StampRuns of a timestamp per reading."""
     table = sorted(set(stamps))
     index: dict[str, int] | None = None
     runs: list[int | list[int]] = []
@@ -209,7 +245,7 @@ def _timestamp_runs(
         if index is None:
             index = {stamp: position for position, stamp in enumerate(table)}
         runs.append(list(map(index.__getitem__, part)))
-    return table, runs
+    return StampRuns(table, runs)
 
 
 def read_header(chunk: bytes) -> tuple[dict[str, Any], memoryview]:
@@ -282,4 +318,6 @@ def split_chunks(readings: Readings, max_per_chunk: int) -> list[Readings]:
             end = piece_end
     if end > start:
         bounds.append((start, end))
+    if bounds == [(0, len(readings))]:
+        return [readings]  # one chunk: as it is (keeping what it knows of its blocks and timestamps)
     return [readings[first:last] for first, last in bounds]
