@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import accumulate, chain, cycle, islice, repeat
 from operator import add, eq, gt, itemgetter, lt, mul, or_, sub
+from typing import Any, NamedTuple
 
 from energy_core.bulk import where
 
@@ -82,6 +83,9 @@ class Slots:
         self, per_day: int, stretches: list[tuple[int, int, int]] | None, explicit: list[int] | None = None
     ) -> None:
         self.per_day, self.stretches, self._explicit = per_day, stretches, explicit
+        # What depends on the slots alone (readings per slot, window sizes, screening ranks), kept for
+        # every field and every site sharing them (Series.timeline)
+        self.derived: dict[Any, Any] = {}
 
     @cached_property
     def of(self) -> list[int]:
@@ -193,10 +197,14 @@ def _bands(
     dark_floor = max(cfg.dark_fraction * typical, cfg.min_scale_kwh)
     least_floor = floor if allow_low else min(floor, dark_floor)
     width = round(cfg.window_minutes * 60 / interval)
-    window_sizes = _window_sizes(list(map(len, buckets)), width)
+    key = ("screen", width, allow_low)
+    if key not in slots.derived:  # bucket sizes depend on the slots alone
+        slots.derived[key] = _screen(list(map(len, buckets)), width, cfg, allow_low=allow_low)
+    screen: Screen = slots.derived[key]
+    window_sizes = screen.window_sizes
     bands: dict[int, Band] = {}
     floors = (floor, least_floor)
-    for slot in _unsettled(buckets, window_sizes, cfg, floors, allow_low=allow_low):
+    for slot in _unsettled(buckets, screen, cfg, floors, allow_low=allow_low):
         bucket = buckets[slot]
         if _quiet(bucket, window_sizes[slot], cfg, floors, allow_low=allow_low):
             continue
@@ -211,36 +219,52 @@ def _bands(
     return bands
 
 
-def _unsettled(
-    buckets: list[list[float]],
-    window_sizes: list[int],
-    cfg: SpikeConfig,
-    floors: tuple[float, float],
-    *,
-    allow_low: bool,
-) -> list[int]:
-    """The slots with enough days that `_quiet`'s bounds, read at one rank for every slot, do not prove
-    quiet; `_quiet` then judges each of them at its own ranks.
+class Screen(NamedTuple):
+    """How `_unsettled` reads a field's slots, from their sizes alone (the same for every field)."""
 
-    The ranks `_quiet` reads (the a-th largest value for q_high, the b-th smallest for q_low) grow with
-    the window, so those of the widest window, checked against the fewest days, are within every slot
-    and give each slot a bound no tighter than its own: a slot proven quiet at them is quiet. The same
-    holds for the rank that proves a slot lit (`_lit`). Compared with C-level maps over the slots
-    instead of a call per slot.
-    """
-    floor, least_floor = floors
-    days = list(map(len, buckets))
+    window_sizes: list[int]
+    eligible: list[int]  # slots with at least min_days values
+    above: int  # `_quiet`'s rank from the top, for the widest window (0: no screen at one rank)
+    below: int  # and from the bottom
+    lit_rank: int  # `_lit`'s rank for the widest window (0: too few days for it)
+
+
+def _screen(days: list[int], width: int, cfg: SpikeConfig, *, allow_low: bool) -> Screen:
+    """The ranks `_quiet` reads (the a-th largest value for q_high, the b-th smallest for q_low)
+    grow with the window, so those of the widest window, checked against the fewest days, are within
+    every slot and give each slot a bound no tighter than its own: a slot proven quiet at them is
+    quiet. The same holds for the rank that proves a slot lit (`_lit`)."""
+    window_sizes = _window_sizes(days, width)
+    eligible = [slot for slot, count in enumerate(days) if count >= cfg.min_days]
     fewest, widest = min(days), max(window_sizes)
     rank = int(cfg.quantile_high * widest)
     above = widest - rank if rank < widest else 1
     rank = int(cfg.quantile_low * widest)
     below = (rank if rank < widest else widest - 1) + 1
-    coarse = fewest >= max(1, cfg.min_days) and above <= fewest and (not allow_low or below <= fewest)
-    if not coarse or cfg.k < 0 or (allow_low and cfg.low_ratio < 0):
-        return [slot for slot, count in enumerate(days) if count >= cfg.min_days]
+    if fewest < max(1, cfg.min_days) or above > fewest or (allow_low and below > fewest):
+        above = below = 0
+    lit_rank = _dark_rank(widest) if _dark_rank(widest) < fewest else 0
+    return Screen(window_sizes, eligible, above, below, lit_rank)
+
+
+def _unsettled(
+    buckets: list[list[float]],
+    screen: Screen,
+    cfg: SpikeConfig,
+    floors: tuple[float, float],
+    *,
+    allow_low: bool,
+) -> list[int]:
+    """The slots with enough days that `_quiet`'s bounds, read at the screen's ranks for every slot,
+    do not prove quiet; `_quiet` then judges each of them at its own ranks. Compared with C-level maps
+    over the slots instead of a call per slot."""
+    floor, least_floor = floors
+    above, below = screen.above, screen.below
+    if not above or cfg.k < 0 or (allow_low and cfg.low_ratio < 0):
+        return screen.eligible
     reach: Iterator[float] = repeat(cfg.k * least_floor)
-    if floor > least_floor and _dark_rank(widest) < fewest:  # a lit slot's spread is at least `floor`
-        lit = map(gt, map(itemgetter(-1 - _dark_rank(widest)), buckets), repeat(0.0))
+    if floor > least_floor and screen.lit_rank:  # a lit slot's spread is at least `floor`
+        lit = map(gt, map(itemgetter(-1 - screen.lit_rank), buckets), repeat(0.0))
         reach = map(add, reach, map(mul, lit, repeat(cfg.k * (floor - least_floor))))
     highest = map(itemgetter(-1), buckets)
     loud = bytes(map(gt, highest, map(add, map(itemgetter(-above), buckets), reach)))
