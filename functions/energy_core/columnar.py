@@ -82,7 +82,9 @@ def accept_typed(data: bytes, kind: str) -> tuple[Readings, bool] | None:
 
 def _accept_rows(rows: list[Any], registers_possible: bool) -> tuple[Readings, bool] | None:
     sites = list(map(_SITE_ID, rows))
-    if not _sites_valid(sites):
+    blocks = _blocks_of(sites)
+    # msgspec made every site id a str; in blocks, each equals its block's first
+    if not _sites_valid(sites if blocks is None else [site for site, _, _ in blocks]):
         return None
     registers: Sequence[float | None] | None = None
     if registers_possible:
@@ -95,7 +97,6 @@ def _accept_rows(rows: list[Any], registers_possible: bool) -> tuple[Readings, b
     consumed = _typed_numbers(list(map(_CONSUMED, rows)))
     if memo is None or generated is None or consumed is None:
         return None
-    blocks = _blocks_of(sites)
     runs = None if blocks is None else _stamp_runs(stamps, memo, blocks)
     if blocks is None or runs is None:  # not each site's readings together in time order
         return _ordered(Readings(sites, list(map(memo.__getitem__, stamps)), generated, consumed, registers))
