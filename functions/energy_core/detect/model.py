@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
 from operator import sub
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple, TypeVar, overload
+
+T = TypeVar("T")
 
 # Contract field names, so an anomaly names the column the user sees in their own file.
 GENERATED = "energy_generated_kwh"
@@ -88,6 +90,13 @@ class Series(Sequence[SeriesPoint]):
             epochs = self.epochs
             steps = self.timeline["steps"] = list(map(sub, islice(epochs, 1, None), epochs))
         return steps
+
+    def derived(self, key: Any, work: Callable[[], T]) -> T:
+        """`work()`, done once for every series on the same timestamps (it must depend on them alone)."""
+        if key not in self.timeline:
+            self.timeline[key] = work()
+        result: T = self.timeline[key]
+        return result
 
     @classmethod
     def of(cls, points: Sequence[SeriesPoint]) -> Series:

@@ -48,8 +48,9 @@ def gaps(
     if not config.gap_enabled or len(series) < 2:
         return []
     limit = interval * (1.0 + config.gap_tolerance_fraction)
-    diffs = Series.of(series).steps
-    if max(diffs) <= limit:
+    timeline = Series.of(series)
+    diffs = timeline.steps
+    if timeline.derived("longest step", lambda: max(diffs)) <= limit:
         return []
     found = []
     for i, gap in enumerate(diffs):

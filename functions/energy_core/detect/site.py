@@ -37,7 +37,8 @@ def detect_site(
     series, fresh = _merge(_sorted(Series.of(history)), kept)
     if not series:
         return future_timestamps(file_series, cut, config, now_epoch)
-    interval = infer_interval(series.steps) or config.default_interval_seconds
+    steps = series.steps
+    interval = series.derived("interval", lambda: infer_interval(steps)) or config.default_interval_seconds
     cols = columns(series)
     fresh_idx = _fresh_indices(fresh)
     file_part = series.take(fresh_idx)

@@ -51,10 +51,9 @@ def spikes(
         return []
     per_day = round(DAY / interval)
     timeline = Series.of(series)
-    slots = timeline.timeline.get(("slots", interval))
-    if slots is None:  # the sites of one grid share them
-        slots = time_of_day_slots(timeline.epochs, interval, per_day, timeline.steps)
-        timeline.timeline["slots", interval] = slots
+    slots = timeline.derived(
+        ("slots", interval), lambda: time_of_day_slots(timeline.epochs, interval, per_day, timeline.steps)
+    )
     found = []
     for name, values in cols.items():
         allow_low = name != GENERATED or cfg.flag_low_generation
