@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from energy_core.detect import Series, SeriesPoint, canonical, load_config
-from energy_core.detect.spike import DAY, median_deviation, spikes
+from energy_core.detect.spike import DAY, baseline, median_deviation, spikes
 
 CONFIG = load_config({})
 STEP = 900.0
@@ -90,6 +90,9 @@ def test_given_any_site_when_spikes_are_found_then_they_are_the_reference_algori
     )
     got = sorted((series.timestamps.index(a.timestamp), a.field or "") for a in found)
     assert got == expected
+    known = baseline(series, cols, interval=STEP, config=CONFIG)  # the extremes the rules read from it
+    assert known is not None
+    assert known.bounds == {name: (min(values), max(values)) for name, values in cols.items()}
 
 
 @given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=60))

@@ -35,14 +35,18 @@ def columns(points: Sequence[SeriesPoint]) -> dict[str, Sequence[float]]:
 
 
 def negative_values(
-    points: Sequence[SeriesPoint], cols: dict[str, Sequence[float]], config: DetectionConfig
+    points: Sequence[SeriesPoint],
+    cols: dict[str, Sequence[float]],
+    config: DetectionConfig,
+    bounds: dict[str, tuple[float, float]] | None = None,
 ) -> list[Anomaly]:
+    """`bounds`: each field's (lowest, highest) over a series that holds `points`, when known."""
     if not config.negative_enabled or not points:
         return []
     floor = -config.negative_tolerance_kwh
     found = []
     for name, values in cols.items():
-        if min(values) >= floor:
+        if (bounds[name][0] if bounds and name in bounds else min(values)) >= floor:
             continue
         found += [_negative(points[i], name, values[i]) for i in where(map(lt, values, repeat(floor)))]
     return found
@@ -67,8 +71,13 @@ def _negative(point: SeriesPoint, name: str, value: float) -> Anomaly:
 
 
 def out_of_range(
-    points: Sequence[SeriesPoint], cols: dict[str, Sequence[float]], config: DetectionConfig, interval: float
+    points: Sequence[SeriesPoint],
+    cols: dict[str, Sequence[float]],
+    config: DetectionConfig,
+    interval: float,
+    bounds: dict[str, tuple[float, float]] | None = None,
 ) -> list[Anomaly]:
+    """`bounds`: each field's (lowest, highest) over a series that holds `points`, when known."""
     if not config.range_enabled or not points:
         return []
     capacity = config.capacity_for(points[0].site_id)
@@ -77,7 +86,7 @@ def out_of_range(
     for name, values in cols.items():
         kw = capacity.generated_kw if name == GENERATED else capacity.consumed_kw
         limit = kw * interval / 3600.0
-        if max(values) <= limit:
+        if (bounds[name][1] if bounds and name in bounds else max(values)) <= limit:
             continue
         found += [
             _too_big(

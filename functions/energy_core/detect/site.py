@@ -11,7 +11,7 @@ from .config import DetectionConfig
 from .model import Anomaly, Series, SeriesPoint
 from .rules import columns, future_cut, future_timestamps, negative_values, out_of_range
 from .series import counter_resets, flatlines, gaps, infer_interval
-from .spike import spikes
+from .spike import baseline, spikes
 
 
 def detect_site(
@@ -41,10 +41,13 @@ def detect_site(
     interval = series.derived("interval", lambda: infer_interval(steps)) or config.default_interval_seconds
     cols = columns(series)
     fresh_idx = _fresh_indices(fresh)
-    file_part = series.take(fresh_idx)
+    file_part = series if fresh_idx == range(len(series)) else series.take(fresh_idx)
     file_cols = columns(file_part)
-    singles = negative_values(file_part, file_cols, config) + out_of_range(
-        file_part, file_cols, config, interval
+    # the spike baseline sorts each field once: the rules read each one's extremes from it
+    known = baseline(series, cols, interval=interval, config=config)
+    bounds = known.bounds if known else {}
+    singles = negative_values(file_part, file_cols, config, bounds) + out_of_range(
+        file_part, file_cols, config, interval, bounds
     )
     flat, covered = flatlines(series, cols, fresh, interval, config)
     stamps = series.timestamps  # in time order: a reported reading is found by bisection
@@ -55,7 +58,7 @@ def detect_site(
         *counter_resets(series, fresh, config),
         *gaps(series, fresh, interval, config),
         *flat,
-        *spikes(series, cols, fresh_idx, interval=interval, config=config, skip=skip),
+        *spikes(series, cols, fresh_idx, interval=interval, config=config, skip=skip, known=known),
     ]
 
 

@@ -37,6 +37,44 @@ class Band:
     days: int
 
 
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """What spike detection knows of a site's series before judging the file's readings: its
+    time-of-day slots, each field's bands (slots proven quiet have none) and each field's lowest and
+    highest value, which the per-reading rules read instead of scanning the column again."""
+
+    slots: Slots
+    bands: dict[str, dict[int, Band]]
+    bounds: dict[str, tuple[float, float]]
+
+
+def baseline(
+    series: Sequence[SeriesPoint],
+    cols: dict[str, Sequence[float]],
+    *,
+    interval: float,
+    config: DetectionConfig,
+) -> Baseline | None:
+    """The Baseline of a series (history + file); None when spike detection is off or cannot apply."""
+    cfg = config.spike
+    if not cfg.enabled or not cols or interval <= 0 or interval > DAY / 4:
+        return None
+    per_day = round(DAY / interval)
+    timeline = Series.of(series)
+    slots = timeline.derived(
+        ("slots", interval), lambda: time_of_day_slots(timeline.epochs, interval, per_day, timeline.steps)
+    )
+    bands, bounds = {}, {}
+    for name, values in cols.items():
+        allow_low = name != GENERATED or cfg.flag_low_generation
+        buckets = _buckets(values, slots, per_day)
+        bands[name] = _bands(values, buckets, slots, interval=interval, cfg=cfg, allow_low=allow_low)
+        filled = list(filter(None, buckets))  # sorted: first and last are a slot's extremes
+        if filled:
+            bounds[name] = (min(map(itemgetter(0), filled)), max(map(itemgetter(-1), filled)))
+    return Baseline(slots, bands, bounds)
+
+
 def spikes(
     series: Sequence[SeriesPoint],
     cols: dict[str, Sequence[float]],
@@ -45,19 +83,17 @@ def spikes(
     interval: float,
     config: DetectionConfig,
     skip: set[tuple[int, str]],
+    known: Baseline | None = None,
 ) -> list[Anomaly]:
+    """The file's readings outside their slot's band (`known`: the series' Baseline, if worked out)."""
     cfg = config.spike
-    if not cfg.enabled or not fresh_idx or interval <= 0 or interval > DAY / 4:
-        return []
-    per_day = round(DAY / interval)
-    timeline = Series.of(series)
-    slots = timeline.derived(
-        ("slots", interval), lambda: time_of_day_slots(timeline.epochs, interval, per_day, timeline.steps)
-    )
-    found = []
+    found: list[Anomaly] = []
+    plan = known or baseline(series, cols, interval=interval, config=config)
+    if plan is None or not fresh_idx:
+        return found
+    slots, per_day = plan.slots, plan.slots.per_day
     for name, values in cols.items():
-        allow_low = name != GENERATED or cfg.flag_low_generation
-        bands = _bands(values, slots, per_day=per_day, interval=interval, cfg=cfg, allow_low=allow_low)
+        bands = plan.bands[name]
         if not bands:
             continue  # no slot can hold a reading outside its band: nothing to compare
         if slots.strided(len(values)) and isinstance(fresh_idx, range) and fresh_idx.step == 1:
@@ -187,10 +223,16 @@ def outside(
 
 
 def _bands(
-    values: Sequence[float], slots: Slots, *, per_day: int, interval: float, cfg: SpikeConfig, allow_low: bool
+    values: Sequence[float],
+    buckets: list[list[float]],
+    slots: Slots,
+    *,
+    interval: float,
+    cfg: SpikeConfig,
+    allow_low: bool,
 ) -> dict[int, Band]:
     """The band of every slot that might hold a reading outside it; a slot proven quiet has none."""
-    buckets = _buckets(values, slots, per_day)
+    per_day = slots.per_day
     typical = _typical(values)
     floor = max(cfg.min_scale_fraction * typical, cfg.min_scale_kwh)
     dark_floor = max(cfg.dark_fraction * typical, cfg.min_scale_kwh)
