@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from energy_core import InvalidFile, ValidationResult, columnar, ingest, validation
 from energy_core.parsed import Format, ParsedFile
 from energy_core.parsing import parse_records
+from energy_core.readings import dump_chunk, load_chunk
 from energy_core.timestamps import canonical_timestamp
 from energy_core.validation import validate_file
 
@@ -283,3 +284,51 @@ def test_given_a_clean_file_when_ingested_then_the_typed_rows_take_it(kind: str,
         assert typed is not None
         assert list(typed.valid) == list(general.valid)
         assert typed.counts == general.counts
+
+
+# blocks of at least 17 readings: fewer site changes than one per 16 readings is what the column path
+# takes for blocks (more it sorts, as interleaved)
+long_site_blocks = st.dictionaries(
+    site_ids,
+    st.lists(st.integers(0, 10**4), min_size=17, max_size=40, unique=True).map(sorted),
+    min_size=1,
+    max_size=4,
+)
+
+
+@FAST
+@given(
+    long_site_blocks,
+    st.randoms(use_true_random=False),
+    st.sampled_from(["Z", "+00:00", "", "mixed"]),
+    st.sampled_from(["json", "jsonl"]),
+)
+def test_given_sites_in_blocks_on_a_shared_grid_or_not_when_read_as_typed_rows_then_the_general_path_agrees(
+    blocks: dict[str, list[int]], shuffle: Any, suffix: str, kind: str
+) -> None:
+    """The typed path keeps a block that is a slice of the file's distinct timestamps as where it starts
+    among them, a block with gaps as positions, and leaves repeats, disorder and one instant written two
+    ways to the general path: whichever way, the readings are the general path's."""
+    order = list(blocks)
+    shuffle.shuffle(order)
+    start = datetime(2025, 1, 1)
+    records = []
+    for number, site in enumerate(order):
+        minutes = blocks[site] if number % 2 else sorted(set(blocks[site]) | set(blocks[order[0]]))
+        minutes = minutes if number != 1 else blocks[order[0]]  # the same grid as the first site
+        if number == 2:
+            minutes = minutes[::-1]  # one site out of order
+        for minute in minutes:
+            ending = ("Z", "+00:00")[(number + minute) % 2] if suffix == "mixed" else suffix
+            stamp = (start + timedelta(minutes=minute)).isoformat() + ending
+            records.append({"site_id": site, "timestamp": stamp, "energy_generated_kwh": minute % 7, "energy_consumed_kwh": 1.5})
+    text = encode(f"f.{kind}", records)
+
+    typed = validation._all_valid(text, Format(kind))  # type: ignore[arg-type]
+    general = validate_file(parse_records(text, Format(kind)))  # type: ignore[arg-type]
+
+    assert typed is not None  # every record is valid: the typed path takes the file
+    assert list(typed.valid) == list(general.valid)
+    assert typed.counts == general.counts
+    assert_grouped_in_time_order([(r.site_id, r.timestamp) for r in typed.valid])
+    assert list(load_chunk(dump_chunk(typed.valid))) == list(general.valid)  # through a chunk, too
