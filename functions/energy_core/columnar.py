@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from itertools import islice, repeat
-from operator import add, attrgetter, ge, itemgetter, lt, ne
+from operator import add, attrgetter, ge, itemgetter, ne
 from typing import Annotated, Any
 
 import msgspec
@@ -107,28 +107,12 @@ def _stamp_runs(
     stamps: list[str], memo: dict[str, str], blocks: list[tuple[str, int, int]]
 ) -> StampRuns | None:
     """Each block's canonical timestamps as a run of the file's sorted distinct ones (StampRuns);
-    None unless every block rises strictly in time and each instant is written one way only.
-
-    A block that is a slice of the distinct texts in time order (the usual) is one list comparison:
-    no canonical text per reading, no comparison of neighbours."""
-    inverse = dict(zip(memo.values(), memo, strict=True))
-    if len(inverse) != len(memo):
+    None unless every block rises strictly in time and each instant is written one way only: no
+    canonical text per reading, and a block that is a slice needs no comparison of neighbours."""
+    if len(set(memo.values())) != len(memo):
         return None  # one instant written two ways ('Z' and '+00:00'): maybe a repeat, left to dedupe
-    table = sorted(inverse)
-    order = list(map(inverse.__getitem__, table))  # the distinct texts, in time order
-    position = dict(zip(order, range(len(order)), strict=True))
-    runs: list[int | list[int]] = []
-    for _, start, end in blocks:
-        part = stamps[start:end]
-        first = position[part[0]]
-        if order[first : first + len(part)] == part:
-            runs.append(first)
-            continue
-        ranks = list(map(position.__getitem__, part))
-        if not all(map(lt, ranks, islice(ranks, 1, None))):
-            return None  # out of order, or an instant twice
-        runs.append(ranks)
-    return StampRuns(table, runs)
+    runs = StampRuns.of(stamps, blocks, memo)
+    return runs if runs.rising() else None  # out of order, or an instant twice
 
 
 def _may_hold_register(data: bytes) -> bool:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice, repeat
-from operator import ne
+from operator import lt, ne
 from typing import Any, NamedTuple, overload
 
 import orjson
@@ -179,7 +178,7 @@ class Readings(Sequence[CanonicalReading]):
         blocks = self.site_blocks()
         site_runs = [[site, end - start] for site, start, end in blocks]
         header = orjson.dumps({"count": len(self), "site_runs": site_runs, **extra})
-        stamps = self._runs or _timestamp_runs(self.timestamps, blocks)
+        stamps = self._runs or StampRuns.of(self.timestamps, blocks)
         columns = {
             "timestamp_table": stamps.table,
             "timestamp_runs": stamps.runs,
@@ -220,6 +219,36 @@ class StampRuns(NamedTuple):
     table: list[str]
     runs: list[int | list[int]]
 
+    @classmethod
+    def of(
+        cls,
+        stamps: Sequence[str],
+        blocks: list[tuple[str, int, int]],
+        canonical: Mapping[str, str] | None = None,
+    ) -> StampRuns:
+        """The StampRuns of a timestamp per reading, `stamps` as written: `canonical` maps each distinct
+        text to its canonical form, one to one (none: they are canonical already)."""
+        if canonical is None:
+            order = table = sorted(set(stamps))
+        else:
+            text_of = {stamp: text for text, stamp in canonical.items()}
+            table = sorted(text_of)
+            order = list(map(text_of.__getitem__, table))  # the distinct texts, in time order
+        position = dict(zip(order, range(len(order)), strict=True))
+        runs: list[int | list[int]] = []
+        for _, start, end in blocks:
+            part = list(stamps[start:end]) if not isinstance(stamps, list) else stamps[start:end]
+            first = position[part[0]]
+            if order[first : first + len(part)] == part:  # a slice (the usual): one list comparison
+                runs.append(first)
+            else:
+                runs.append(list(map(position.__getitem__, part)))
+        return cls(table, runs)
+
+    def rising(self) -> bool:
+        """Whether every block's timestamps rise strictly (a slice of the sorted distinct ones does)."""
+        return all(isinstance(run, int) or all(map(lt, run, islice(run, 1, None))) for run in self.runs)
+
     def expand(self, blocks: list[tuple[str, int, int]]) -> list[str]:
         """A timestamp per reading, block after block."""
         table, timestamps = self.table, []
@@ -229,23 +258,6 @@ class StampRuns(NamedTuple):
             else:
                 timestamps += map(table.__getitem__, run)
         return timestamps
-
-
-def _timestamp_runs(stamps: Sequence[str], blocks: list[tuple[str, int, int]]) -> StampRuns:
-    """The StampRuns of a timestamp per reading."""
-    table = sorted(set(stamps))
-    index: dict[str, int] | None = None
-    runs: list[int | list[int]] = []
-    for _, start, end in blocks:
-        part = list(stamps[start:end]) if not isinstance(stamps, list) else stamps[start:end]
-        first = bisect_left(table, part[0])
-        if table[first : first + len(part)] == part:
-            runs.append(first)
-            continue
-        if index is None:
-            index = {stamp: position for position, stamp in enumerate(table)}
-        runs.append(list(map(index.__getitem__, part)))
-    return StampRuns(table, runs)
 
 
 def read_header(chunk: bytes) -> tuple[dict[str, Any], memoryview]:
