@@ -128,7 +128,10 @@ class Series(Sequence[SeriesPoint]):
         )
 
     def take(self, indices: Sequence[int] | range) -> Series:
-        """The readings at `indices` (a range is sliced, anything else gathered)."""
+        """The readings at `indices` (a range is sliced, anything else gathered; all of them: this
+        series itself, whose columns are never changed in place)."""
+        if indices == range(len(self)):
+            return self
         if isinstance(indices, range) and indices.step == 1:
             part = slice(indices.start, indices.stop)
             sliced: list[Any] = [None if c is None else c[part] for c in self._columns()]

@@ -33,15 +33,14 @@ def detect_site(
     cut = future_cut(file_series, config, now_epoch)
     # A reading from the future is reported once and kept out of the series, else it would also
     # open a huge gap and distort the interval.
-    kept = file_series if cut == len(file_series) else file_series[:cut]
-    series, fresh = _merge(_sorted(Series.of(history)), kept)
+    series, fresh = _merge(_sorted(Series.of(history)), file_series[:cut])
     if not series:
         return future_timestamps(file_series, cut, config, now_epoch)
     steps = series.steps
     interval = series.derived("interval", lambda: infer_interval(steps)) or config.default_interval_seconds
     cols = columns(series)
     fresh_idx = _fresh_indices(fresh)
-    file_part = series if fresh_idx == range(len(series)) else series.take(fresh_idx)
+    file_part = series.take(fresh_idx)
     file_cols = columns(file_part)
     # the spike baseline sorts each field once: the rules read each one's extremes from it
     known = baseline(series, cols, interval=interval, config=config)
