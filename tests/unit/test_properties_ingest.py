@@ -183,12 +183,13 @@ def test_given_any_records_when_validated_then_the_column_and_record_paths_agree
     assert fast.rejects == slow.rejects
 
 
-site_blocks = st.dictionaries(
-    site_ids,
-    st.lists(st.integers(0, 10**6), min_size=1, max_size=6, unique=True).map(sorted),
-    min_size=1,
-    max_size=4,
-)
+def blocks_of_sites(readings: int, most: int, latest: int) -> st.SearchStrategy[dict[str, list[int]]]:
+    """One to four sites, each with `readings` to `most` distinct minutes (sorted) up to `latest`."""
+    minutes = st.lists(st.integers(0, latest), min_size=readings, max_size=most, unique=True).map(sorted)
+    return st.dictionaries(site_ids, minutes, min_size=1, max_size=4)
+
+
+site_blocks = blocks_of_sites(1, 6, 10**6)
 
 
 @FAST
@@ -288,12 +289,7 @@ def test_given_a_clean_file_when_ingested_then_the_typed_rows_take_it(kind: str,
 
 # blocks of at least 17 readings: fewer site changes than one per 16 readings is what the column path
 # takes for blocks (more it sorts, as interleaved)
-long_site_blocks = st.dictionaries(
-    site_ids,
-    st.lists(st.integers(0, 10**4), min_size=17, max_size=40, unique=True).map(sorted),
-    min_size=1,
-    max_size=4,
-)
+long_site_blocks = blocks_of_sites(17, 40, 10**4)
 
 
 @FAST
@@ -321,7 +317,9 @@ def test_given_sites_in_blocks_on_a_shared_grid_or_not_when_read_as_typed_rows_t
         for minute in minutes:
             ending = ("Z", "+00:00")[(number + minute) % 2] if suffix == "mixed" else suffix
             stamp = (start + timedelta(minutes=minute)).isoformat() + ending
-            records.append({"site_id": site, "timestamp": stamp, "energy_generated_kwh": minute % 7, "energy_consumed_kwh": 1.5})
+            records.append(
+                {"site_id": site, "timestamp": stamp, "energy_generated_kwh": minute % 7, "energy_consumed_kwh": 1.5}
+            )
     text = encode(f"f.{kind}", records)
 
     typed = validation._all_valid(text, Format(kind))  # type: ignore[arg-type]
