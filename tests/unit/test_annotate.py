@@ -36,7 +36,7 @@ def test_an_anomaly_at_a_file_reading_is_stored_on_it_with_all_its_fields() -> N
     assert chunks[0][1]["anomalies"] == [{
         "timestamp": at(15), "type": "out_of_range", "severity": "low", "value": 1.0, "expected": "x",
         "reason": "out_of_range reason", "field": "energy_generated_kwh", "expected_low": 0.0,
-        "expected_high": 2.5,
+        "expected_high": 2.5, "end": at(15), "readings": 1,
     }]
 
 

@@ -156,8 +156,10 @@ class Series(Sequence[SeriesPoint]):
 
 @dataclass(frozen=True, slots=True)
 class Anomaly:
+    """One event: consecutive anomalous readings of one site, field and type (detect/events.py)."""
+
     site_id: str
-    timestamp: str  # canonical; for gaps the first missing interval
+    timestamp: str  # canonical start: the first affected reading; for gaps the first missing interval
     type: str  # one of TYPES
     severity: str  # low | medium | high
     value: float | None  # offending value (gap: number of missing intervals)
@@ -166,6 +168,12 @@ class Anomaly:
     field: str | None = None
     expected_low: float | None = None
     expected_high: float | None = None
+    end: str = ""  # the last affected reading (a gap: its last missing interval); "" means the start
+    readings: int = 1  # readings affected (a gap: intervals missing)
+
+    def __post_init__(self) -> None:
+        if not self.end:
+            object.__setattr__(self, "end", self.timestamp)
 
 
 def canonical(epoch: float) -> str:

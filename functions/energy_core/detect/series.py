@@ -83,6 +83,8 @@ def _gap(
         ),
         field=None,
         expected_high=interval,
+        end=canonical(before.epoch + interval * missing),
+        readings=missing,
     )
 
 
@@ -174,6 +176,8 @@ def _flatline(
             f" {when(first.timestamp)} to {when(last.timestamp)}; the meter or logger may be frozen: check it"
         ),
         field=name,
+        end=last.timestamp,
+        readings=count,
     )
 
 

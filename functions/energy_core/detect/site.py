@@ -8,6 +8,7 @@ from itertools import islice
 from operator import le
 
 from .config import DetectionConfig
+from .events import merge_consecutive
 from .model import Anomaly, Series, SeriesPoint
 from .rules import columns, future_cut, future_timestamps, negative_values, out_of_range
 from .series import counter_resets, flatlines, gaps, infer_interval
@@ -29,6 +30,18 @@ def detect_site(
     """
     if not points:
         return []
+    file_series = _sorted(Series.of(points))
+    every_stamp = sorted({*Series.of(history).timestamps, *file_series.timestamps})
+    return merge_consecutive(_readings_anomalies(points, history, config, now_epoch), every_stamp)
+
+
+def _readings_anomalies(
+    points: Sequence[SeriesPoint],
+    history: Sequence[SeriesPoint],
+    config: DetectionConfig,
+    now_epoch: float,
+) -> list[Anomaly]:
+    """Every detector's findings, one anomaly per anomalous reading (runs: one per run)."""
     file_series = _sorted(Series.of(points))
     cut = future_cut(file_series, config, now_epoch)
     # A reading from the future is reported once and kept out of the series, else it would also
