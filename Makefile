@@ -9,13 +9,14 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_VERSION ?= 3.3.30
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install demo test test-unit test-workflow test-fast lint typecheck sam-validate sam-build bench openapi samples clean test-sfn-local test-deployed
+.PHONY: bench-detection help install demo test test-unit test-workflow test-fast lint typecheck sam-validate sam-build bench openapi samples clean test-sfn-local test-deployed
 
 help:
 	@echo "make demo      run the bundled sample files through the whole pipeline on the embedded emulator"
 	@echo "make test      run the test suite (unit, workflow on the real ASL, API, charts)"
 	@echo "make lint      ruff, mypy, cfn-lint and checkov"
 	@echo "make bench     benchmark (prints a table, writes BENCH_OUT=bench-results.json)"
+	@echo "make bench-detection  detection on real meter data with planted faults"
 	@echo "make sam-build sam validate --lint and sam build (python3.13 from pyenv)"
 
 $(STAMP): pyproject.toml functions/requirements.txt
@@ -64,6 +65,10 @@ sam-build: sam-validate
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Detection on real meter data (pvanalytics, eemeter) with planted faults: docs/anomaly-detection.md
+bench-detection: $(STAMP)
+	$(BIN)/python -m bench.detection_real --json bench-detection.json
 
 openapi: $(STAMP)
 	$(BIN)/python -m query_api.openapi > openapi.json

@@ -43,7 +43,7 @@ def test_given_a_site_capacity_when_asking_then_it_overrides_the_default() -> No
     ("raw", "message"),
     [
         ({"gap": {"tolerance_fractoin": 1}}, "gap: unknown key"),
-        ({"spike": {"k": "4"}}, "spike.k must be a finite number"),
+        ({"spike": {"neighbour_ratio": "4"}}, "spike.neighbour_ratio must be a finite number"),
         ({"flatline": {"enabled": 1}}, "flatline.enabled must be true or false"),
         ({"flatline": {"min_intervals": 2.5}}, "flatline.min_intervals must be a whole number"),
         ({"sites": {"a": {"generated": 5}}}, "sites.a needs both"),

@@ -99,14 +99,18 @@ def test_given_detectors_disabled_when_detecting_then_they_stay_silent() -> None
     st.integers(0, 30),
     st.integers(2, 14),
 )
-def test_given_any_values_when_screened_for_flatlines_then_the_screen_never_hides_a_run(
+def test_given_any_values_when_finding_equal_runs_then_they_match_a_plain_scan(
     before: list[float], after: list[float], value: float, length: int, needed: int
 ) -> None:
-    """`_may_flatline` may say maybe wrongly, never no wrongly: a run of `needed` equal non-zero
-    values anywhere means the screen lets the full scan run."""
+    """`equal_runs` (numpy edges) against the plain loop it replaces: every maximal run of at least
+    `needed` equal values, as (first, last) indices."""
+    import numpy as np
+
     values = [*before, *[value] * length, *after]
-    has_run = any(
-        values[i] != 0 and len(set(values[i : i + needed])) == 1 for i in range(len(values) - needed + 1)
-    )
-    if has_run:
-        assert series_module._may_flatline(values, needed)
+    expected, start = [], 0
+    for i in range(1, len(values) + 1):
+        if i == len(values) or values[i] != values[start]:
+            if i - start >= needed:
+                expected.append((start, i - 1))
+            start = i
+    assert series_module.equal_runs(np.asarray(values, dtype=float), needed) == expected

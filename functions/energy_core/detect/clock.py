@@ -1,0 +1,108 @@
+"""clock_shift: a PV logger whose clock moved (daylight saving applied to a UTC logger, a reset).
+
+The sun does not move: the centre of a PV array's daily generation (its energy-weighted mean time of
+day) drifts by seconds from one day to the next. When the centre of several consecutive days sits
+`min_shift_minutes` or more away from the days before, and stays there, the logger's clock moved.
+Days much darker than the site's usual day are left out (a morning of cloud moves the centre of one
+day, never of several in a row), and the days after the change must all sit within half the
+threshold of the same move.
+Stored history counts: a shift at a file boundary is judged with the days before it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .config import DetectionConfig
+from .model import GENERATED, Anomaly, Series, duration, when
+
+DAY = 86400.0
+
+
+def clock_shifts(series: Series, fresh: list[bool], config: DetectionConfig) -> list[Anomaly]:
+    """A clock_shift event on the first day of each lasting move, reported by the file that confirms it."""
+    cfg = config.clock
+    if not cfg.enabled or len(series) < 2:
+        return []
+    epochs = np.asarray(series.epochs, dtype=np.float64)
+    generated = np.clip(np.asarray(series.generated, dtype=np.float64), 0.0, None)
+    if not generated.any():
+        return []
+    # A site's day runs from its darkest hour, not from UTC midnight (in the Americas a sunny
+    # afternoon straddles 00:00 UTC).
+    night = darkest_hour(epochs, generated) * 3600.0
+    day_of = np.floor((epochs - night) / DAY).astype(np.int64)
+    days, centres = daily_centres(epochs - night, generated, day_of, cfg.min_day_fraction)
+    centres = centres + night
+    if len(days) < cfg.days_before + cfg.days_after:
+        return []
+    # the file whose readings end a confirming day reports the shift (once, however files cut days)
+    last_of_day = np.flatnonzero(np.diff(np.append(day_of, day_of[-1] + 1)))
+    fresh_days = {int(day_of[i]) for i in last_of_day if fresh[i]}
+    threshold = cfg.min_shift_minutes * 60.0
+    found = []
+    for k in range(cfg.days_before, len(days) - cfg.days_after + 1):
+        before = float(np.median(centres[k - cfg.days_before : k]))
+        after = centres[k : k + cfg.days_after] - before
+        moved = float(np.median(after))
+        # a clock moves every day by the same amount; weather moves days by different amounts
+        lasting = abs(moved) >= threshold and bool(np.all(np.abs(after - moved) <= threshold / 2))
+        settled = abs(after[0]) >= threshold and abs(centres[k - 1] - before) < threshold / 2
+        confirmed_now = int(days[k + cfg.days_after - 1]) in fresh_days
+        if lasting and settled and confirmed_now:
+            found.append(_shift(series, day_of, int(days[k]), before, moved))
+    return found
+
+
+def darkest_hour(epochs: np.ndarray, generated: np.ndarray) -> int:
+    """The hour of day (UTC) in which the site generates least on average."""
+    hours = ((epochs % DAY) // 3600).astype(np.int64)
+    totals = np.bincount(hours, weights=generated, minlength=24)
+    return int(np.argmin(totals))
+
+
+def daily_centres(
+    epochs: np.ndarray, generated: np.ndarray, day_of: np.ndarray, min_day_fraction: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each generating day and the energy-weighted mean time of day of its generation (seconds).
+
+    Days below `min_day_fraction` of the median day's energy are skipped: their centre is noise.
+    """
+    first = int(day_of[0])
+    index = day_of - first
+    energy = np.bincount(index, weights=generated)
+    weighted = np.bincount(index, weights=generated * (epochs - day_of * DAY))
+    lit = energy > 0
+    if not lit.any():
+        return np.empty(0, np.int64), np.empty(0)
+    bright = lit & (energy >= min_day_fraction * float(np.median(energy[lit])))
+    days = np.flatnonzero(bright)
+    return days + first, weighted[days] / energy[days]
+
+
+def _shift(series: Series, day_of: np.ndarray, day: int, before: float, moved: float) -> Anomaly:
+    on_day = np.flatnonzero(day_of == day)
+    first, last = series[int(on_day[0])], series[int(on_day[-1])]
+    direction = "later" if moved > 0 else "earlier"
+    usual = _clock(before)
+    return Anomaly(
+        site_id=first.site_id,
+        timestamp=first.timestamp,
+        type="clock_shift",
+        severity="medium",
+        value=round(moved / 60.0, 1),
+        expected=f"generation centred near {usual} UTC, as on the days before",
+        reason=(
+            f"from {when(first.timestamp)[:10]} generation is centred {duration(abs(moved))} {direction}"
+            f" ({_clock(before + moved)} instead of {usual} UTC) and stays there: the logger's clock moved"
+            " (daylight saving applied to a UTC logger, or a reset); fix the logger's time zone and resend"
+        ),
+        field=GENERATED,
+        end=last.timestamp,
+        readings=len(on_day),
+    )
+
+
+def _clock(seconds: float) -> str:
+    minutes = round(seconds / 60.0) % (24 * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -1,0 +1,126 @@
+"""Real-world conventions: standby draw, zero dropouts, spikes in context, clock shifts, determinism."""
+
+from __future__ import annotations
+
+import math
+
+from energy_core.detect import SeriesPoint, canonical, detect_site, load_config
+
+T0 = 1_740_355_200.0  # Monday 2025-02-24T00:00:00Z
+HALF_HOUR = 1800.0
+QUARTER = 900.0
+CONFIG = load_config({})
+
+
+def home(days: int, heating: set[int] = frozenset(), start_day: int = 0) -> list[SeriesPoint]:
+    """A household half-hourly meter: never below 0.1 kWh, evening peak, heating days 08:30-17:00."""
+    points = []
+    for d in range(start_day, start_day + days):
+        for slot in range(48):
+            epoch = T0 + d * 86400 + slot * HALF_HOUR
+            hour = slot / 2
+            load = 0.12 + 0.05 * ((slot * 7 + d * 3) % 5) + (0.5 if 17 <= hour < 21 else 0.0)
+            if d in heating and 8.5 <= hour < 17:
+                load += 1.3 + 0.1 * (slot % 3)
+            points.append(SeriesPoint("home", canonical(epoch), epoch, 0.0, round(load, 3)))
+    return points
+
+
+def pv(days: int, shift_from: int | None = None, standby: float = -0.0007) -> list[SeriesPoint]:
+    """A PV array at 15 min: a bell from 06:00 to 18:00 UTC, standby draw at night; from day
+    `shift_from` the logger writes every timestamp an hour late (daylight saving on a UTC logger)."""
+    points = []
+    for d in range(days):
+        late = 3600.0 if shift_from is not None and d >= shift_from else 0.0
+        for slot in range(96):
+            epoch = T0 + d * 86400 + slot * QUARTER
+            hour = slot / 4
+            sun = max(0.0, math.sin(math.pi * (hour - 6) / 12))
+            gen = round(25 * sun * (1 + ((slot * 5 + d) % 7) / 100), 4) if sun > 0 else standby
+            points.append(SeriesPoint("pv", canonical(epoch + late), epoch + late, gen, 0.0))
+    return points
+
+
+def found(points: list[SeriesPoint], history: list[SeriesPoint] | None = None) -> list[tuple[str, str]]:
+    return [(a.type, a.timestamp) for a in detect_site(points, history or [], CONFIG, points[-1].epoch + 900)]
+
+
+def with_value(points: list[SeriesPoint], index: int, *, gen: float | None = None, con: float | None = None):
+    p = points[index]
+    points[index] = p._replace(generated=p.generated if gen is None else gen, consumed=p.consumed if con is None else con)
+    return points
+
+
+def test_given_night_standby_draw_on_a_healthy_array_when_detecting_then_nothing() -> None:
+    assert found(pv(14)) == []
+
+
+def test_given_a_sign_error_on_a_daytime_reading_when_detecting_then_negative_value() -> None:
+    points = with_value(pv(14), 10 * 96 + 48, gen=-24.0)
+    assert found(points) == [("negative_value", points[10 * 96 + 48].timestamp)]
+
+
+def test_given_a_one_reading_file_of_minus_50_when_detecting_then_negative_value() -> None:
+    point = SeriesPoint("s", canonical(T0 + 85500), T0 + 85500, -50.0, 0.0)
+    assert [a.type for a in detect_site([point], [], CONFIG, T0 + 86400)] == ["negative_value"]
+
+
+def test_given_a_heating_day_when_detecting_then_the_regime_is_not_a_spike() -> None:
+    assert found(home(28, heating={20})) == []
+
+
+def test_given_an_isolated_tenfold_jump_when_detecting_then_spike() -> None:
+    points = with_value(home(28), 21 * 48 + 10, con=2.5)  # 05:00, neighbours ~0.2
+    assert found(points) == [("spike", points[21 * 48 + 10].timestamp)]
+
+
+def test_given_a_jump_on_a_one_day_file_with_history_when_detecting_then_spike() -> None:
+    history = home(21)
+    file = with_value(home(1, start_day=21), 10, con=2.5)
+    assert found(file, history) == [("spike", file[10].timestamp)]
+
+
+def test_given_removing_one_reading_far_away_when_detecting_then_the_same_events() -> None:
+    points = with_value(home(28), 21 * 48 + 10, con=2.5)
+    shorter = [event for event in found(points[:3] + points[4:]) if event[0] != "gap"]  # the hole itself
+    assert shorter == found(points)
+
+
+def test_given_a_meter_that_never_reads_zero_when_it_reads_zero_for_hours_then_flatline() -> None:
+    points = home(21)
+    for i in range(15 * 48 + 2, 15 * 48 + 14):  # 01:00 to 06:30, six hours of 0.000
+        with_value(points, i, con=0.0)
+    assert found(points) == [("flatline", points[15 * 48 + 2].timestamp)]
+
+
+def test_given_pv_zero_through_hours_that_always_generate_then_flatline() -> None:
+    points = pv(21, standby=0.0)
+    for i in range(15 * 96 + 40, 15 * 96 + 64):  # 10:00 to 16:00
+        with_value(points, i, gen=0.0)
+    events = detect_site(points, [], CONFIG, points[-1].epoch + 900)
+    assert [a.type for a in events] == ["flatline"]
+    assert events[0].timestamp <= points[15 * 96 + 40].timestamp and events[0].end >= points[15 * 96 + 63].timestamp
+
+
+def test_given_pv_zero_at_night_when_detecting_then_nothing() -> None:
+    assert found(pv(21, standby=0.0)) == []
+
+
+def test_given_a_logger_that_applies_daylight_saving_when_detecting_then_clock_shift() -> None:
+    points = pv(21, shift_from=12)
+    events = [a for a in detect_site(points, [], CONFIG, points[-1].epoch + 900) if a.type != "gap"]
+    assert [a.type for a in events] == ["clock_shift"]  # (and the hour the logger skipped is a gap)
+    assert events[0].timestamp[:10] == canonical(T0 + 12 * 86400)[:10] and events[0].value == 60.0
+
+
+def test_given_a_shift_at_a_file_boundary_when_later_files_arrive_then_it_is_found_once() -> None:
+    points = pv(21, shift_from=12)
+    by_day: dict[int, list[SeriesPoint]] = {}
+    for p in points:
+        by_day.setdefault(int((p.epoch - T0) // 86400), []).append(p)
+    stored: list[SeriesPoint] = []
+    shifts = []
+    for day in sorted(by_day):
+        shifts += [a for a in detect_site(by_day[day], stored, CONFIG, by_day[day][-1].epoch + 900) if a.type == "clock_shift"]
+        stored += by_day[day]
+    assert len(shifts) == 1 and shifts[0].timestamp[:10] == canonical(T0 + 12 * 86400)[:10]

@@ -1,0 +1,53 @@
+"""bench/detection_real.py: honest conversion, planting and per-event scoring (the bench is `make bench-detection`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from bench import detection_real as real
+from bench import realdata
+
+
+def site(days: int = 30, interval: float = 900.0) -> realdata.Site:
+    epochs = 1_700_000_000.0 // 86400 * 86400 + np.arange(int(days * 86400 // interval)) * interval
+    hours = (epochs % 86400) / 3600
+    kwh = np.clip(np.sin(np.pi * (hours - 6) / 12), 0, None) * 5.0
+    return realdata.Site("pv-test", "pv", interval, epochs, kwh, "test")
+
+
+def test_given_the_serf_west_csv_when_converting_then_watts_become_kwh_per_interval_and_nothing_is_invented() -> None:
+    frame = pd.read_csv(realdata.pvanalytics_dir() / "serf_west_15min.csv", index_col=0)
+    west = next(s for s in realdata.load_pvanalytics() if s.site_id == "pv-serf-west")
+    watts = frame["ac_power__773"].dropna().to_numpy(float)
+    assert len(west.kwh) == len(watts) and west.interval == 900.0
+    assert np.allclose(west.kwh, watts / 1000.0 * 0.25)  # W -> kWh in 15 min, unsmoothed
+    assert west.kwh.min() < 0  # night-time standby draw stays as measured
+
+
+def test_given_a_month_of_pv_when_planting_then_every_type_is_planted() -> None:
+    faulty = real.finish(real.faulty_copy(site(), seed=5))
+    kinds = {p.type for p in faulty.planted}
+    assert {"negative_value", "spike", "flatline", "gap", "future_timestamp", "counter_reset", "clock_shift"} <= kinds
+    for gap in (p for p in faulty.planted if p.type == "gap"):
+        assert not np.any((faulty.epochs >= gap.start) & (faulty.epochs <= gap.end))  # in the logger's time
+
+
+def test_given_a_faulty_copy_when_planting_then_every_label_matches_the_data() -> None:
+    clean = real.clean_copy(site(days=20))  # too short for a clock shift: epochs stay comparable
+    faulty = real.finish(real.faulty_copy(site(days=20), seed=5))
+    for gap in (p for p in faulty.planted if p.type == "gap"):
+        assert not np.any((faulty.epochs >= gap.start) & (faulty.epochs <= gap.end))  # rows removed
+    for negative in (p for p in faulty.planted if p.type == "negative_value"):
+        i = int(np.flatnonzero(faulty.epochs == negative.start)[0])
+        j = int(np.flatnonzero(clean.epochs == negative.start)[0])
+        assert faulty.kwh[i] == -clean.kwh[j] < 0
+
+
+def test_given_events_and_labels_when_scoring_then_each_is_counted_once_per_event() -> None:
+    planted = [real.Span("s", "spike", 0.0, 0.0), real.Span("s", "spike", 10_000.0, 10_000.0)]
+    found = [real.Span("s", "spike", 900.0, 900.0), real.Span("s", "spike", 50_000.0, 50_000.0),
+             real.Span("s", "out_of_range", 10_000.0, 10_000.0)]
+    table = real.score(found, planted, [], {"s": 900.0})
+    assert table["spike"] == {"planted": 2, "found": 2, "events": 2, "right": 1}
+    assert table["out_of_range"]["right"] == 1  # a spike beyond the capacity is the same fault
