@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from energy_core.detect import TYPES, load_config
+from energy_core.detect import load_config
 from energy_pipeline import synth, synth_files
 from tests.workflow.helpers import received_alerts, run, subscribe_queue
 
@@ -55,7 +55,7 @@ def test_a_clean_two_week_file_raises_nothing(local, tmp_path: Path) -> None:
 def test_one_fault_of_each_type_raises_each_type_and_one_alert(local, tmp_path: Path) -> None:
     queue = subscribe_queue(local)
     data = synth.generate(sites=2, days=14, start=two_weeks_ending_now(), seed=11,
-                          faults={kind: 1 for kind in TYPES})
+                          faults={kind: 1 for kind in synth.FAULT_TYPES})
     original = with_site_capacities(local, data.sites)
     path = tmp_path / "one-of-each.jsonl"
     synth_files.write_readings(path, data.readings)
@@ -70,9 +70,9 @@ def test_one_fault_of_each_type_raises_each_type_and_one_alert(local, tmp_path: 
 
     assert row["status"] == "SUCCEEDED", row
     found = row["anomalies_by_type"]
-    assert set(found) == set(TYPES), found
+    assert set(found) == set(synth.FAULT_TYPES), found
     assert row["anomalies"] <= len(data.labels) + 2, (found, len(data.labels))
     [alert] = received_alerts(local, queue)
-    for kind in TYPES:
+    for kind in synth.FAULT_TYPES:
         assert kind in alert["Message"] or kind in alert["MessageAttributes"]["anomaly_types"]["Value"]
     assert time.monotonic() - started < 600
