@@ -1,11 +1,12 @@
 """clock_shift: a PV logger whose clock moved (daylight saving applied to a UTC logger, a reset).
 
-The sun does not move: the centre of a PV array's daily generation (its energy-weighted mean time of
-day) drifts by seconds from one day to the next. When the centre of several consecutive days sits
-`min_shift_minutes` or more away from the days before, and stays there, the logger's clock moved.
+The sun does not move: the middle of a PV array's daylight (halfway between its first and last
+reading of real output) drifts by seconds from one day to the next. When the centre of several
+consecutive days sits `min_shift_minutes` or more away from the days before, and stays there, the
+logger's clock moved.
 Days much darker than the site's usual day are left out (a morning of cloud moves the centre of one
-day, never of several in a row), and the days after the change must all sit within half the
-threshold of the same move.
+day, never of several in a row), and at least three quarters of the days after the change must
+have moved the same way by at least half the threshold.
 Stored history counts: a shift at a file boundary is judged with the days before it.
 """
 
@@ -45,11 +46,12 @@ def clock_shifts(series: Series, fresh: list[bool], config: DetectionConfig) -> 
         before = float(np.median(centres[k - cfg.days_before : k]))
         after = centres[k : k + cfg.days_after] - before
         moved = float(np.median(after))
-        # a clock moves every day by the same amount; weather moves days by different amounts
-        lasting = abs(moved) >= threshold and bool(np.all(np.abs(after - moved) <= threshold / 2))
-        settled = abs(after[0]) >= threshold and abs(centres[k - 1] - before) < threshold / 2
+        # a clock moves every day alike; clouds move single days: most days after must have moved
+        alike = np.sign(after) == np.sign(moved)
+        held = np.sum(alike & (np.abs(after) >= threshold / 2)) >= 0.75 * cfg.days_after
+        settled = abs(after[0]) >= threshold / 2 and abs(centres[k - 1] - before) < threshold / 2
         confirmed_now = int(days[k + cfg.days_after - 1]) in fresh_days
-        if lasting and settled and confirmed_now:
+        if abs(moved) >= threshold and held and settled and confirmed_now:
             found.append(_shift(series, day_of, int(days[k]), before, moved))
     return found
 
@@ -64,20 +66,28 @@ def darkest_hour(epochs: np.ndarray, generated: np.ndarray) -> int:
 def daily_centres(
     epochs: np.ndarray, generated: np.ndarray, day_of: np.ndarray, min_day_fraction: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each generating day and the energy-weighted mean time of day of its generation (seconds).
+    """Each generating day and the middle of its daylight (seconds into the day): halfway between its
+    first and last reading above a twentieth of the site's usual daily peak. Sunrise and sunset move
+    together only when the clock moves; a cloudy morning moves one edge, a spike neither.
 
-    Days below `min_day_fraction` of the median day's energy are skipped: their centre is noise.
+    Days below `min_day_fraction` of the median day's energy are skipped: their edges are noise.
     """
     first = int(day_of[0])
     index = day_of - first
     energy = np.bincount(index, weights=generated)
-    weighted = np.bincount(index, weights=generated * (epochs - day_of * DAY))
     lit = energy > 0
     if not lit.any():
         return np.empty(0, np.int64), np.empty(0)
-    bright = lit & (energy >= min_day_fraction * float(np.median(energy[lit])))
-    days = np.flatnonzero(bright)
-    return days + first, weighted[days] / energy[days]
+    bright = np.flatnonzero(lit & (energy >= min_day_fraction * float(np.median(energy[lit]))))
+    starts = np.searchsorted(index, bright)
+    stops = np.searchsorted(index, bright, side="right")
+    peaks = np.array([generated[a:b].max() for a, b in zip(starts, stops, strict=True)])
+    level = float(np.median(peaks)) / 20
+    centres = np.empty(len(bright))
+    for n, (start, stop) in enumerate(zip(starts, stops, strict=True)):
+        daylight = np.flatnonzero(generated[start:stop] > level) + start
+        centres[n] = (epochs[daylight[0]] + epochs[daylight[-1]]) / 2 - day_of[start] * DAY
+    return bright + first, centres
 
 
 def _shift(series: Series, day_of: np.ndarray, day: int, before: float, moved: float) -> Anomaly:
