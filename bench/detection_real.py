@@ -242,7 +242,14 @@ def run_daily(copy: Copy, config: DetectionConfig) -> tuple[list[Anomaly], float
 
 
 def spans_of(found: Iterable[Anomaly]) -> list[Span]:
-    return [Span(a.site_id, a.type, _epoch(a.timestamp), _epoch(a.end)) for a in found]
+    """One span per event: a run that several daily files see (same site, type, field and start: the
+    same anomaly_id in the API) counts once, at its longest."""
+    longest: dict[tuple[str, str, str, str], Anomaly] = {}
+    for a in found:
+        key = (a.site_id, a.type, a.field or "", a.timestamp)
+        if key not in longest or a.end > longest[key].end:
+            longest[key] = a
+    return [Span(a.site_id, a.type, _epoch(a.timestamp), _epoch(a.end)) for a in longest.values()]
 
 
 def _epoch(stamp: str) -> float:
@@ -259,7 +266,8 @@ REAL_STUCK_HOURS = 12
 def real_faults(copy: Copy) -> list[Span]:
     """Faults the source really has: its own labels (stale -> flatline, outlier -> spike) as events, and
     any value held unchanged for REAL_STUCK_HOURS or more (no meter reads exactly the same energy for
-    half a day unless it is stuck or the logger filled a gap with a copy; PV night zeros excepted)."""
+    half a day unless it is stuck or the logger filled a gap with a copy; PV night zeros excepted), and
+    a PV array at ~zero for 24 hours or more (an outage or snow cover: no night lasts a day)."""
     names = {"stuck": "flatline", "spike": "spike"}
     spans = []
     kwh, epochs = copy.site.kwh, copy.site.epochs
@@ -269,6 +277,11 @@ def real_faults(copy: Copy) -> list[Span]:
     for start, stop in _runs(held):
         if epochs[stop - 1] - epochs[start - 1] >= REAL_STUCK_HOURS * 3600:
             spans.append(Span(copy.site.site_id, "flatline", epochs[start - 1], epochs[stop - 1]))
+    if copy.site.kind == "pv":  # a whole day and more without output: an outage (or snow), never night
+        dark = np.concatenate(([False], (np.abs(kwh[1:]) <= level) & (np.abs(kwh[:-1]) <= level)))
+        for start, stop in _runs(dark):
+            if epochs[stop - 1] - epochs[start - 1] >= 24 * 3600:
+                spans.append(Span(copy.site.site_id, "flatline", epochs[start - 1], epochs[stop - 1]))
     for label, mask in copy.site.labelled.items():
         for start, stop in _runs(mask):
             spans.append(

@@ -34,8 +34,9 @@ class SpikeConfig:
     min_days: int = 7
     quantile_low: float = 0.05
     quantile_high: float = 0.95
-    band_fraction: float = 1.5
+    band_fraction: float = 2.5
     no_baseline_factor: float = 2.0
+    clear_sky_factor: float = 1.25
     weekday_split: float = 0.25
     low_ratio: float = 0.2
     low_min_fraction: float = 0.25
@@ -71,7 +72,7 @@ class DetectionConfig:
     flatline_min_intervals: int = 4
     flatline_clipping_fraction: float = 0.98
     flatline_high_after_minutes: float = 1440.0
-    flatline_max_chance: float = 0.0001
+    flatline_max_chance: float = 0.00001
     flatline_history_days: int = 28
     flatline_min_days: int = 7
     gap_enabled: bool = True

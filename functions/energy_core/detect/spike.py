@@ -36,6 +36,7 @@ class Context:
     low: float  # the quantile_low quantile
     high: float  # the quantile_high quantile
     days: int
+    highest: float = 0.0  # the most the site produced or drew at this time in the window
 
 
 class Grid:
@@ -133,7 +134,12 @@ def _field_spikes(  # noqa: PLR0917 - the field's columns and the settings
                     _spike(series, i, name, value, context, interval, float(max(before[i], after[i])))
                 )
             continue
-        if up[i] and value > upper_limit(context, scale, burst, cfg):
+        limit = upper_limit(context, scale, burst, cfg)
+        if name == GENERATED and context.highest > 0:
+            # PV cannot beat the sun: the best of recent weeks at this time is a clear sky, and a
+            # quarter above it is beyond any cloud-edge enhancement of a 15-minute mean
+            limit = min(limit, cfg.clear_sky_factor * context.highest)
+        if up[i] and value > limit:
             found.append(_spike(series, i, name, value, context, interval, float(max(before[i], after[i]))))
         elif (
             down[i] and context.low >= cfg.low_min_fraction * typical and value < cfg.low_ratio * context.low
@@ -178,7 +184,7 @@ def time_of_day(window: np.ndarray, cfg: SpikeConfig) -> Context | None:
         return None
     seen = window[~np.isnan(window)]
     low, median, high = np.quantile(seen, [cfg.quantile_low, 0.5, cfg.quantile_high])
-    return Context(float(median), float(low), float(high), days)
+    return Context(float(median), float(low), float(high), days, float(seen.max()))
 
 
 def burst_scale(values: np.ndarray, before: np.ndarray, after: np.ndarray, floor: float) -> float:
