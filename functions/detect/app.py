@@ -82,6 +82,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     readings, chunks = load_chunks(event["chunks"])
     anomalies, sites = detect_all(readings)
     outputs, location = write_outputs(execution, chunks, anomalies, sites)
+    # Anomalies are events (a run of anomalous readings is one): counted as events and as readings.
     by_type = dict(sorted(Counter(anomaly.type for anomaly in anomalies).items()))
     for kind, count in by_type.items():
         metrics.add_metric(name=f"Anomalies_{kind}", unit="Count", value=count)
@@ -91,5 +92,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         digest = digest_fields(
             build_digest(file["key"], anomalies, execution, console_url(region, execution))
         )
-    return {"total": len(anomalies), "by_type": by_type, "chunks": outputs,
+    readings = sum(anomaly.readings for anomaly in anomalies)
+    return {"total": len(anomalies), "by_type": by_type, "readings": readings, "chunks": outputs,
             "anomalies_location": location, "digest": digest}

@@ -35,32 +35,50 @@ def console_url(region: str, execution_arn: str) -> str:
 
 
 def build_digest(
-    file_key: str, anomalies: Sequence[Anomaly], execution_arn: str, console_url: str, max_examples: int = 5
+    file_key: str, anomalies: Sequence[Anomaly], execution_arn: str, console_url: str, max_examples: int = 10
 ) -> Digest:
+    """The file's alert: every anomaly is an event (a run of anomalous readings), listed worst first and
+    capped, with the totals of events and of the readings they cover."""
     by_type = Counter(a.type for a in anomalies)
+    readings_by_type = Counter[str]()
+    for a in anomalies:
+        readings_by_type[a.type] += a.readings
     by_site = Counter(a.site_id for a in anomalies)
     top = highest_severity(anomalies)
-    counts = ", ".join(f"{n} {kind}" for kind, n in by_type.most_common())
+    readings = sum(readings_by_type.values())
     noun = "anomaly" if len(anomalies) == 1 else "anomalies"
-    head = f"[{top.upper()}] {len(anomalies)} {noun} in "
+    covered = f" ({readings} readings)" if readings != len(anomalies) else ""
+    head = f"[{top.upper()}] {len(anomalies)} {noun}{covered} in "
     subject = _subject(head, file_key, _subject_counts(by_type, MAX_SUBJECT - len(head) - 24))
-    times = sorted(a.timestamp for a in anomalies)
+    counts = ", ".join(f"{n} {kind} ({readings_by_type[kind]} readings)" for kind, n in by_type.most_common())
+    shown = min(max_examples, len(anomalies))
     lines = [
-        f"{len(anomalies)} {noun} found in s3 object {file_key} (highest severity: {top}).",
+        f"{len(anomalies)} {noun} ({readings} anomalous readings) found in s3 object {file_key}"
+        f" (highest severity: {top}).",
         "",
         f"What:  {counts}",
         f"Where: {len(by_site)} site(s): {_listed(by_site)}",
-        f"When:  {_human(times[0])} to {_human(times[-1])}" if times else "When:  -",
+        _when(anomalies),
         f"File:  {file_key}",
         f"Execution: {execution_arn}",
         f"Console:   {console_url}",
         "",
-        f"First {min(max_examples, len(anomalies))} example(s), most severe first:",
+        f"The {shown} most severe of {len(anomalies)}, worst first:",
         *_examples(anomalies, max_examples),
+        *([f"... and {len(anomalies) - shown} more."] if len(anomalies) > shown else []),
         "",
-        "Every anomaly is stored with the readings and served by the API's anomalies route.",
+        "Every anomaly is stored with the readings and listed by the API's anomalies route"
+        " (GET /sites/{site_id}/anomalies).",
     ]
     return Digest(subject, _capped("\n".join(lines)), _attributes(top, by_type, by_site))
+
+
+def _when(anomalies: Sequence[Anomaly]) -> str:
+    if not anomalies:
+        return "When:  -"
+    start = min(a.timestamp for a in anomalies)
+    end = max(a.end for a in anomalies)
+    return f"When:  {_human(start)} to {_human(end)}"
 
 
 def build_failure_digest(
@@ -112,11 +130,17 @@ def highest_severity(anomalies: Sequence[Anomaly]) -> str:
 
 
 def _examples(anomalies: Sequence[Anomaly], limit: int) -> list[str]:
+    """The worst events first: by severity, then by how many readings they cover, then by time."""
     rank = {s: n for n, s in enumerate(reversed(SEVERITIES))}
-    chosen = sorted(anomalies, key=lambda a: (rank.get(a.severity, 9), a.timestamp))[:limit]
-    return [
-        _cut(f"- [{a.severity}] {a.type} at {a.site_id}: {a.reason} (expected {a.expected})") for a in chosen
-    ]
+    chosen = sorted(anomalies, key=lambda a: (rank.get(a.severity, 9), -a.readings, a.timestamp))[:limit]
+    return [_cut(f"- [{a.severity}] {a.type} at {a.site_id}, {_span(a)}: {a.reason} (expected {a.expected})")
+            for a in chosen]
+
+
+def _span(anomaly: Anomaly) -> str:
+    if anomaly.end == anomaly.timestamp:
+        return _human(anomaly.timestamp)
+    return f"{_human(anomaly.timestamp)} to {_human(anomaly.end)} ({anomaly.readings} readings)"
 
 
 def _subject(head: str, file_key: str, tail: str) -> str:

@@ -18,7 +18,7 @@ def execution_block(row: dict[str, Any]) -> str:
               f"rejected {row.get('rejected', 0)}  duplicates {row.get('duplicates', 0)}  "
               f"anomalies {row.get('anomalies', 0)}")
     if row.get("anomalies_by_type"):
-        counts += f" ({_by_type(row['anomalies_by_type'])})"
+        counts += f" ({_by_type(row['anomalies_by_type'])}; {row.get('anomalous_readings', 0)} readings)"
     lines.append(counts)
     lines.append(f"  alert published: {'yes' if row.get('alert_published') else 'no'}")
     if row.get("error"):

@@ -54,7 +54,7 @@ def test_given_a_processing_failure_the_digest_suggests_reprocessing_not_fixing_
 def test_given_anomalies_when_building_the_message_then_it_says_what_where_when_and_links() -> None:
     url = console_url("eu-west-1", ARN)
     message = build_digest("incoming/site-a.json", sample(), ARN, url, max_examples=2).message
-    assert "What:  4 gap, 3 spike" in message
+    assert "What:  4 gap (4 readings), 3 spike (3 readings)" in message
     assert "Where: 2 site(s): site-b (4), site-a (3)" in message
     assert "When:  2025-03-04 10:00 UTC to 2025-03-05 03:00 UTC" in message
     assert f"Console:   {url}" in message and f"Execution: {ARN}" in message
@@ -91,3 +91,19 @@ def test_given_a_region_and_arn_when_building_the_console_url_then_it_opens_the_
     assert console_url("eu-west-1", ARN) == (
         "https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/" + ARN
     )
+
+
+def test_given_events_of_many_readings_when_building_the_digest_then_it_counts_events_and_readings() -> None:
+    night = Anomaly("pv", "2025-03-04T18:00:00.000000Z", "negative_value", "medium", -3.0, "-0.1 kWh or more",
+                    "standby beyond tolerance", "energy_generated_kwh", end="2025-03-05T06:00:00.000000Z", readings=48)
+    stuck = Anomaly("pv", "2025-03-05T09:00:00.000000Z", "flatline", "high", 0.0, "values that change",
+                    "stuck at 0", "energy_generated_kwh", end="2025-03-06T09:00:00.000000Z", readings=96)
+    blip = anomaly("spike", "low", site="pv", ts="2025-03-05T12:00:00.000000Z")
+    digest = build_digest("incoming/pv.json", [blip, night, stuck], ARN, "u", max_examples=2)
+
+    assert digest.subject == "[HIGH] 3 anomalies (145 readings) in incoming/pv.json (1 spike, 1 negative_value, +1 more)"
+    examples = [line for line in digest.message.splitlines() if line.startswith("- ")]
+    assert examples[0].startswith("- [high] flatline at pv, 2025-03-05 09:00 UTC to 2025-03-06 09:00 UTC (96 readings)")
+    assert examples[1].startswith("- [medium] negative_value at pv, 2025-03-04 18:00 UTC to 2025-03-05 06:00 UTC")
+    assert "... and 1 more." in digest.message
+    assert "When:  2025-03-04 18:00 UTC to 2025-03-06 09:00 UTC" in digest.message

@@ -137,3 +137,22 @@ def test_the_site_catalog_counts_each_reading_once_across_overlapping_files(loca
     assert int(item["reading_count"]["N"]) == len(stored) == 12
     assert item["first_timestamp"]["S"] == min(row["timestamp"]["S"] for row in stored)
     assert item["last_timestamp"]["S"] == max(row["timestamp"]["S"] for row in stored)
+
+
+def test_a_run_of_anomalous_readings_is_one_event_counted_with_its_readings(local, tmp_path: Path) -> None:
+    queue = subscribe_queue(local)
+    rows = readings("site-run", 24)
+    for row in rows[4:12]:  # two hours of sign errors in a row: one event, eight readings
+        row["energy_consumed_kwh"] = -1.5
+
+    [result] = run(local, write(tmp_path, "a-run.json", rows))
+
+    assert result["status"] == "SUCCEEDED", result
+    assert (result["anomalies"], result["anomalies_by_type"], result["anomalous_readings"]) == (
+        1, {"negative_value": 1}, 8)
+    [alert] = received_alerts(local, queue)
+    assert alert["Subject"].startswith("[HIGH] 1 anomaly (8 readings) in ")
+    assert "2025-03-01 01:00 UTC to 2025-03-01 02:45 UTC (8 readings)" in alert["Message"]
+    stored = {item["timestamp"]["S"]: item for item in stored_readings(local, "site-run")}
+    [event] = stored["2025-03-01T01:00:00.000000Z"]["anomalies"]["L"]
+    assert (event["M"]["end"]["S"], event["M"]["readings"]["N"]) == ("2025-03-01T02:45:00.000000Z", "8")
