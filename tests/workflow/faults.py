@@ -121,15 +121,18 @@ class ServiceFault:
 
 
 @contextlib.contextmanager
-def sns_publish_fault(fault: ServiceFault) -> Iterator[ServiceFault]:
-    """sns:Publish fails with InternalError; nothing reaches the subscribers on a failed call."""
-    from moto.sns.exceptions import InternalError
+def sns_publish_fault(fault: ServiceFault, permanent: bool = False) -> Iterator[ServiceFault]:
+    """sns:Publish fails with InternalError (or, `permanent`, InvalidParameter: a request SNS will never
+    take, such as a bad attribute); nothing reaches the subscribers on a failed call."""
+    from moto.sns.exceptions import InternalError, InvalidParameterValue
     from moto.sns.models import SNSBackend
 
     original = SNSBackend.publish
 
     def publish(backend: Any, *args: Any, **kwargs: Any) -> Any:
         if fault.should_fail():
+            if permanent:
+                raise InvalidParameterValue("injected fault: Message attributes are invalid")
             raise InternalError("injected fault: SNS could not accept the message")
         return original(backend, *args, **kwargs)
 
