@@ -90,9 +90,13 @@ def test_every_top_level_task_and_map_is_caught_into_the_failure_path() -> None:
     top = DEFINITION["States"]
     failure_states = {FAILURE_ENTRY, "Record failure", "Publish failure alert", "Invalid file?", "File rejected",
                       "Processing failed"}
+    # After the readings are stored a failed alert is recorded, never quarantined (issue 14).
+    alert_failure_states = {"Publish alert", "Record alert failure", "Count alert failure"}
     for name, state in top.items():
-        if state["Type"] in {"Task", "Map"} and name not in failure_states:
+        if state["Type"] in {"Task", "Map"} and name not in failure_states | alert_failure_states:
             assert any(c["Next"] == FAILURE_ENTRY for c in state["Catch"]), name
+    assert [c["Next"] for c in top["Publish alert"]["Catch"]] == ["Record alert failure"]
+    assert "States.ALL" not in {e for retrier in top["Publish alert"]["Retry"] for e in retrier["ErrorEquals"]}
 
 
 def test_the_failure_path_ends_in_named_fail_states() -> None:
