@@ -161,6 +161,10 @@ def install(router: EventRouter) -> None:
     ROUTERS.append(router)
     if _PATCHED:
         return
+    # Installed with the router: every engine that runs executions has one (embedded and server mode).
+    from energy_pipeline.local import sdk_casing
+
+    sdk_casing.install()
     from moto.s3 import notifications
 
     original = notifications.send_event
