@@ -57,5 +57,5 @@ def install() -> None:
         original_eval(self, env, resource_runtime_part, parameters, state_credentials)
         env.stack.append(_pascal(env.stack.pop()))
 
-    sdk.StateTaskServiceAwsSdk._eval_service_task = eval_service_task
+    setattr(sdk.StateTaskServiceAwsSdk, "_eval_service_task", eval_service_task)  # noqa: B010 - a patch, on purpose
     _INSTALLED = True
