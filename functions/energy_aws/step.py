@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 
 from energy_aws.observability import logger, metrics, timed_step, tracer
 from energy_aws.transient import retry_transient_aws_errors
+from energy_core.errors import InvalidFile
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 _RESOLVED: dict[tuple[str, str], str] = {}  # (bucket, key as delivered) -> the object's key; per container
@@ -62,7 +63,12 @@ def pipeline_step(name: str) -> Callable[[Handler], Handler]:
                 event = {**event, "file": {**file, "key": resolve_upload_key(file["bucket"], file["key"])}}
             file_key = (event.get("file") or {}).get("key")
             logger.append_keys(file_key=file_key, execution=event.get("execution"))
-            return handler(event, context)
+            try:
+                return handler(event, context)
+            except InvalidFile:
+                # Counted apart so the Errors alarm can leave out files that are refused by design.
+                metrics.add_metric(name=f"{name}InvalidFiles", unit="Count", value=1)
+                raise
 
         wrapped: Callable[..., Any] = retry_transient_aws_errors(with_file_keys)
         wrapped = timed_step(name)(wrapped)

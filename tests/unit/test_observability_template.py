@@ -16,13 +16,28 @@ ALARMS = resources_of_type(TEMPLATE, "AWS::CloudWatch::Alarm")
 MACHINE = RESOURCES["PipelineStateMachine"]["Properties"]
 
 
+def _watched(alarm: dict[str, Any]) -> list[dict[str, Any]]:
+    """The metrics an alarm reads: its one metric, or each metric of its math expression."""
+    if "Metrics" in alarm:
+        return [query["MetricStat"]["Metric"] for query in alarm["Metrics"] if "MetricStat" in query]
+    return [alarm]
+
+
 def _alarms_on(metric: str, dimension: str, value: Any) -> list[dict[str, Any]]:
     return [
         spec["Properties"]
         for spec in ALARMS.values()
-        if spec["Properties"]["MetricName"] == metric
-        and {"Name": dimension, "Value": value} in spec["Properties"]["Dimensions"]
+        if any(watched["MetricName"] == metric and {"Name": dimension, "Value": value} in watched["Dimensions"]
+               for watched in _watched(spec["Properties"]))
     ]
+
+
+def test_the_validate_errors_alarm_leaves_out_files_refused_as_invalid() -> None:
+    """Every InvalidFile is a Lambda error; the workflow quarantines and alerts on it by itself."""
+    [alarm] = _alarms_on("Errors", "FunctionName", {"Ref": "ValidateFunction"})
+    metrics = {query["Id"]: query for query in alarm["Metrics"]}
+    assert metrics["invalid"]["MetricStat"]["Metric"]["MetricName"] == "ValidateInvalidFiles"
+    assert metrics["unexpected"]["Expression"] == "errors - FILL(invalid, 0)"
 
 
 def test_the_state_machine_logs_everything_with_execution_data_to_a_vended_log_group() -> None:

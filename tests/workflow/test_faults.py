@@ -125,6 +125,8 @@ def test_given_a_permanent_store_fault_then_the_file_is_quarantined_and_reproces
     assert "table unavailable" in object_text(local, ledger["quarantine_location"] + ".reason.json")
     [alert] = received_alerts(local, queue)
     assert "doomed.json" in alert["Message"]
+    # A failed file names no site: no empty String.Array is sent (SNS has no use for one).
+    assert set(alert["MessageAttributes"]) == {"severity", "anomaly_types"}
 
     row = reprocess(local.target, local.engine.stack.outputs["CatalogTableName"], key, wait_s=120)
 
