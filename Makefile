@@ -44,6 +44,9 @@ lint: $(STAMP) $(CHECKOV_VENV)/bin/checkov
 	$(BIN)/mypy
 	$(BIN)/cfn-lint template.yaml
 	$(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download -f template.yaml --framework cloudformation
+	# ... and on the template as deployed: SAM's generated roles, stage and permissions (scripts/sam_translate.py).
+	mkdir -p .lint && $(BIN)/python scripts/sam_translate.py .lint/sam-translated.json
+	$(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download -f .lint/sam-translated.json --framework cloudformation
 
 $(CHECKOV_VENV)/bin/checkov:
 	$(PYTHON) -m venv $(CHECKOV_VENV)
@@ -83,4 +86,4 @@ test-deployed: $(STAMP)
 	$(BIN)/python -m pytest -m deployed tests/deployed
 
 clean:
-	rm -rf .aws-sam demo-output charts bench-results.json .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .lint .aws-sam demo-output charts bench-results.json .pytest_cache .mypy_cache .ruff_cache

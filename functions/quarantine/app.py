@@ -45,6 +45,15 @@ def quarantine(bucket: str, key: str, error: str, cause: str, execution: str) ->
     return locations.s3_uri(bucket, target)
 
 
+def publishable(attributes: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """The attributes without empty String.Arrays: a failed file names no site, and SNS has no use for
+    an empty list (a filter policy on it can never match)."""
+    def empty(value: dict[str, str]) -> bool:
+        return value.get("DataType") == "String.Array" and json.loads(value.get("StringValue", "[]")) == []
+
+    return {name: value for name, value in attributes.items() if not empty(value)}
+
+
 @pipeline_step("Quarantine")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     file, execution = event["file"], event["execution"]
@@ -54,4 +63,5 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     digest = build_failure_digest(file["key"], error, cause, execution, console_url(region, execution))
     logger.warning("file quarantined", extra={"error": error, "reason": cause, "location": location})
     return {"error": error, "cause": f"{file['key']}: {cause}"[:32000], "location": location,
-            "digest": {"subject": digest.subject, "message": digest.message, "attributes": digest.attributes}}
+            "digest": {"subject": digest.subject, "message": digest.message,
+                       "attributes": publishable(digest.attributes)}}

@@ -121,15 +121,18 @@ class ServiceFault:
 
 
 @contextlib.contextmanager
-def sns_publish_fault(fault: ServiceFault) -> Iterator[ServiceFault]:
-    """sns:Publish fails with InternalError; nothing reaches the subscribers on a failed call."""
-    from moto.sns.exceptions import InternalError
+def sns_publish_fault(fault: ServiceFault, permanent: bool = False) -> Iterator[ServiceFault]:
+    """sns:Publish fails with InternalError (or, `permanent`, InvalidParameter: a request SNS will never
+    take, such as a bad attribute); nothing reaches the subscribers on a failed call."""
+    from moto.sns.exceptions import InternalError, InvalidParameterValue
     from moto.sns.models import SNSBackend
 
     original = SNSBackend.publish
 
     def publish(backend: Any, *args: Any, **kwargs: Any) -> Any:
         if fault.should_fail():
+            if permanent:
+                raise InvalidParameterValue("injected fault: Message attributes are invalid")
             raise InternalError("injected fault: SNS could not accept the message")
         return original(backend, *args, **kwargs)
 
@@ -151,4 +154,69 @@ def s3_read_fault(fault: ServiceFault, key: str) -> Iterator[ServiceFault]:
         return original(backend, bucket_name, key_name, *args, **kwargs)
 
     with mock.patch.object(S3Backend, "get_object", get_object):
+        yield fault
+
+
+@dataclass
+class SlowReads:
+    """GetItem on `table` answers after `seconds`: widens the window between a read and the write that
+    depends on it, as a busy Lambda or a slow network does, so a lost update shows every time."""
+
+    table: str
+    seconds: float = 0.05
+    calls: int = 0
+
+
+@contextlib.contextmanager
+def slow_reads(fault: SlowReads) -> Iterator[SlowReads]:
+    import time
+
+    from moto.dynamodb.responses import DynamoHandler
+
+    original = DynamoHandler.get_item
+
+    def get_item(handler: Any) -> Any:
+        if handler.body.get("TableName") == fault.table:
+            fault.calls += 1
+            time.sleep(fault.seconds)
+        return original(handler)
+
+    with mock.patch.object(DynamoHandler, "get_item", get_item):
+        yield fault
+
+
+@dataclass
+class CommittedThenFailed:
+    """The first `times` UpdateItem calls on `table` whose condition holds `marker` commit, and then
+    answer 500 InternalServerError: the write happened, the caller does not know, and retries."""
+
+    table: str
+    marker: str
+    times: int = 1
+    calls: int = 0
+    raised: int = 0
+
+
+@contextlib.contextmanager
+def committed_then_failed(fault: CommittedThenFailed) -> Iterator[CommittedThenFailed]:
+    from moto.dynamodb.exceptions import DynamodbException
+    from moto.dynamodb.responses import DynamoHandler
+
+    original = DynamoHandler.update_item
+
+    def update_item(handler: Any) -> Any:
+        body = handler.body
+        if body.get("TableName") != fault.table or fault.marker not in body.get("ConditionExpression", ""):
+            return original(handler)
+        fault.calls += 1
+        response = original(handler)
+        if fault.raised < fault.times:
+            fault.raised += 1
+            error = DynamodbException("com.amazonaws.dynamodb.v20120810#InternalServerError",
+                                      "injected fault: the write committed, its response was lost")
+            error.code = 500
+            raise error
+        return response
+
+    with mock.patch.object(DynamoHandler, "update_item", update_item):
         yield fault

@@ -55,3 +55,21 @@ def stored_readings(local: Any, site_id: str) -> list[dict[str, Any]]:
 def object_text(local: Any, uri: str) -> str:
     bucket, key = uri.removeprefix("s3://").split("/", 1)
     return str(local.engine.clients.s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode())
+
+
+def catalog_entry(local: Any, site: str) -> dict[str, str]:
+    item = local.engine.clients.dynamodb.get_item(
+        TableName=local.engine.stack.outputs["CatalogTableName"], Key={"pk": {"S": "SITE"}, "sk": {"S": site}},
+        ConsistentRead=True)["Item"]
+    return {name: next(iter(value.values())) for name, value in item.items()}
+
+
+def assert_catalog_matches_table(local: Any, site: str) -> dict[str, str]:
+    """The catalog's counts and first/last reading are those of the readings table itself."""
+    items = stored_readings(local, site)
+    entry = catalog_entry(local, site)
+    timestamps = sorted(item["timestamp"]["S"] for item in items)
+    anomalies = sum(len(item.get("anomalies", {}).get("L", [])) for item in items)
+    assert (int(entry["reading_count"]), int(entry["anomaly_count"])) == (len(items), anomalies), entry
+    assert (entry["first_timestamp"], entry["last_timestamp"]) == (timestamps[0], timestamps[-1]), entry
+    return entry

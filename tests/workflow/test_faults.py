@@ -125,6 +125,8 @@ def test_given_a_permanent_store_fault_then_the_file_is_quarantined_and_reproces
     assert "table unavailable" in object_text(local, ledger["quarantine_location"] + ".reason.json")
     [alert] = received_alerts(local, queue)
     assert "doomed.json" in alert["Message"]
+    # A failed file names no site: no empty String.Array is sent (SNS has no use for one).
+    assert set(alert["MessageAttributes"]) == {"severity", "anomaly_types"}
 
     row = reprocess(local.target, local.engine.stack.outputs["CatalogTableName"], key, wait_s=120)
 
@@ -175,3 +177,30 @@ def test_given_a_quarantined_file_whose_upload_was_deleted_when_reprocessed_then
 def test_given_a_key_that_never_existed_when_reprocessed_then_it_is_refused_with_the_fix(local) -> None:
     with pytest.raises(ReprocessRefused, match="upload the file again"):
         reprocess(local.target, ledger_table(local), "incoming/never.json")
+
+
+def test_given_an_alert_sns_refuses_then_the_file_stays_succeeded_and_the_failure_is_recorded(
+        local, tmp_path: Path) -> None:
+    """The readings are stored before the alert: a digest that cannot be published is recorded in the
+    ledger and counted in a metric (with an alarm), and is not retried - it cannot pass. Nothing is
+    quarantined."""
+    queue = subscribe_queue(local)
+    key = "incoming/unannounced.json"
+    with sns_publish_fault(ServiceFault(times=10), permanent=True) as fault:
+        [row] = run(local, write(tmp_path, "unannounced.json", mixed_file(negative=True)))
+
+    assert fault.raised == 1 and fault.calls == 1  # an error that cannot pass is not retried
+    assert row["status"] == "SUCCEEDED" and row["alert_published"] is False and row["anomalies"] >= 1, row
+    assert_complete(local, row)
+    ledger = ledger_item(local.target, local.engine.stack.outputs["CatalogTableName"], key)
+    assert ledger is not None and ledger["status"] == "SUCCEEDED"
+    assert ledger["alert_error"].startswith("SNS.") and "Message attributes" in ledger["alert_cause"]
+    listed = local.engine.clients.s3.list_objects_v2(Bucket=local.target.bucket, Prefix="quarantine/")
+    assert listed.get("KeyCount", 0) == 0
+    assert received_alerts(local, queue) == []
+    import boto3
+
+    stats = boto3.client("cloudwatch", region_name="us-east-1").get_metric_statistics(
+        Namespace="EnergyPipeline", MetricName="AlertsNotPublished",  # MetricsNamespace's default
+        StartTime="2000-01-01", EndTime="2100-01-01", Period=60, Statistics=["Sum"])
+    assert sum(point["Sum"] for point in stats["Datapoints"]) == 1

@@ -15,7 +15,7 @@ import pytest
 
 from energy_aws.dynamo import query_all
 from energy_pipeline.runner import run_files
-from tests.workflow.helpers import stored_readings, write
+from tests.workflow.helpers import assert_catalog_matches_table, stored_readings, write
 
 pytestmark = [pytest.mark.workflow, pytest.mark.slow]
 
@@ -55,4 +55,7 @@ def test_given_50_files_uploaded_at_once_then_all_complete_and_nothing_is_lost_o
     assert sorted(item["sk"]["S"] for item in entries) == sorted(row["key"] for row in rows)
     assert {item["status"]["S"] for item in entries} == {"SUCCEEDED"}
     assert len({row["execution"] for row in rows}) == FILES
+    for site in SITES:  # ten files per site were catalogued at the same time: none may be lost
+        entry = assert_catalog_matches_table(local, site)
+        assert int(entry["reading_count"]) == FILES // len(SITES) * PER_FILE
     print(f"\n50 files, {FILES * PER_FILE} readings: {elapsed:.1f} s")

@@ -152,6 +152,10 @@ def execution_name(event: dict[str, Any]) -> str:
 
 ROUTERS: list[EventRouter] = []
 _PATCHED = False
+_COMPLETING = threading.local()  # set while moto completes a multipart upload in this thread
+# The `reason` S3 writes in "Object Created" for each operation (EventBridge's S3 event reference).
+REASONS = {"Put": "PutObject", "Post": "POST Object", "Copy": "CopyObject",
+           "CompleteMultipartUpload": "CompleteMultipartUpload"}
 
 
 def install(router: EventRouter) -> None:
@@ -161,9 +165,24 @@ def install(router: EventRouter) -> None:
     ROUTERS.append(router)
     if _PATCHED:
         return
+    # Installed with the router: every engine that runs executions has one (embedded and server mode).
+    from energy_pipeline.local import sdk_casing
+
+    sdk_casing.install()
     from moto.s3 import notifications
+    from moto.s3.models import S3Backend
 
     original = notifications.send_event
+    original_complete = S3Backend.complete_multipart_upload
+
+    def complete_multipart_upload(backend: Any, *args: Any, **kwargs: Any) -> Any:
+        # moto stores the assembled object with put_object, which raises its own "Put" event before
+        # the "CompleteMultipartUpload" one; AWS raises only the latter: one upload, one execution.
+        _COMPLETING.active = True
+        try:
+            return original_complete(backend, *args, **kwargs)
+        finally:
+            _COMPLETING.active = False
 
     def send_event(account_id: str, event_name: Any, bucket: Any, key: Any) -> None:
         original(account_id, event_name, bucket, key)
@@ -171,12 +190,17 @@ def install(router: EventRouter) -> None:
         config = bucket.notification_configuration
         if config is None or config.event_bridge is None or not name.startswith("s3:ObjectCreated:"):
             return
+        operation = name.rsplit(":", 1)[-1]
+        if operation == "Put" and getattr(_COMPLETING, "active", False):
+            return
+        reason = REASONS.get(operation, f"{operation}Object")
         event = object_created_event(
             bucket.name, key.name, int(key.size), str(key.etag), version_id=getattr(key, "version_id", None),
-            account=account_id, region=bucket.region_name, reason=f"{name.rsplit(':', 1)[-1]}Object",
+            account=account_id, region=bucket.region_name, reason=reason,
         )
         for current in list(ROUTERS):
             current.dispatch(event)
 
+    setattr(S3Backend, "complete_multipart_upload", complete_multipart_upload)  # noqa: B010 - a patch
     notifications.send_event = send_event
     _PATCHED = True
