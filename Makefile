@@ -66,7 +66,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 openapi: $(STAMP)
-	$(BIN)/python -m query_api.openapi > openapi.json
+	PYTHONPATH=functions $(BIN)/python -m query_api.openapi > openapi.json
 
 samples: $(STAMP)
 	$(BIN)/python scripts/make_samples.py
