@@ -9,7 +9,7 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_VERSION ?= 3.3.30
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: bench-detection help install demo test test-unit test-workflow test-fast lint typecheck sam-validate sam-build bench openapi samples clean test-sfn-local test-deployed
+.PHONY: help install demo test test-unit test-workflow test-fast lint typecheck sam-validate sam-build bench bench-serve bench-contract bench-detection openapi samples clean test-sfn-local test-deployed
 
 help:
 	@echo "make demo      run the bundled sample files through the whole pipeline on the embedded emulator"
@@ -68,13 +68,22 @@ sam-build: sam-validate
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.serve_volume
+
+# The local stack at volume: 1M readings over 100 sites stored through `serve`, then read over HTTP.
+bench-serve: $(STAMP)
+	$(BIN)/python -m bench.serve_volume
+
+# The API contract checks of tests/api/test_api_properties.py with 1,000 examples per case.
+bench-contract: $(STAMP)
+	SCHEMATHESIS_EXAMPLES=1000 $(BIN)/python -m pytest -q tests/api/test_api_properties.py
 
 # Detection on real meter data (pvanalytics, eemeter) with planted faults: docs/anomaly-detection.md
 bench-detection: $(STAMP)
 	$(BIN)/python -m bench.detection_real --json bench-detection.json
 
 openapi: $(STAMP)
-	$(BIN)/python -m query_api.openapi > openapi.json
+	PYTHONPATH=functions $(BIN)/python -m query_api.openapi > openapi.json
 
 samples: $(STAMP)
 	$(BIN)/python scripts/make_samples.py

@@ -21,6 +21,23 @@ MAX_TEXT = 64
 ONE_MICROSECOND = timedelta(microseconds=1)
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
+# Exactly the texts the API takes for from/to (the OpenAPI pattern, checked before parse_instant):
+# a calendar date (YYYY-MM-DD, midnight UTC) or a date and time with Z or an offset +HH:MM/-HH:MM and
+# up to 6 fractional digits. The date part admits only real days (Feb 29 in leap years only), so a
+# text matching it always parses.
+_YEAR = r"(?:000[1-9]|00[1-9]\d|0[1-9]\d\d|[1-9]\d{3})"
+_LEAP_YEAR = r"(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_MONTH_DAY = r"(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
+_CLOCK = r"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)"
+INSTANT_PATTERN = rf"^(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)(?:{_CLOCK})?$"
+_FORMS = ("YYYY-MM-DD (midnight UTC) or YYYY-MM-DDTHH:MM:SS[.ffffff] with Z or an offset +HH:MM/-HH:MM "
+          "(write + as %2B in a URL)")
+FROM_TEXT = f"Start, inclusive: {_FORMS}"
+TO_TEXT = f"End, exclusive: {_FORMS}"
+# An unencoded "+" in a query string arrives as a space: "...T10:00:00 01:00".
+PLUS_AS_SPACE = re.compile(r"\d \d{2}:\d{2}$")
+PLUS_HINT = "a + in a URL means a space: write the offset's + as %2B, e.g. 2025-02-19T21:46:30%2B01:00"
+
 # Wider ranges would make one summary read too many readings for the 29 s API Gateway timeout.
 RANGE_LIMITS: dict[str, timedelta] = {
     "hour": timedelta(days=31),
@@ -46,6 +63,8 @@ def parse_canonical(text: str) -> datetime:
 def parse_instant(name: str, text: str) -> datetime:
     """An ISO 8601 instant with an offset or Z, or a plain date meaning midnight UTC."""
     hint = "write an ISO 8601 time with an offset or Z, e.g. 2025-02-19T21:46:30Z, or a date, e.g. 2025-02-19"
+    if PLUS_AS_SPACE.search(text or ""):
+        raise bad_parameter(name, f"{text!r} has a space before its offset; {PLUS_HINT}")
     if not text or len(text) > MAX_TEXT or not text.isascii() or not text.isprintable():
         raise bad_parameter(name, f"not a time; {hint}")
     try:
@@ -54,9 +73,17 @@ def parse_instant(name: str, text: str) -> datetime:
         parsed = datetime.fromisoformat(text)
         if parsed.tzinfo is None:
             raise bad_parameter(name, f"{text!r} has no offset, so its instant is ambiguous; {hint}")
-        return parsed.astimezone(UTC)
+        return _in_utc(parsed)
     except (ValueError, OverflowError) as error:
         raise bad_parameter(name, f"{text!r} is not a valid time ({error}); {hint}") from None
+
+
+def _in_utc(parsed: datetime) -> datetime:
+    """The instant in UTC; one past the calendar's ends (0001-01-01T00:00+05:00) is that end."""
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        return MIN_INSTANT if parsed.year == 1 else MAX_INSTANT
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
 from energy_aws.settings import require_env
-from energy_core import api_json
+from energy_core import api_json, api_time
 from energy_core.api_errors import ApiError
-from energy_core.api_tokens import TokenCodec
+from energy_core.api_tokens import MAX_TOKEN_CHARS, TOKEN_PATTERN, TokenCodec
 from query_api import errors, models
 from query_api.service import QueryService, Tables
 
@@ -28,14 +28,18 @@ SiteId = Annotated[
     Path(pattern=r"^[A-Za-z0-9._:-]+$", min_length=1, max_length=128, description=errors.HINTS["site_id"]),
 ]
 From = Annotated[
-    str | None, Query(alias="from", max_length=64, description="Start, inclusive (ISO 8601 with offset or Z)")
+    str | None,
+    Query(alias="from", max_length=64, pattern=api_time.INSTANT_PATTERN, description=api_time.FROM_TEXT),
 ]
 To = Annotated[
-    str | None, Query(alias="to", max_length=64, description="End, exclusive (ISO 8601 with offset or Z)")
+    str | None,
+    Query(alias="to", max_length=64, pattern=api_time.INSTANT_PATTERN, description=api_time.TO_TEXT),
 ]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page, 1-1000")]
 Token = Annotated[
-    str | None, Query(max_length=2048, pattern=r"^[A-Za-z0-9_.-]+$", description="From the previous page")
+    str | None,
+    Query(max_length=MAX_TOKEN_CHARS, pattern=TOKEN_PATTERN,
+          description="The next_token of the previous page, unchanged (signed: only this API's tokens pass)"),
 ]
 ERRORS: dict[int, Any] = {
     code: {"description": text, "content": {"application/json": {"model": models.ErrorBody}}}
@@ -185,6 +189,12 @@ def aws_unreachable(error: BotoCoreError) -> Response[Any]:
 
 @app.not_found
 def not_found(error: Exception) -> Response[Any]:
+    if app.current_event.http_method.upper() != "GET":
+        # Every route is read-only: any other method (HEAD, TRACE, POST...) is the method's fault.
+        return errors.error_response(
+            405, "method_not_allowed", "this API answers GET only; send the request as GET",
+            {"Allow": "GET"},
+        )
     return errors.error_response(
         404,
         "not_found",

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 
 from energy_core import api_json
 from energy_core.api_errors import ApiError
+from energy_core.api_time import PLUS_AS_SPACE, PLUS_HINT
 
 # The fix to suggest for each parameter, appended to pydantic's description of the problem.
 HINTS = {
@@ -18,8 +19,8 @@ HINTS = {
     "resolution": "use hour, day or month",
     "type": "use one of negative_value, out_of_range, spike, flatline, gap, future_timestamp, counter_reset",
     "next_token": "pass the next_token of the previous page unchanged",
-    "from": "write an ISO 8601 time with an offset or Z, e.g. 2025-02-19T21:46:30Z",
-    "to": "write an ISO 8601 time with an offset or Z, e.g. 2025-02-19T21:46:30Z",
+    "from": "write YYYY-MM-DD or an ISO 8601 time with Z or an offset, e.g. 2025-02-19T21:46:30Z",
+    "to": "write YYYY-MM-DD or an ISO 8601 time with Z or an offset, e.g. 2025-02-19T21:46:30Z",
 }
 
 
@@ -45,4 +46,8 @@ def _describe(detail: dict[str, Any]) -> str:
     hint = HINTS.get(name)
     # pydantic's message, never the input itself: it can be 5,000 characters of anything.
     problem = str(detail.get("msg", "invalid value"))
+    if detail.get("type") == "string_pattern_mismatch":
+        problem = "not in an accepted form"  # pydantic would quote the whole regular expression
+    if name in ("from", "to") and PLUS_AS_SPACE.search(str(detail.get("input", ""))):
+        hint = PLUS_HINT
     return f"{name}: {problem}" + (f"; {hint}" if hint else "")

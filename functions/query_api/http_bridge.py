@@ -7,6 +7,7 @@ query are percent-decoded as API Gateway does, and the handler's answer becomes 
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -79,8 +80,21 @@ def event_response(result: Mapping[str, Any]) -> HttpResponse:
     return HttpResponse(int(result.get("statusCode", 500)), headers, data)
 
 
+def encoded_slash(raw_path: str) -> HttpResponse | None:
+    """API Gateway does not route a path with an encoded "/" (%2F) in a segment: the same 404 here."""
+    if "%2f" not in raw_path.lower():
+        return None
+    body = json.dumps({"error": {"code": "not_found", "message": (
+        "no such route: a path segment may not contain an encoded / (%2F); site ids never contain /"
+    )}}).encode()  # fmt: skip
+    return HttpResponse(404, [("Content-Type", "application/json")], body)
+
+
 def invoke(handler: Handler, method: str, target: str, headers: Mapping[str, str] | None = None,
            body: bytes | None = None) -> HttpResponse:  # fmt: skip
+    refused = encoded_slash(urlsplit(target).path)
+    if refused is not None:
+        return refused
     path, query = split_target(target)
     return event_response(
         handler(request_to_event(method, path, query, headers=headers, body=body), LocalContext())
@@ -106,6 +120,11 @@ def wsgi_app(handler: Handler) -> Callable[[dict[str, Any], Callable[..., Any]],
     """A WSGI application that answers through the handler (for wsgiref servers and schemathesis)."""
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""
+        refused = encoded_slash(urlsplit(raw).path)
+        if refused is not None:
+            start_response(f"404 {_REASONS[404]}", refused.headers)
+            return [refused.body]
         # WSGI hands PATH_INFO over percent-decoded, as latin-1 characters: recover the UTF-8 text.
         path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
         headers = {
@@ -130,5 +149,5 @@ def wsgi_app(handler: Handler) -> Callable[[dict[str, Any], Callable[..., Any]],
 
 
 _REASONS = {200: "OK", 204: "No Content", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-            405: "Method Not Allowed", 422: "Unprocessable Entity", 500: "Internal Server Error",
+            405: "Method Not Allowed", 414: "URI Too Long", 422: "Unprocessable Entity", 500: "Internal Server Error",
             503: "Service Unavailable"}  # fmt: skip

@@ -13,6 +13,7 @@ from energy_aws.settings import require_env
 from energy_aws.step import pipeline_step
 from energy_core.accounting import dump_rejects
 from energy_core.errors import InvalidFile
+from energy_core.parsed import Format
 from energy_core.parsing import detect_format
 from energy_core.readings import CHUNK_READINGS, dump_chunk, split_chunks
 from energy_core.validation import ValidationResult, ingest
@@ -67,5 +68,10 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         **counts,
         "chunks": write_chunks(result, bucket, execution),
         "sites": len(result.site_ids()),
-        "format": str(detect_format(key, data[:4096])),
+        "format": _format_label(detect_format(key, data[:4096])),
     }
+
+
+def _format_label(fmt: Format) -> str:
+    """"json", "csv+gzip": a plain value in the execution history, not the dataclass's repr."""
+    return fmt.kind + ("+gzip" if fmt.gzip else "")

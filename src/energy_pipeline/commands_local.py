@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-import time
 from typing import Any
 
 from energy_pipeline import commands
@@ -13,32 +12,22 @@ from energy_pipeline.sources import SourceChoiceError, add_source_options, data_
 
 
 def serve(args: argparse.Namespace) -> int:
-    from socketserver import ThreadingMixIn
-    from wsgiref.simple_server import WSGIServer, make_server
-
     from energy_pipeline.api_local import query_function_spec, query_handler
+    from energy_pipeline.api_server import StopRequested, api_server, raise_on_stop_signals, serving
     from energy_pipeline.local import engine
     from energy_pipeline.session import quiet_handlers
 
-    class ThreadingServer(ThreadingMixIn, WSGIServer):
-        daemon_threads = True
-
+    raise_on_stop_signals()
     quiet_handlers()
-    with engine.server(args.aws_port, host=args.host) as local:
-        handler = query_handler(query_function_spec(local.stack.functions), local.endpoint_url)
-        from query_api.http_bridge import wsgi_app  # importable once the handler's CodeUri is on the path
-
-        api = make_server(args.host, args.port, wsgi_app(handler), server_class=ThreadingServer)
-        threading.Thread(target=api.serve_forever, daemon=True).start()
-        api_url, aws_url = f"http://{args.host}:{args.port}", local.endpoint_url
-        print(_banner(local.stack.bucket, local.stack.input_prefix, api_url, str(aws_url)), flush=True)
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            print("\nstopping", file=sys.stderr)
-        finally:
-            api.shutdown()
+    try:
+        with engine.server(args.aws_port, host=args.host) as local:
+            handler = query_handler(query_function_spec(local.stack.functions), local.endpoint_url)
+            with serving(api_server(handler, args.host, args.port)):
+                api_url, aws_url = f"http://{args.host}:{args.port}", local.endpoint_url
+                print(_banner(local.stack.bucket, local.stack.input_prefix, api_url, str(aws_url)), flush=True)
+                threading.Event().wait()
+    except StopRequested as stop:
+        print(f"\nstopping ({stop})", file=sys.stderr, flush=True)
     return 0
 
 
@@ -93,17 +82,18 @@ class LocalCommands:
 
         reader = subcommands.add_parser("query", help="a site's summary per hour/day/month as a table")
         reader.add_argument("site", help="site id")
-        reader.add_argument("--from", dest="start", help="ISO 8601 start, inclusive (default: first reading)")
-        reader.add_argument(
-            "--to", dest="end", help="ISO 8601 end, exclusive (default: after the last reading)"
-        )
+        import viz.cli
+
+        # One rule with `charts`: ISO 8601, and a time without an offset is UTC (viz.cli.instant).
+        reader.add_argument("--from", dest="start", type=viz.cli.instant, metavar="TIME",
+                            help="ISO 8601 start, inclusive (no offset = UTC); default: first reading")
+        reader.add_argument("--to", dest="end", type=viz.cli.instant, metavar="TIME",
+                            help="ISO 8601 end, exclusive (no offset = UTC); default: after the last reading")
         reader.add_argument("--resolution", choices=["hour", "day", "month"], default="day")
         reader.add_argument("--anomalies", action="store_true", help="also list the site's anomalies")
         reader.add_argument("--json", action="store_true", help="print the API's JSON answers")
         add_source_options(reader)
         reader.set_defaults(handler=query)
-
-        import viz.cli
 
         drawer = subcommands.add_parser("charts", help="draw every site's charts and an offline index.html")
         viz.cli.add_arguments(drawer)

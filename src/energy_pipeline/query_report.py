@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 from viz.source import SourceError
@@ -43,12 +44,17 @@ def anomaly_lines(items: list[dict[str, Any]]) -> str:
     )
 
 
+def api_instant(moment: datetime) -> str:
+    """The API's form of a parsed --from/--to: UTC with Z (no "+" to encode in the URL)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def run_query(args: argparse.Namespace, source: Any) -> int:
     query = {"resolution": args.resolution}
     if args.start:
-        query["from"] = args.start
+        query["from"] = api_instant(args.start)
     if args.end:
-        query["to"] = args.end
+        query["to"] = api_instant(args.end)
     from urllib.parse import quote
 
     try:

@@ -176,11 +176,36 @@ def _create_state_machines(
         name = resolver.attrs[(logical, "Name")]
         clients.stepfunctions.create_state_machine(
             name=name, definition=definition, roleArn=role, type=props.get("Type", "STANDARD"),
+            **_observability(props, resolver, template),
         )
         for event_name, event in (props.get("Events") or {}).items():
             if event.get("Type") == "EventBridgeRule":
                 pattern = resolver.resolve(event["Properties"]["Pattern"])
                 stack.rules.append(EventRule(f"{name}-{event_name}", pattern, resolver.refs[logical]))
+
+
+def _observability(props: dict[str, Any], resolver: Resolver, template: dict[str, Any]) -> dict[str, Any]:
+    """The state machine's Logging and Tracing from the template, as CreateStateMachine takes them."""
+    settings: dict[str, Any] = {}
+    logging = props.get("Logging")
+    if logging:
+        destinations = []
+        for destination in logging.get("Destinations") or []:
+            group = destination.get("CloudWatchLogsLogGroup", {}).get("LogGroupArn")
+            logical = group["Fn::GetAtt"][0] if isinstance(group, dict) and "Fn::GetAtt" in group else ""
+            group_props = template["Resources"].get(logical, {}).get("Properties", {})
+            group_name = resolver.resolve(group_props.get("LogGroupName", logical))
+            arn = f"arn:aws:logs:{resolver.region}:{resolver.account}:log-group:{group_name}:*"
+            destinations.append({"cloudWatchLogsLogGroup": {"logGroupArn": arn}})
+        settings["loggingConfiguration"] = {
+            "level": logging.get("Level", "OFF"),
+            "includeExecutionData": bool(logging.get("IncludeExecutionData", False)),
+            "destinations": destinations,
+        }
+    tracing = props.get("Tracing")
+    if tracing:
+        settings["tracingConfiguration"] = {"enabled": bool(tracing.get("Enabled", False))}
+    return settings
 
 
 def _create_bucket_and_topic(clients: Any, resolver: Resolver, template: dict[str, Any]) -> None:
