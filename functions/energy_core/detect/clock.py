@@ -42,8 +42,10 @@ def clock_shifts(series: Series, fresh: list[bool], config: DetectionConfig) -> 
     fresh_days = {int(day_of[i]) for i in last_of_day if fresh[i]}
     threshold = cfg.min_shift_minutes * 60.0
     found = []
+    # the median of the `days_before` days before each day k (from k = days_before on)
+    medians = np.median(np.lib.stride_tricks.sliding_window_view(centres, cfg.days_before), axis=1)
     for k in range(cfg.days_before, len(days) - cfg.days_after + 1):
-        before = float(np.median(centres[k - cfg.days_before : k]))
+        before = float(medians[k - cfg.days_before])
         after = centres[k : k + cfg.days_after] - before
         moved = float(np.median(after))
         # a clock moves every day alike; clouds move single days: most days after must have moved

@@ -11,7 +11,7 @@ import numpy as np
 
 from .clock import clock_shifts
 from .config import DetectionConfig
-from .events import merge_consecutive
+from .events import PER_READING, merge_consecutive
 from .model import Anomaly, Series, SeriesPoint
 from .rules import columns, future_cut, future_timestamps, negative_values, out_of_range
 from .series import counter_resets, flatlines, gaps, infer_interval
@@ -33,23 +33,22 @@ def detect_site(
     """
     if not points:
         return []
-    file_series = _sorted(Series.of(points))
-    every_stamp = sorted({*Series.of(history).timestamps, *file_series.timestamps})
-    return merge_consecutive(_readings_anomalies(points, history, config, now_epoch), every_stamp)
+    file_series, stored = _sorted(Series.of(points)), _sorted(Series.of(history))
+    found = _readings_anomalies(file_series, stored, config, now_epoch)
+    if sum(anomaly.type in PER_READING for anomaly in found) < 2:
+        return found  # nothing to join
+    every_stamp = sorted({*stored.timestamps, *file_series.timestamps})
+    return merge_consecutive(found, every_stamp)
 
 
 def _readings_anomalies(
-    points: Sequence[SeriesPoint],
-    history: Sequence[SeriesPoint],
-    config: DetectionConfig,
-    now_epoch: float,
+    file_series: Series, history: Series, config: DetectionConfig, now_epoch: float
 ) -> list[Anomaly]:
     """Every detector's findings, one anomaly per anomalous reading (runs: one per run)."""
-    file_series = _sorted(Series.of(points))
     cut = future_cut(file_series, config, now_epoch)
     # A reading from the future is reported once and kept out of the series, else it would also
     # open a huge gap and distort the interval.
-    series, fresh = _merge(_sorted(Series.of(history)), file_series[:cut])
+    series, fresh = _merge(history, file_series[:cut])
     if not series:
         return future_timestamps(file_series, cut, config, now_epoch)
     steps = series.steps

@@ -111,8 +111,8 @@ def _field_spikes(  # noqa: PLR0917 - the field's columns and the settings
     before, after = neighbours(epochs, values, interval)
     up, down = isolated(values, before, after, cfg.neighbour_ratio, floor)
     allow_low = name != GENERATED or cfg.flag_low_generation
-    candidates = [int(i) for i in fresh if up[i] or (allow_low and down[i])]
-    candidates = [i for i in candidates if (i, name) not in skip]
+    flagged = up[fresh] | (down[fresh] if allow_low else False)
+    candidates = [int(i) for i in fresh[flagged] if (int(i), name) not in skip]
     if not candidates:
         return []
     burst = burst_scale(values, before, after, floor)
