@@ -60,6 +60,7 @@ def _panel(ax: Axes, frames: SiteFrames, column: str, field: str, label: str) ->
     ax.set_ylabel(f"{label}\nkWh per reading")
     plain_numbers(ax)
     _gap_spans(ax, frames)
+    _event_spans(ax, marks)
     off_scale = _markers(ax, marks, values, limits)
     _label_off_scale(ax, off_scale, limits)
     if marks.empty:
@@ -97,6 +98,15 @@ def _position(row: pd.Series, values: pd.Series, limits: Limits) -> float:
         return float(row["value"])
     at = values.get(row["timestamp"])
     return float(at) if at is not None and np.isfinite(at) else limits.low
+
+
+def _event_spans(ax: Axes, marks: pd.DataFrame) -> None:
+    """An event of several readings is a shaded span from its start to its end in its type's colour;
+    its marker stays at the start, where the reason and the worst value point."""
+    runs = marks[marks["end"] > marks["timestamp"]]
+    for _, event in runs.iterrows():
+        _, colour = MARKERS.get(str(event["type"]), OTHER)
+        ax.axvspan(event["timestamp"], event["end"], color=colour, alpha=0.18, lw=0, zorder=1)
 
 
 def _markers(

@@ -59,7 +59,7 @@ class SiteFrames:
     series: pd.DataFrame  # per bucket: sums of generated/consumed/net and count; NaN = no data
     envelope: pd.DataFrame  # per bucket: min/max of each reading's generated and consumed
     load: pd.DataFrame  # rows: UTC days, columns: hour 0-23, cells: kWh consumed (NaN = no data)
-    anomalies: pd.DataFrame  # timestamp, type, severity, value, field, reason
+    anomalies: pd.DataFrame  # timestamp (start), end, type, severity, value, field, reason
     gaps: list[Gap]
 
     @property
@@ -173,8 +173,11 @@ def _grid(step: pd.Timedelta, start: pd.Timestamp, end: pd.Timestamp) -> pd.Date
 
 
 def _anomalies_frame(items: list[Item]) -> pd.DataFrame:
-    frame = pd.DataFrame(items, columns=["timestamp", "type", "severity", "value", "field", "reason"])
+    """One row per anomaly event; `end` is its last reading (the start for one-reading events and for
+    anomalies stored before events had an end)."""
+    frame = pd.DataFrame(items, columns=["timestamp", "end", "type", "severity", "value", "field", "reason"])
     frame["timestamp"] = pd.to_datetime(frame["timestamp"], format="ISO8601", utc=True)
+    frame["end"] = pd.to_datetime(frame["end"].fillna(frame["timestamp"]), format="ISO8601", utc=True)
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
     return frame.sort_values("timestamp", kind="stable").reset_index(drop=True)
 

@@ -93,8 +93,10 @@ def anomaly_page(  # noqa: PLR0917 - the query's parts, each needed
     limit: int,
     after: tuple[str, int] | None,
     shape: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]],
+    wanted: Callable[[dict[str, Any]], bool] | None = None,
 ) -> Page:
-    """Up to `limit` anomalies of the site's readings with a timestamp BETWEEN the two strings.
+    """Up to `limit` anomalies of the site's readings with a timestamp BETWEEN the two strings that
+    are of type `kind` (any when None) and that `wanted` keeps (the API: those overlapping a range).
 
     A Query on the sparse index ANOMALY_INDEX (only readings with anomalies), each reading's list
     flattened in its order, `kind` filtered here (DynamoDB cannot filter inside a list of maps).
@@ -116,15 +118,16 @@ def anomaly_page(  # noqa: PLR0917 - the query's parts, each needed
     found: list[tuple[str, int, dict[str, Any]]] = []
     done: tuple[str, int] | None = None  # the last reading read whole, for a page that runs out of calls
     for _ in range(MAX_CALLS_PER_PAGE):
-        wanted = limit + 1 - len(found)  # every reading holds one anomaly or more: never read far past
-        response = client.query(Limit=wanted if kind is None else max(wanted, TYPE_FILTER_READS), **query)
+        missing = limit + 1 - len(found)  # every reading holds one anomaly or more: never read far past
+        filtered = kind is not None or wanted is not None  # most readings may hold none wanted
+        response = client.query(Limit=missing if not filtered else max(missing, TYPE_FILTER_READS), **query)
         for row in response.get("Items", []):
             reading = plain(row)
             stamp, anomalies = reading["timestamp"], reading.get("anomalies") or []
             for position, anomaly in enumerate(anomalies):
                 if (stamp == skip_reading and position <= skip_through) or (
                     kind is not None and anomaly.get("type") != kind
-                ):
+                ) or (wanted is not None and not wanted(anomaly)):
                     continue
                 found.append((stamp, position, shape(reading, anomaly)))
             done = (stamp, len(anomalies) - 1)

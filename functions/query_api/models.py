@@ -63,13 +63,15 @@ class ReadingPage(_Model):
 
 
 class Anomaly(_Model):
-    """An anomaly as stored on the reading it was observed at (`reading_timestamp`)."""
+    """An anomaly event - consecutive anomalous readings of one site, field and type - as stored on the
+    reading it is kept with (`reading_timestamp`)."""
 
-    anomaly_id: str = Field(description="<timestamp>#<type>", examples=["2025-02-19T21:45:00.000000Z#gap"])
-    timestamp: Timestamp = Field(description="When the anomaly began (a gap: its first missing interval)")
-    reading_timestamp: Timestamp = Field(
-        description="The reading it is stored with; from/to select on this timestamp"
-    )
+    anomaly_id: str = Field(description="<start>#<type>", examples=["2025-02-19T21:45:00.000000Z#gap"])
+    start: Timestamp = Field(description="The first affected reading (a gap: its first missing interval)")
+    end: Timestamp = Field(description="The last affected reading (a gap: its last missing interval)")
+    readings: int = Field(description="Readings the event covers (a gap: intervals missing)")
+    timestamp: Timestamp = Field(description="The same as start (clients of the per-reading listing)")
+    reading_timestamp: Timestamp = Field(description="The reading of the reporting file that stores it")
     type: str
     severity: str
     value: Number | None = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,8 +16,11 @@ from energy_aws import queries
 from energy_core.api_errors import BadRequest, NotFound
 from energy_core.api_summary import STORED_FIELDS, net_energy, summarise
 from energy_core.api_time import (
+    MAX_INSTANT,
+    MIN_INSTANT,
     ONE_MICROSECOND,
     TimeRange,
+    canonical,
     check_span,
     parse_canonical,
     parse_instant,
@@ -30,9 +33,11 @@ READING_FIELDS = (*STORED_FIELDS, "cumulative_kwh", "anomalies")
 # What GET .../readings tells of each anomaly of a reading (the anomalies route tells everything).
 READING_ANOMALY_FIELDS = ("type", "severity", "reason")
 ANOMALY_FIELDS = (
-    "timestamp", "type", "severity", "value", "expected", "reason", "field",
+    "timestamp", "end", "readings", "type", "severity", "value", "expected", "reason", "field",
     "expected_low", "expected_high", "baseline",
 )  # fmt: skip
+# How far from a range the index is read for events that overlap it (see Service.anomalies).
+EVENT_REACH = timedelta(days=31)
 READING_SOURCE_FIELDS = ("source_key", "ingested_at")
 # A summary reads every reading of its range; past this it would not finish within API Gateway's 29 s.
 MAX_SUMMARY_READINGS = 500_000
@@ -109,14 +114,21 @@ class QueryService:
         limit: int,
         next_token: str | None,
     ) -> dict[str, Any]:
-        """Anomalies attached to the site's readings in [from, to), selected by the reading's timestamp."""
+        """The site's anomaly events that overlap [from, to): start before `to`, end at or after `from`.
+
+        Each event is stored on one reading, between its start and a little after its end (a gap: the
+        reading that ends the silence), so the index is read from EVENT_REACH before `from` to
+        EVENT_REACH after `to`: bounded, and exact for every event shorter than EVENT_REACH.
+        """
         self._site(site_id)
         span = time_range(_optional_time("from", start), _optional_time("to", end))
-        # "on-readings": tokens of the former anomalies table (another cursor format) are refused.
-        query = fingerprint("anomalies-on-readings", site_id, span.start, span.end, kind or "")
+        # "events": tokens of the per-reading listing (another selection) are refused.
+        query = fingerprint("anomaly-events", site_id, span.start, span.end, kind or "")
+        reach = (_shifted(span.start, -EVENT_REACH), _shifted(span.last, EVENT_REACH))
         page = queries.anomaly_page(
-            self.client, self.tables.readings, site_id, (span.start, span.last), kind, limit,
+            self.client, self.tables.readings, site_id, reach, kind, limit,
             _anomaly_cursor(self._after(next_token, query)), _anomaly_answer,
+            lambda event: _overlaps(event, span.start, span.end),
         )  # fmt: skip
         return {"site_id": site_id, "items": page.items, "next_token": self._token(query, page.after)}
 
@@ -213,10 +225,29 @@ def _reading_answer(item: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
+def _overlaps(event: dict[str, Any], low: str, high: str) -> bool:
+    """Whether the event [start, end] meets [low, high); canonical timestamps compare as text."""
+    start = event.get("timestamp", "")
+    return start < high and (event.get("end") or start) >= low
+
+
+def _shifted(stamp: str, by: timedelta) -> str:
+    """The canonical timestamp `by` later (earlier when negative), kept within the representable years."""
+    instant = parse_canonical(stamp)
+    if by < timedelta(0) and instant - MIN_INSTANT < -by:
+        return canonical(MIN_INSTANT)
+    if by > timedelta(0) and MAX_INSTANT - instant < by:
+        return canonical(MAX_INSTANT)
+    return canonical(instant + by)
+
+
 def _anomaly_answer(reading: dict[str, Any], anomaly: dict[str, Any]) -> dict[str, Any]:
     """One anomaly of a reading's list, with the reading it is attached to and the file it came in."""
     answer = _pick(anomaly, ANOMALY_FIELDS)
     answer.setdefault("timestamp", reading["timestamp"])  # lists stored before anomalies had their own
+    answer["start"] = answer["timestamp"]
+    answer.setdefault("end", answer["start"])  # events stored before they had an end: one reading
+    answer.setdefault("readings", 1)
     answer["anomaly_id"] = f"{answer['timestamp']}#{answer['type']}"
     answer["reading_timestamp"] = reading["timestamp"]
     return answer | _pick(reading, READING_SOURCE_FIELDS)

@@ -55,6 +55,8 @@ class Store:
         severity: str = "high",
         value: str = "5",
         reading: str | None = None,
+        end: str | None = None,
+        readings: int = 1,
     ) -> None:
         """An anomaly that began at `timestamp`, attached to the stored reading at `reading` (default:
         the same instant) as Store writes it: appended to its list, the reading put in the sparse index."""
@@ -73,6 +75,7 @@ class Store:
                         "value": Decimal(value),
                         "expected": "0 to 4 kWh",
                         "reason": f"{kind} at {timestamp}",
+                        **({"end": end, "readings": readings} if end else {}),
                     }
                 ],
             },

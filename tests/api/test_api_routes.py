@@ -134,6 +134,9 @@ def test_given_anomalies_when_asking_a_range_and_type_then_only_those_are_answer
     gap = everything["items"][1]
     assert gap == {
         "anomaly_id": f"{days[1]}#gap",
+        "start": days[1],
+        "end": days[1],  # stored before events had an end: one reading
+        "readings": 1,
         "timestamp": days[1],
         "reading_timestamp": days[1],
         "type": "gap",
@@ -154,15 +157,41 @@ def test_given_a_gap_attached_to_the_reading_after_it_when_filtering_then_the_re
     store.reading("s1", before, "1", "0")
     store.reading("s1", after, "1", "0")
     silence = ts("2025-01-01T01:00:00Z")  # the gap began here, where no reading is stored
-    store.anomaly("s1", silence, "gap", reading=after)
+    store.anomaly("s1", silence, "gap", reading=after, end=ts("2025-01-01T02:45:00Z"), readings=8)
 
     [gap] = api.json("/sites/s1/anomalies?from=2025-01-01T02:00:00Z")["items"]
     assert (gap["timestamp"], gap["reading_timestamp"], gap["anomaly_id"]) == (silence, after, f"{silence}#gap")
-    assert api.json("/sites/s1/anomalies?to=2025-01-01T02:00:00Z")["items"] == []
+    assert (gap["start"], gap["end"], gap["readings"]) == (silence, ts("2025-01-01T02:45:00Z"), 8)
+    assert api.json("/sites/s1/anomalies?from=2025-01-01T02:46:00Z")["items"] == []  # over before it
+    assert api.json("/sites/s1/anomalies?to=2025-01-01T01:00:00Z")["items"] == []  # not begun
+    assert len(api.json("/sites/s1/anomalies?to=2025-01-01T02:00:00Z")["items"]) == 1  # under way
     readings = api.json("/sites/s1/readings")["items"]
     assert [r.get("anomalies") for r in readings] == [
         None, [{"type": "gap", "severity": "high", "reason": f"gap at {silence}"}]
     ]
+
+
+def test_given_events_when_asking_a_range_then_every_event_overlapping_it_is_answered(api, store):
+    first, last = ts("2025-01-01T00:00:00Z"), ts("2025-01-04T00:00:00Z")
+    store.site("s1", first, last, 4, 4)
+    stamps = {name: ts(stamp) for name, stamp in {
+        "stuck": "2025-01-01T10:00:00Z", "spike": "2025-01-02T05:00:00Z",
+        "after": "2025-01-03T08:00:00Z", "gap_end": "2025-01-02T13:15:00Z"}.items()}
+    for stamp in stamps.values():
+        store.reading("s1", stamp, "1", "0")
+    # began the day before the range, still stuck inside it: stored on its first reading
+    store.anomaly("s1", stamps["stuck"], "flatline", end=ts("2025-01-03T06:00:00Z"), readings=160)
+    store.anomaly("s1", stamps["spike"], "spike")
+    store.anomaly("s1", stamps["after"], "spike")
+    # a gap that began inside the range, stored on the reading that ended it, after the range
+    store.anomaly("s1", ts("2025-01-02T11:00:00Z"), "gap", reading=stamps["gap_end"],
+                  end=ts("2025-01-02T13:00:00Z"), readings=9)
+
+    items = api.json("/sites/s1/anomalies?from=2025-01-02T00:00:00Z&to=2025-01-02T12:00:00Z")["items"]
+
+    assert [(i["type"], i["start"][:16]) for i in items] == [
+        ("flatline", "2025-01-01T10:00"), ("spike", "2025-01-02T05:00"), ("gap", "2025-01-02T11:00")]
+    assert items[0]["end"] == ts("2025-01-03T06:00:00Z") and items[0]["readings"] == 160
 
 
 def test_given_hourly_readings_when_summarising_by_day_then_buckets_hold_exact_sums_min_max_and_counts(

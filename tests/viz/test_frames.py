@@ -105,3 +105,30 @@ def test_range_filtering_is_half_open_like_the_api() -> None:
     assert [i["timestamp"] for i in source.readings("s", sample.START, end)] == [
         i["timestamp"] for i in items[:4]
     ]
+
+
+def test_an_event_of_many_readings_is_drawn_as_a_span_from_its_start_to_its_end(tmp_path, monkeypatch) -> None:
+    from viz import anomaly_chart
+
+    items = sample.readings(96)
+    stuck = dict(sample.anomaly(items[40], "flatline"), end=items[63]["timestamp"], readings=24)
+    spike = sample.anomaly(items[80], "spike")
+    source = MemorySource({"s": items}, {"s": [stuck, spike]})
+    start = datetime(2025, 3, 1, tzinfo=UTC)
+    frames = frames_for(source, "s", start, start + timedelta(days=1))
+
+    assert list(frames.anomalies["end"] - frames.anomalies["timestamp"]) == [pd.Timedelta(hours=5, minutes=45),
+                                                                             pd.Timedelta(0)]
+    drawn = []
+    original = anomaly_chart.Axes.axvspan
+
+    def spy(ax, start, end, **kwargs):
+        drawn.append((start, end))
+        return original(ax, start, end, **kwargs)
+
+    monkeypatch.setattr(anomaly_chart.Axes, "axvspan", spy)
+    anomaly_chart.anomalies_chart(frames, tmp_path / "a.png")
+
+    span = (pd.Timestamp(items[40]["timestamp"]), pd.Timestamp(items[63]["timestamp"]))
+    assert drawn.count(span) == 1  # on the consumption panel only: the event's own field
+    assert (tmp_path / "a.png").exists()
