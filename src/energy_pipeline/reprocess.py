@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from energy_pipeline.runner import Target, find_execution, report, wait
 
 LEDGER_PK = "INGESTION"
@@ -54,7 +56,22 @@ def _etag(head: dict[str, Any]) -> str:
     return str(head["ETag"]).strip('"')
 
 
-def check_allowed(key: str, item: dict[str, str] | None, etag: str, force: bool) -> None:
+def holder_running(target: Target, item: dict[str, str] | None) -> bool:
+    """Whether the execution holding a PROCESSING claim still runs (the workflow takes over a dead one)."""
+    if item is None or item.get("status") != "PROCESSING" or not item.get("execution"):
+        return False
+    try:
+        described = target.clients.stepfunctions.describe_execution(executionArn=item["execution"])
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ExecutionDoesNotExist":
+            return False
+        raise
+    return str(described["status"]) == "RUNNING"
+
+
+def check_allowed(
+    key: str, item: dict[str, str] | None, etag: str, force: bool, running: bool = True
+) -> None:
     """Refuses what would end as "Already processed" anyway, unless forced."""
     if item is None or force:
         return
@@ -63,10 +80,10 @@ def check_allowed(key: str, item: dict[str, str] | None, etag: str, force: bool)
         raise ReprocessRefused(
             f"{key} was already processed successfully with this content (ETag {etag}, execution "
             f"{item.get('execution')}); nothing to do. Use --force to run it again anyway.")
-    if status == "PROCESSING" and item.get("etag") == etag:
+    if status == "PROCESSING" and item.get("etag") == etag and running:
         raise ReprocessRefused(
             f"{key} is being processed now by {item.get('execution')}; wait for it to finish, "
-            "or use --force if that execution is known to be dead.")
+            "or stop that execution first (its claim is then taken over).")
 
 
 def release_claim(target: Target, table: str, key: str) -> None:
@@ -111,7 +128,7 @@ def trigger(target: Target, table: str, key: str, force: bool) -> Trigger:
     """Checks the ledger, releases the claim if forced, then raises the Object Created event."""
     source, head = locate(target, key)
     item = ledger_item(target, table, key)
-    check_allowed(key, item, _etag(head), force)
+    check_allowed(key, item, _etag(head), force, running=holder_running(target, item))
     if force and item is not None:
         release_claim(target, table, key)
     # Copying back from quarantine is itself the Object Created event: a second copy would race it.

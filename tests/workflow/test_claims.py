@@ -84,3 +84,18 @@ def test_given_a_claim_held_by_a_running_execution_then_a_second_delivery_leaves
     assert row["already_processed"] is True and row["stored"] == 0, row
     entry = ledger_item(local.target, ledger_table(local), "incoming/busy.json")
     assert entry is not None and entry["status"] == "PROCESSING" and entry["execution"] == holder["execution"]
+
+
+def test_given_a_claim_whose_execution_ended_then_reprocess_sends_the_file_again_without_force(
+        local, tmp_path: Path) -> None:
+    from energy_pipeline.reprocess import reprocess
+
+    path = write(tmp_path, "left-behind.json", ROWS)
+    [first] = run(local, path)
+    plant_claim(local, "incoming/left-behind.json", path.read_bytes(), first["execution"])  # ended, yet PROCESSING
+
+    row = reprocess(local.target, ledger_table(local), "incoming/left-behind.json", wait_s=60)
+
+    assert row["status"] == "SUCCEEDED" and row["already_processed"] is False, row
+    entry = ledger_item(local.target, ledger_table(local), "incoming/left-behind.json")
+    assert entry is not None and entry["status"] == "SUCCEEDED" and entry["taken_over_from"] == first["execution"]
