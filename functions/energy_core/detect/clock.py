@@ -42,19 +42,22 @@ def clock_shifts(series: Series, fresh: list[bool], config: DetectionConfig) -> 
     fresh_days = {int(day_of[i]) for i in last_of_day if fresh[i]}
     threshold = cfg.min_shift_minutes * 60.0
     found = []
-    # the median of the `days_before` days before each day k (from k = days_before on)
-    medians = np.median(np.lib.stride_tricks.sliding_window_view(centres, cfg.days_before), axis=1)
-    for k in range(cfg.days_before, len(days) - cfg.days_after + 1):
-        before = float(medians[k - cfg.days_before])
-        after = centres[k : k + cfg.days_after] - before
-        moved = float(np.median(after))
-        # a clock moves every day alike; clouds move single days: most days after must have moved
-        alike = np.sign(after) == np.sign(moved)
-        held = np.sum(alike & (np.abs(after) >= threshold / 2)) >= 0.75 * cfg.days_after
-        settled = abs(after[0]) >= threshold / 2 and abs(centres[k - 1] - before) < threshold / 2
-        confirmed_now = int(days[k + cfg.days_after - 1]) in fresh_days
-        if abs(moved) >= threshold and held and settled and confirmed_now:
-            found.append(_shift(series, day_of, int(days[k]), before, moved))
+    windows = np.lib.stride_tricks.sliding_window_view
+    first, stop = cfg.days_before, len(days) - cfg.days_after + 1  # the days k that can be judged
+    # for each day k: the median of the days_before days before it, and each of the days_after
+    # days from k on measured against it
+    before = np.median(windows(centres, cfg.days_before), axis=1)[: stop - first]
+    after = windows(centres, cfg.days_after)[first:stop] - before[:, None]
+    moved = np.median(after, axis=1)
+    # a clock moves every day alike; clouds move single days: most days after must have moved
+    alike = (np.sign(after) == np.sign(moved)[:, None]) & (np.abs(after) >= threshold / 2)
+    held = alike.sum(axis=1) >= 0.75 * cfg.days_after
+    settled = (np.abs(after[:, 0]) >= threshold / 2) & (
+        np.abs(centres[first - 1 : stop - 1] - before) < threshold / 2
+    )
+    confirmed_now = np.isin(days[first + cfg.days_after - 1 : stop + cfg.days_after - 1], list(fresh_days))
+    for n in np.flatnonzero((np.abs(moved) >= threshold) & held & settled & confirmed_now):
+        found.append(_shift(series, day_of, int(days[first + n]), float(before[n]), float(moved[n])))
     return found
 
 
@@ -74,22 +77,21 @@ def daily_centres(
 
     Days below `min_day_fraction` of the median day's energy are skipped: their edges are noise.
     """
-    first = int(day_of[0])
-    index = day_of - first
-    energy = np.bincount(index, weights=generated)
+    starts = np.flatnonzero(np.diff(day_of, prepend=day_of[0] - 1))  # each day's first reading
+    days = day_of[starts]
+    energy = np.add.reduceat(generated, starts)
     lit = energy > 0
     if not lit.any():
         return np.empty(0, np.int64), np.empty(0)
-    bright = np.flatnonzero(lit & (energy >= min_day_fraction * float(np.median(energy[lit]))))
-    starts = np.searchsorted(index, bright)
-    stops = np.searchsorted(index, bright, side="right")
-    peaks = np.array([generated[a:b].max() for a, b in zip(starts, stops, strict=True)])
-    level = float(np.median(peaks)) / 20
-    centres = np.empty(len(bright))
-    for n, (start, stop) in enumerate(zip(starts, stops, strict=True)):
-        daylight = np.flatnonzero(generated[start:stop] > level) + start
-        centres[n] = (epochs[daylight[0]] + epochs[daylight[-1]]) / 2 - day_of[start] * DAY
-    return bright + first, centres
+    bright = lit & (energy >= min_day_fraction * float(np.median(energy[lit])))
+    level = float(np.median(np.maximum.reduceat(generated, starts)[bright])) / 20
+    positions = np.arange(len(generated))
+    above = generated > level
+    first_lit = np.minimum.reduceat(np.where(above, positions, len(generated)), starts)
+    last_lit = np.maximum.reduceat(np.where(above, positions, -1), starts)
+    keep = bright & (last_lit >= 0)
+    middles = (epochs[first_lit[keep]] + epochs[last_lit[keep]]) / 2 - days[keep] * DAY
+    return days[keep], middles
 
 
 def _shift(series: Series, day_of: np.ndarray, day: int, before: float, moved: float) -> Anomaly:

@@ -164,18 +164,22 @@ class RepeatChances:
         cells[self.day * self.slots_per_day + self.slot] = values
         seen = ~np.isnan(cells)
         # one flag per cell: its reading and the previous cell's are both there and equal
-        self.observed = np.concatenate(([False], seen[1:] & seen[:-1])).reshape(-1, self.slots_per_day)
-        self.repeated = np.concatenate(([False], cells[1:] == cells[:-1])).reshape(-1, self.slots_per_day)
+        observed = np.concatenate(([False], seen[1:] & seen[:-1])).reshape(-1, self.slots_per_day)
+        repeated = np.concatenate(([False], cells[1:] == cells[:-1])).reshape(-1, self.slots_per_day)
+        # Running totals over days, so any window of days is one subtraction (a file has many runs:
+        # every night of a PV array is one).
+        self.observed = _running(observed)
+        self.repeated = _running(repeated)
+        self.known_days = np.concatenate(([0], np.cumsum(observed.any(axis=1))))
 
     def plausible(self, first: int, last: int, value: float, needed: int, config: DetectionConfig) -> bool:
         """Whether a run from reading `first` to `last` is ordinary for this site at those hours."""
         day = int(self.day[first])
-        rows = slice(max(0, day - config.flatline_history_days), day)
-        days_known = int(np.sum(self.observed[rows].any(axis=1)))
-        if days_known < config.flatline_min_days:
+        since = max(0, day - config.flatline_history_days)
+        if self.known_days[day] - self.known_days[since] < config.flatline_min_days:
             return value == 0  # no history to judge by: zero is night or idle, a held value is stuck
-        observed = self.observed[rows].sum(axis=0)
-        chances = (self.repeated[rows].sum(axis=0) + 1) / (observed + 2)
+        observed = self.observed[day] - self.observed[since]
+        chances = (self.repeated[day] - self.repeated[since] + 1) / (observed + 2)
         # a time of day the history rarely saw (missing rows) gives no evidence either way
         chances[observed < config.flatline_min_days] = 1.0
         run = chances[self.slot[first + 1 : last + 1]]
@@ -183,6 +187,11 @@ class RepeatChances:
         # held there against the odds: a few dawn readings at zero are not a dropout.
         changing = int(np.sum(run < 0.5))
         return changing < needed - 1 or float(np.sum(np.log(run))) >= math.log(config.flatline_max_chance)
+
+
+def _running(flags: np.ndarray) -> np.ndarray:
+    """Row d holds the column totals of rows before d (row 0: zeros)."""
+    return np.vstack([np.zeros((1, flags.shape[1]), np.int64), np.cumsum(flags, axis=0, dtype=np.int64)])
 
 
 def _flatline(
