@@ -40,7 +40,7 @@ print(json.dumps(sorted(m for m in sys.modules if m.startswith("numpy."))))
 
 def test_given_the_left_out_packages_unimportable_when_detect_runs_then_nothing_needs_them() -> None:
     program = PROGRAM.format(left_out=LEFT_OUT)
-    result = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-c", program], check=False, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "numpy._core.multiarray" in result.stdout  # the probe does run numpy
 
