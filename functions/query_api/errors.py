@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from energy_core import api_json
 from energy_core.api_errors import ApiError
 from energy_core.api_time import PLUS_AS_SPACE, PLUS_HINT
+from query_api.models import AnomalyType
 
 # The fix to suggest for each parameter, appended to pydantic's description of the problem.
 HINTS = {
@@ -17,7 +18,7 @@ HINTS = {
     "limit": "use an integer from 1 to 1000",
     "order": "use asc or desc",
     "resolution": "use hour, day or month",
-    "type": "use one of negative_value, out_of_range, spike, flatline, gap, future_timestamp, counter_reset",
+    "type": "use one of " + ", ".join(get_args(AnomalyType)),
     "next_token": "pass the next_token of the previous page unchanged",
     "from": "write YYYY-MM-DD or an ISO 8601 time with Z or an offset, e.g. 2025-02-19T21:46:30Z",
     "to": "write YYYY-MM-DD or an ISO 8601 time with Z or an offset, e.g. 2025-02-19T21:46:30Z",
@@ -36,8 +37,12 @@ def from_api_error(error: ApiError) -> Response[Any]:
 
 
 def from_validation_error(error: RequestValidationError) -> Response[Any]:
-    problems = [_describe(detail) for detail in error.errors()]
-    return error_response(400, "invalid_parameter", "; ".join(problems))
+    details = list(error.errors())
+    problems = [_describe(detail) for detail in details]
+    # A token that is not even shaped like one gets the same code as one whose signature fails.
+    names = {str(detail.get("loc", ("",))[-1]) for detail in details}
+    code = "invalid_next_token" if names == {"next_token"} else "invalid_parameter"
+    return error_response(400, code, "; ".join(problems))
 
 
 def _describe(detail: dict[str, Any]) -> str:

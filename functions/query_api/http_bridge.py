@@ -149,5 +149,5 @@ def wsgi_app(handler: Handler) -> Callable[[dict[str, Any], Callable[..., Any]],
 
 
 _REASONS = {200: "OK", 204: "No Content", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-            405: "Method Not Allowed", 414: "URI Too Long", 422: "Unprocessable Entity", 500: "Internal Server Error",
-            503: "Service Unavailable"}  # fmt: skip
+            405: "Method Not Allowed", 414: "URI Too Long", 422: "Unprocessable Entity",
+            500: "Internal Server Error", 503: "Service Unavailable"}  # fmt: skip

@@ -19,8 +19,11 @@ Timestamp = Annotated[
 NextToken = Annotated[
     str | None, Field(description="Pass as next_token to get the next page; null on the last page")
 ]
+# energy_core.detect.TYPES, written out: the query API never imports the detectors (numpy);
+# tests/unit/test_api_types.py holds the two equal.
 AnomalyType = Literal[
-    "negative_value", "out_of_range", "spike", "flatline", "gap", "future_timestamp", "counter_reset"
+    "negative_value", "out_of_range", "spike", "flatline", "gap", "future_timestamp", "counter_reset",
+    "clock_shift",
 ]
 
 

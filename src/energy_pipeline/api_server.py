@@ -28,7 +28,9 @@ _ERROR_CODES = {
         "headers_too_large", "a header is over 64 KiB or there are over 100 headers: send fewer or shorter"),
     HTTPStatus.BAD_REQUEST: ("bad_request", "the HTTP request is malformed: send HTTP/1.1 GET requests"),
     HTTPStatus.NOT_IMPLEMENTED: ("method_not_allowed", "this API answers GET only; send the request as GET"),
-    HTTPStatus.METHOD_NOT_ALLOWED: ("method_not_allowed", "this API answers GET only; send the request as GET"),
+    HTTPStatus.METHOD_NOT_ALLOWED: (
+        "method_not_allowed", "this API answers GET only; send the request as GET"
+    ),
 }  # fmt: skip
 
 
@@ -92,7 +94,7 @@ def handler_class(answer: Callable[[str, str, dict[str, str], bytes | None], Any
             if self.command != "HEAD":
                 self.wfile.write(body)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's name
+        def log_message(self, format: str, *args: Any) -> None:
             pass  # one line per request on stderr would drown the banner and the pipeline's messages
 
     return ApiRequestHandler

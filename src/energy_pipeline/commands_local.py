@@ -24,7 +24,8 @@ def serve(args: argparse.Namespace) -> int:
             handler = query_handler(query_function_spec(local.stack.functions), local.endpoint_url)
             with serving(api_server(handler, args.host, args.port)):
                 api_url, aws_url = f"http://{args.host}:{args.port}", local.endpoint_url
-                print(_banner(local.stack.bucket, local.stack.input_prefix, api_url, str(aws_url)), flush=True)
+                banner = _banner(local.stack.bucket, local.stack.input_prefix, api_url, str(aws_url))
+                print(banner, flush=True)
                 threading.Event().wait()
     except StopRequested as stop:
         print(f"\nstopping ({stop})", file=sys.stderr, flush=True)

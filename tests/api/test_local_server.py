@@ -97,7 +97,7 @@ def _ignore_sigint() -> None:
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_serve_stops_on_sigint_and_sigterm_even_with_sigint_ignored_by_its_parent(stop: int) -> None:
     api_port, aws_port = _free_port(), _free_port()
-    process = subprocess.Popen(  # noqa: S603 - our own CLI
+    process = subprocess.Popen(
         [sys.executable, "-m", "energy_pipeline.cli", "serve", "--port", str(api_port),
          "--aws-port", str(aws_port)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_ignore_sigint,  # noqa: PLW1509

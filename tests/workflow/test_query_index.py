@@ -57,8 +57,8 @@ writes = st.lists(
 CONDITIONS = ["", "=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"]
 queries = st.fixed_dictionaries({
     "site": st.sampled_from(SITES), "index": st.booleans(), "condition": st.sampled_from(CONDITIONS),
-    "low": st.sampled_from(STAMPS + ["2025-01", "2025-02-1", "2025-03", "2024"]),
-    "high": st.sampled_from(STAMPS + ["2025-02", "2026"]),
+    "low": st.sampled_from([*STAMPS, "2025-01", "2025-02-1", "2025-03", "2024"]),
+    "high": st.sampled_from([*STAMPS, "2025-02", "2026"]),
     "forward": st.booleans(), "limit": st.one_of(st.none(), st.integers(1, 3), st.integers(1, 3)),
     "filter": st.booleans(), "projection": st.booleans(), "count": st.booleans(),
     "consistent": st.booleans(),
@@ -138,11 +138,11 @@ def _pages(client: Any, request: dict[str, Any]) -> list[Any]:
 @contextlib.contextmanager
 def _unpatched() -> Iterator[None]:
     patched = Table.query
-    setattr(Table, "query", query_index.ORIGINAL_QUERY)  # noqa: B010 - moto's own, for the comparison
+    setattr(Table, "query", query_index.ORIGINAL_QUERY)
     try:
         yield
     finally:
-        setattr(Table, "query", patched)  # noqa: B010
+        setattr(Table, "query", patched)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

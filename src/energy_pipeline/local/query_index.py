@@ -92,7 +92,9 @@ class SortedPartition(dict):  # type: ignore[type-arg] - moto's partitions are p
         return (self[key] for key in (keys if forward else reversed(keys)))
 
 
-def key_bounds(ordered: list[Any], comparison: str | None, values: list[Any]) -> tuple[int, int] | None:
+def key_bounds(  # noqa: PLR0911 - one answer per key condition DynamoDB knows
+    ordered: list[Any], comparison: str | None, values: list[Any]
+) -> tuple[int, int] | None:
     """The run [low, high) of `ordered` that satisfies the key condition; None for one not handled."""
     if comparison is None:
         return 0, len(ordered)
@@ -126,9 +128,16 @@ def _start_after(ordered: list[Any], bounds: tuple[int, int], start: Any, forwar
     return low, min(high, bisect_left(ordered, start))
 
 
-def _finish_page(table: Any, candidates: Iterable[Any], limit: int | None, index_name: str | None,
-                 filter_expression: Any, projection: Any) -> tuple[list[Any], int, dict[str, Any] | None]:
-    """moto's page: Limit and the 1 MB size bound first, then the copy, projections and the filter."""
+def _finish_page(  # noqa: PLR0917 - the page's parts, as moto passes them
+    table: Any, candidates: Iterable[Any], limit: int | None, index_name: str | None,
+                 filter_expression: Any, projection: Any,
+                 more_after: bool = False) -> tuple[list[Any], int, dict[str, Any] | None]:
+    """moto's page: Limit and the 1 MB size bound first, then the copy, projections and the filter.
+
+    `more_after`: the partition holds items after the candidates (outside the key condition). moto walks
+    the whole partition and stops at the item after the Limit-th, whether or not it matches the key
+    condition, so a page that ends at the Limit with such items left carries a LastEvaluatedKey.
+    """
     from moto.dynamodb.models.table import RESULT_SIZE_LIMIT
 
     results: list[Any] = []
@@ -137,10 +146,12 @@ def _finish_page(table: Any, candidates: Iterable[Any], limit: int | None, index
     for item in candidates:
         item_size = item.size()
         if len(results) == limit or size + item_size > RESULT_SIZE_LIMIT:
-            last_evaluated_key = table._get_last_evaluated_key(results[-1], index_name)  # noqa: SLF001
+            last_evaluated_key = table._get_last_evaluated_key(results[-1], index_name)
             break
         results.append(item)
         size += item_size
+    if last_evaluated_key is None and more_after and results and len(results) == limit:
+        last_evaluated_key = table._get_last_evaluated_key(results[-1], index_name)
     scanned = len(results)
     results = copy.deepcopy(results)
     if index_name:
@@ -175,7 +186,8 @@ def _start_key(start: dict[str, Any] | None, names: list[str], expected: list[An
     return sort_value.type == key_type, sort_value.cast_value
 
 
-def _table_query(table: Any, hash_key: Any, comparison: str | None, values: list[Any], limit: int | None,
+def _table_query(  # noqa: PLR0911, PLR0917 - moto's query arguments; None hands a case back to moto
+    table: Any, hash_key: Any, comparison: str | None, values: list[Any], limit: int | None,
                  start: dict[str, Any] | None, forward: bool, projection: Any, filter_expression: Any,
                  range_conditions: list[Any] | None) -> tuple[list[Any], int, dict[str, Any] | None] | None:
     """A Query on the table's own key, or None when moto must answer it."""
@@ -199,7 +211,8 @@ def _table_query(table: Any, hash_key: Any, comparison: str | None, values: list
     if start is not None:
         bounds = _start_after(partition.ordered, bounds, start_value, forward)
     candidates = partition.between(*bounds, forward) if bounds[0] < bounds[1] else iter(())
-    return _finish_page(table, candidates, limit, None, filter_expression, projection)
+    more_after = bounds[1] < len(partition.ordered) if forward else bounds[0] > 0
+    return _finish_page(table, candidates, limit, None, filter_expression, projection, more_after)
 
 
 class IndexPartitions:
@@ -236,7 +249,8 @@ def _index_partitions(table: Any, index: Any, hash_name: str, range_name: str) -
         return entry
 
 
-def _index_query(table: Any, index_name: str, comparison: str | None, values: list[Any], limit: int | None,
+def _index_query(  # noqa: PLR0911, PLR0917 - moto's query arguments; None hands a case back to moto
+    table: Any, index_name: str, comparison: str | None, values: list[Any], limit: int | None,
                  start: dict[str, Any] | None, forward: bool, projection: Any, filter_expression: Any,
                  hash_conditions: list[Any] | None, range_conditions: list[Any] | None,
                  consistent_read: bool) -> tuple[list[Any], int, dict[str, Any] | None] | None:
@@ -273,8 +287,9 @@ def _index_query(table: Any, index_name: str, comparison: str | None, values: li
             low, min(high, bisect_left(orders, start_order)))
     low, high = bounds
     chosen = items[low:high] if low < high else []
+    more_after = high < len(items) if forward else low > 0
     return _finish_page(table, chosen if forward else reversed(chosen), limit, index_name,
-                        filter_expression, projection)
+                        filter_expression, projection, more_after)
 
 
 def _index_start(start: dict[str, Any], hash_name: str, hash_value: Any,
@@ -308,7 +323,8 @@ def keep_partitions_sorted() -> None:
         if self.range_key_attr is not None and not self.items:
             self.items = defaultdict(SortedPartition)
 
-    def query(self: Any, hash_key: Any, range_comparison: str | None, range_objs: list[Any], limit: int,
+    def query(  # noqa: PLR0917 - moto's Table.query signature
+        self: Any, hash_key: Any, range_comparison: str | None, range_objs: list[Any], limit: int,
               exclusive_start_key: dict[str, Any], scan_index_forward: bool, projection_expressions: Any,
               index_name: str | None = None, consistent_read: bool = False, filter_expression: Any = None,
               hash_key_conditions: Any = None, range_key_conditions: Any = None,
