@@ -30,7 +30,7 @@ SORTABLE_TYPES = frozenset({"S", "N"})
 ORIGINAL_QUERY: Callable[..., Any] | None = None  # moto's Table.query, once patched
 
 
-class SortedPartition(dict):  # type: ignore[type-arg] - moto's partitions are plain dicts
+class SortedPartition(dict):  # type: ignore[type-arg]  # moto's partitions are plain dicts
     """A partition (sort key -> Item) whose sort keys are also kept in order, for bisection."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -334,7 +334,7 @@ def keep_partitions_sorted() -> None:
             answer = _table_query(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
                                   scan_index_forward, projection_expressions, filter_expression,
                                   range_key_conditions)
-        elif not filter_kwargs:
+        elif not filter_kwargs and index_name is not None:
             answer = _index_query(self, index_name, range_comparison, range_objs, limit,
                                   exclusive_start_key, scan_index_forward, projection_expressions,
                                   filter_expression, hash_key_conditions, range_key_conditions,
