@@ -30,7 +30,7 @@ SORTABLE_TYPES = frozenset({"S", "N"})
 ORIGINAL_QUERY: Callable[..., Any] | None = None  # moto's Table.query, once patched
 
 
-class SortedPartition(dict):  # type: ignore[type-arg]  # moto's partitions are plain dicts
+class SortedPartition(dict):  # moto's partitions are plain dicts
     """A partition (sort key -> Item) whose sort keys are also kept in order, for bisection."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
