@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ import boto3
 
 from detect.annotate import annotate, anomaly_row, digest_fields, now_epoch, to_points
 from energy_aws import locations, objects
-from energy_aws.history import load_history, range_counts
+from energy_aws.history import load_history
 from energy_aws.items import dump_json_lines
 from energy_aws.observability import metrics
 from energy_aws.settings import require_env
@@ -25,25 +27,36 @@ BUCKET = require_env("BUCKET_NAME")
 READINGS_TABLE = require_env("READINGS_TABLE")
 CONFIG = load_config(json.loads((Path(__file__).parents[1] / "config" / "detection.json").read_text()))
 HISTORY_DAYS = 28  # enough for a robust time-of-day baseline; bounded so a Query stays small
+# Sites' histories are read this many at a time (one client: boto3 clients are thread-safe; each site is
+# its own partition key), a batch of SITES_PER_BATCH ahead, so a file of 50,000 sites is not 50,000
+# round trips in a row and never holds more than a batch of histories in memory.
+HISTORY_READERS = 16
+SITES_PER_BATCH = 256
 s3 = boto3.client("s3")
 dynamodb = boto3.client("dynamodb")
 
 
 def detect_all(chunks: list[Readings]) -> tuple[list[Anomaly], list[dict[str, Any]]]:
-    """Anomalies of every site, and per site the range the file covers with what was stored there before."""
+    """Anomalies of every site, and per site the range the file covers (the Catalog step counts)."""
     anomalies: list[Anomaly] = []
     sites = []
     now = now_epoch()
-    for site_id, series in series_by_site(chunks).items():
-        first, last = series.timestamps[0], series.timestamps[-1]
-        history = to_points(load_history(dynamodb, READINGS_TABLE, site_id, first, HISTORY_DAYS))
-        found = detect_site(series, history, CONFIG, now)
-        anomalies.extend(found)
-        before = range_counts(dynamodb, READINGS_TABLE, site_id, (first, last))
-        # anomalies_in_file: what the readings carry once annotated (write_outputs counts them)
-        sites.append({"site_id": site_id, "first": first, "last": last, **before,
-                      "readings_in_file": len(series), "anomalies_in_file": 0})
+    by_site = iter(series_by_site(chunks).items())
+    with ThreadPoolExecutor(HISTORY_READERS) as readers:
+        while batch := list(islice(by_site, SITES_PER_BATCH)):
+            histories = readers.map(lambda site: _history(*site), batch)
+            for (site_id, series), history in zip(batch, histories, strict=True):
+                anomalies.extend(detect_site(series, history, CONFIG, now))
+                # anomalies_in_file: what the readings carry once annotated (write_outputs counts them)
+                first, last = series.timestamps[0], series.timestamps[-1]
+                sites.append({"site_id": site_id, "first": first, "last": last,
+                              "readings_in_file": len(series), "anomalies_in_file": 0})
     return anomalies, sites
+
+
+def _history(site_id: str, series: Any) -> Any:
+    """The site's stored readings of the HISTORY_DAYS before the file's first one."""
+    return to_points(load_history(dynamodb, READINGS_TABLE, site_id, series.timestamps[0], HISTORY_DAYS))
 
 
 def load_chunks(keys: list[str]) -> tuple[list[Readings], list[list[dict[str, Any]]]]:
