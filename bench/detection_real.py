@@ -180,12 +180,19 @@ def _plant_reset(copy: Copy, rng: np.random.Generator, taken: np.ndarray) -> Non
 
 
 def _plant_clock_shift(copy: Copy, rng: np.random.Generator) -> None:
-    """A UTC logger that applies daylight saving: an hour later from one day, back again days later."""
+    """A UTC logger that applies daylight saving: an hour later from one day, back again days later
+    (within two months), well away from any clock change the source already has."""
     days = np.unique(copy.file_day)
     if len(days) < 24:
         return
-    forward = int(rng.integers(days[0] + 8, days[-1] - 14))
-    back = int(rng.integers(forward + 7, days[-1] - 6))
+    real = copy.file_day[copy.site.labelled["clock_shift"]] if "clock_shift" in copy.site.labelled else []
+    for _ in range(200):
+        forward = int(rng.integers(days[0] + 8, days[-1] - 14))
+        back = int(rng.integers(forward + 7, min(forward + 60, days[-1] - 6)))
+        if not any(forward - 10 <= day <= back + 10 for day in real):
+            break
+    else:
+        return
     for start, stop, hours in ((forward, back, 1.0), (back, days[-1] + 1, 0.0)):
         moved = (copy.file_day >= start) & (copy.file_day < stop)
         copy.epochs[moved] += hours * 3600
@@ -268,7 +275,7 @@ def real_faults(copy: Copy) -> list[Span]:
     any value held unchanged for REAL_STUCK_HOURS or more (no meter reads exactly the same energy for
     half a day unless it is stuck or the logger filled a gap with a copy; PV night zeros excepted), and
     a PV array at ~zero for 24 hours or more (an outage or snow cover: no night lasts a day)."""
-    names = {"stuck": "flatline", "spike": "spike"}
+    names = {"stuck": "flatline", "spike": "spike", "clock_shift": "clock_shift"}
     spans = []
     kwh, epochs = copy.site.kwh, copy.site.epochs
     # a load meter's zero is a reading too; a PV array's zero (or standby) is night

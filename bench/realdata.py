@@ -6,6 +6,11 @@ Sources (installed by the dev extra, never shipped in a function):
   outlier labels), `serf_west_15min.csv` (NREL SERF west array, AC power in W, 15 min, logged at :01,
   :16, ...), `nrel_1axis_tracker_mesa_ac_power.csv` (a single-axis tracker, AC power, 15 min, local time
   -06:00), `serf_east_15min_ac_power.csv` (SERF east array, AC power in W, 15 min).
+- pvanalytics `system_50_ac_power_2_full_DST.parquet` (a PV system's AC power in W, 15 min, 2011-2013,
+  its timestamps written at a fixed -07:00 by a logger whose clock follows US daylight saving: the
+  series pvanalytics' own daylight-saving example is built on). Its real clock shifts are labelled on
+  the days the US changed its clocks (second Sunday of March, first Sunday of November). Parquet needs
+  pyarrow, which the benchmark's venv installs.
 - eemeter: `uk-electricity-hdd-only-hourly-sample-{0,1,2}.csv.gz` (UK household electricity meters,
   kWh per interval: hourly for sample 0, half-hourly for 1 and 2). eemeter's own dependencies are heavy
   (numba, nlopt, scikit-fda), so the bench downloads its wheel without dependencies (`pip download
@@ -26,6 +31,7 @@ import subprocess
 import sys
 import zipfile
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -134,6 +140,33 @@ def load_pvanalytics() -> list[Site]:
     return sites
 
 
+def us_clock_changes(first_year: int, last_year: int) -> list[date]:
+    """The days the US changed its clocks (since 2007): the second Sunday of March, the first of November."""
+    changes = []
+    for year in range(first_year, last_year + 1):
+        for month, sunday in ((3, 2), (11, 1)):
+            first = date(year, month, 1)
+            changes.append(first + timedelta(days=(6 - first.weekday()) % 7 + 7 * (sunday - 1)))
+    return changes
+
+
+def load_dst_logger() -> Site:
+    """pvanalytics' PV system 50, whose logger follows daylight saving: real clock shifts, labelled."""
+    frame = pd.read_parquet(pvanalytics_dir() / "system_50_ac_power_2_full_DST.parquet")
+    epochs = _utc_epochs(frame["measured_on"])
+    utc_days = (epochs // 86400).astype(np.int64)
+    years = pd.DatetimeIndex(pd.to_datetime(frame["measured_on"], utc=True)).year
+    changes = us_clock_changes(int(years.min()), int(years.max()))
+    change_days = np.array([(day - date(1970, 1, 1)).days for day in changes])
+    return _pv(
+        "pv-system-50",
+        epochs,
+        frame["ac_power_2"].to_numpy(float) / 1000.0,
+        "pvanalytics system_50_ac_power_2_full_DST.parquet (W, logger on daylight saving)",
+        clock_shift=np.isin(utc_days, change_days),
+    )
+
+
 def eemeter_wheel() -> Path:
     """eemeter's wheel from PyPI, without its dependencies, cached under .cache/realdata."""
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -171,4 +204,4 @@ def load_eemeter(samples: tuple[int, ...] = (0, 1, 2)) -> list[Site]:
 
 
 def load_all() -> list[Site]:
-    return [*load_pvanalytics(), *load_eemeter()]
+    return [*load_pvanalytics(), load_dst_logger(), *load_eemeter()]

@@ -46,17 +46,23 @@ def clock_shifts(series: Series, fresh: list[bool], config: DetectionConfig) -> 
     first, stop = cfg.days_before, len(days) - cfg.days_after + 1  # the days k that can be judged
     # for each day k: the median of the days_before days before it, and each of the days_after
     # days from k on measured against it
-    before = np.median(windows(centres, cfg.days_before), axis=1)[: stop - first]
+    history = windows(centres, cfg.days_before)[: stop - first]
+    before = np.median(history, axis=1)
+    # the days before agree among themselves (a window that still holds the previous move is not a
+    # reference: the move is reported once, from its first day)
+    steady = np.median(np.abs(history - before[:, None]), axis=1) < threshold / 2
     after = windows(centres, cfg.days_after)[first:stop] - before[:, None]
     moved = np.median(after, axis=1)
     # a clock moves every day alike; clouds move single days: most days after must have moved
     alike = (np.sign(after) == np.sign(moved)[:, None]) & (np.abs(after) >= threshold / 2)
     held = alike.sum(axis=1) >= 0.75 * cfg.days_after
+    # the move starts on day k, not before: the day before k sits nearer the old centre than the new
+    previous = centres[first - 1 : stop - 1]
     settled = (np.abs(after[:, 0]) >= threshold / 2) & (
-        np.abs(centres[first - 1 : stop - 1] - before) < threshold / 2
+        np.abs(previous - before) < np.abs(previous - (before + moved))
     )
     confirmed_now = np.isin(days[first + cfg.days_after - 1 : stop + cfg.days_after - 1], list(fresh_days))
-    for n in np.flatnonzero((np.abs(moved) >= threshold) & held & settled & confirmed_now):
+    for n in np.flatnonzero((np.abs(moved) >= threshold) & held & settled & steady & confirmed_now):
         found.append(_shift(series, day_of, int(days[first + n]), float(before[n]), float(moved[n])))
     return found
 
@@ -75,7 +81,9 @@ def daily_centres(
     first and last reading above a twentieth of the site's usual daily peak. Sunrise and sunset move
     together only when the clock moves; a cloudy morning moves one edge, a spike neither.
 
-    Days below `min_day_fraction` of the median day's energy are skipped: their edges are noise.
+    Days below `min_day_fraction` of the median day's energy are skipped: their edges are noise. So
+    are days whose dawn or dusk was not seen: the reading just before the first lit one (or just after
+    the last) is missing, or is lit itself (a logger that held its last value through the night).
     """
     starts = np.flatnonzero(np.diff(day_of, prepend=day_of[0] - 1))  # each day's first reading
     days = day_of[starts]
@@ -90,8 +98,38 @@ def daily_centres(
     first_lit = np.minimum.reduceat(np.where(above, positions, len(generated)), starts)
     last_lit = np.maximum.reduceat(np.where(above, positions, -1), starts)
     keep = bright & (last_lit >= 0)
-    middles = (epochs[first_lit[keep]] + epochs[last_lit[keep]]) / 2 - days[keep] * DAY
-    return days[keep], middles
+    keep[keep] = _dark_before(epochs, above, first_lit[keep]) & _dark_after(epochs, above, last_lit[keep])
+    dawn, dusk = first_lit[keep], last_lit[keep]
+    # where between the dark reading and the lit one the output crossed the level (linear): the
+    # edges to a fraction of an interval, not rounded to the logger's 15 minutes
+    rise = _crossing(epochs, generated, dawn - 1, dawn, level)
+    fall = _crossing(epochs, generated, dusk, dusk + 1, level)
+    return days[keep], (rise + fall) / 2 - days[keep] * DAY
+
+
+def _crossing(epochs: np.ndarray, generated: np.ndarray, a: np.ndarray, b: np.ndarray, level: float) -> np.ndarray:
+    """The time between readings a and b at which the output passed `level` (one is above, one not)."""
+    span = generated[b] - generated[a]
+    share = np.divide(level - generated[a], span, out=np.full(len(a), 0.5), where=span != 0)
+    return epochs[a] + np.clip(share, 0.0, 1.0) * (epochs[b] - epochs[a])
+
+
+def _step(epochs: np.ndarray) -> float:
+    return float(np.median(np.diff(epochs))) if len(epochs) > 1 else 0.0
+
+
+def _dark_before(epochs: np.ndarray, above: np.ndarray, lit: np.ndarray) -> np.ndarray:
+    """Whether the reading one interval before each `lit` index is there and dark."""
+    earlier = np.maximum(lit - 1, 0)
+    there = (lit > 0) & (epochs[lit] - epochs[earlier] <= 1.5 * _step(epochs))
+    return there & ~above[earlier]
+
+
+def _dark_after(epochs: np.ndarray, above: np.ndarray, lit: np.ndarray) -> np.ndarray:
+    """Whether the reading one interval after each `lit` index is there and dark."""
+    later = np.minimum(lit + 1, len(epochs) - 1)
+    there = (lit < len(epochs) - 1) & (epochs[later] - epochs[lit] <= 1.5 * _step(epochs))
+    return there & ~above[later]
 
 
 def _shift(series: Series, day_of: np.ndarray, day: int, before: float, moved: float) -> Anomaly:

@@ -103,7 +103,7 @@ def flatlines(
 
     A run of at least `needed` equal readings (zero included) is stuck when the chance of it, learnt
     from the previous `history_days` days, is below `flatline.max_chance`: for each time of day, how
-    often the site's reading equalled the one before (with one repeat and one change added, so no
+    often the site's reading equalled the one before (with half a repeat and half a change added, so no
     slot is ever certain). Night-time zeros of a PV array repeat every night and are plausible; zeros
     through hours when the site always generated, or a consumption meter reading 0 that never does,
     are not. With fewer than `min_days` days of history, the old convention holds: a repeated non-zero
@@ -126,14 +126,25 @@ def flatlines(
         runs = [run for run in equal_runs(values, needed) if True in fresh[run[0] : run[1] + 1]]
         if not runs:
             continue
-        chances = RepeatChances(epochs, values, interval)
         # PV output this close to zero is night-time standby or sensor offset, held for hours at night
         dark = config.spike.dark_fraction * site_scale(values) if name == GENERATED else 0.0
+        chances = RepeatChances(epochs, without_held_values(values, needed, dark), interval, dark)
         for first, last in runs:
             value = float(values[first])
             if name == GENERATED and value >= clipping:
                 continue
-            if chances.plausible(first, last, value if abs(value) > dark else 0.0, needed, config):
+            if name == GENERATED and abs(value) <= dark:
+                start, stop = quiet_stretch(values, first, last, dark)
+                if (start, stop) != (first, last):
+                    # Output faded into it and out of it (dusk, a snowfall, a storm): weather or
+                    # night, unless nothing came through a whole day (deep snow or an outage).
+                    if epochs[stop] - epochs[start] < DAY:
+                        continue
+                    found.append(_flatline(series[start], last=series[stop], name=name, value=value,
+                                           count=stop - start + 1, interval=interval, config=config))
+                    covered.update((i, name) for i in range(start, stop + 1))
+                    continue
+            if chances.plausible(first, last, value, needed, config):
                 continue
             found.append(
                 _flatline(series[first], last=series[last], name=name, value=value,
@@ -141,6 +152,15 @@ def flatlines(
             )
             covered.update((i, name) for i in range(first, last + 1))
     return found, covered
+
+
+def quiet_stretch(values: np.ndarray, first: int, last: int, dark: float) -> tuple[int, int]:
+    """The readings around first..last that stay within `dark` of zero, without a break."""
+    loud = np.flatnonzero(np.abs(values) > dark)
+    after = int(np.searchsorted(loud, last))
+    start = int(loud[after - 1]) + 1 if after > 0 else 0
+    stop = int(loud[after]) - 1 if after < len(loud) else len(values) - 1
+    return start, stop
 
 
 def equal_runs(values: np.ndarray, needed: int) -> list[tuple[int, int]]:
@@ -151,25 +171,52 @@ def equal_runs(values: np.ndarray, needed: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a + 1 >= needed]
 
 
+def without_held_values(values: np.ndarray, needed: int, dark: float) -> np.ndarray:
+    """The values with every long hold of a non-zero value blanked (NaN) after its first reading.
+
+    A value held for `needed` readings or more is the fault this detector looks for: a history that
+    already holds one (a logger that froze last week) must not teach that freezing is ordinary at
+    those hours. Long runs of zero (within `dark`) stay: nights and idle hours are what the chances
+    are there to learn."""
+    runs = [(a, b) for a, b in equal_runs(values, needed) if abs(float(values[a])) > dark]
+    if not runs:
+        return values
+    learnt = values.copy()
+    for first, last in runs:
+        learnt[first + 1 : last + 1] = np.nan
+    return learnt
+
+
 class RepeatChances:
     """How often, at each time of day, the site's reading equalled the previous one in recent days."""
 
-    def __init__(self, epochs: np.ndarray, values: np.ndarray, interval: float) -> None:
+    def __init__(self, epochs: np.ndarray, values: np.ndarray, interval: float, dark: float = 0.0) -> None:
         self.slots_per_day = max(1, round(DAY / interval))
         days = np.floor(epochs / DAY).astype(np.int64)
         self.first_day = int(days[0])
         self.day = days - self.first_day
         self.slot = np.minimum((epochs - days * DAY) // interval, self.slots_per_day - 1).astype(np.int64)
+        self.dark = dark
         cells = np.full((int(self.day[-1]) + 1) * self.slots_per_day, np.nan)
         cells[self.day * self.slots_per_day + self.slot] = values
         seen = ~np.isnan(cells)
         # one flag per cell: its reading and the previous cell's are both there and equal
         observed = np.concatenate(([False], seen[1:] & seen[:-1])).reshape(-1, self.slots_per_day)
-        repeated = np.concatenate(([False], cells[1:] == cells[:-1])).reshape(-1, self.slots_per_day)
+        # A held zero (night, an idle load) and a held level are different events: a PV array at
+        # zero every night says nothing about a value frozen at 7.8 kWh through those same hours.
+        # Quiet stays quiet whatever its last digits do (a night logged as 0.0, 0.00002, 0.0 is
+        # one night); a level repeats only when it is exactly the same.
+        with np.errstate(invalid="ignore"):
+            quiet = np.abs(cells) <= dark
+        stays_quiet = np.concatenate(([False], quiet[1:] & quiet[:-1]))
+        repeated = np.concatenate(([False], cells[1:] == cells[:-1]))
         # Running totals over days, so any window of days is one subtraction (a file has many runs:
         # every night of a PV array is one).
         self.observed = _running(observed)
-        self.repeated = _running(repeated)
+        self.repeated = {
+            True: _running(stays_quiet.reshape(-1, self.slots_per_day)),
+            False: _running((repeated & ~quiet).reshape(-1, self.slots_per_day)),
+        }
         self.known_days = np.concatenate(([0], np.cumsum(observed.any(axis=1))))
 
     def plausible(self, first: int, last: int, value: float, needed: int, config: DetectionConfig) -> bool:
@@ -177,9 +224,10 @@ class RepeatChances:
         day = int(self.day[first])
         since = max(0, day - config.flatline_history_days)
         if self.known_days[day] - self.known_days[since] < config.flatline_min_days:
-            return value == 0  # no history to judge by: zero is night or idle, a held value is stuck
+            return abs(value) <= self.dark  # no history to judge by: zero is night or idle, a held value is stuck
         observed = self.observed[day] - self.observed[since]
-        chances = (self.repeated[day] - self.repeated[since] + 1) / (observed + 2)
+        repeated = self.repeated[abs(value) <= self.dark]
+        chances = (repeated[day] - repeated[since] + 0.5) / (observed + 1)
         # a time of day the history rarely saw (missing rows) gives no evidence either way
         chances[observed < config.flatline_min_days] = 1.0
         run = chances[self.slot[first + 1 : last + 1]]
