@@ -47,7 +47,9 @@ def found(points: list[SeriesPoint], history: list[SeriesPoint] | None = None) -
 
 def with_value(points: list[SeriesPoint], index: int, *, gen: float | None = None, con: float | None = None):
     p = points[index]
-    points[index] = p._replace(generated=p.generated if gen is None else gen, consumed=p.consumed if con is None else con)
+    points[index] = p._replace(
+        generated=p.generated if gen is None else gen, consumed=p.consumed if con is None else con
+    )
     return points
 
 
@@ -99,7 +101,10 @@ def test_given_pv_zero_through_hours_that_always_generate_then_flatline() -> Non
         with_value(points, i, gen=0.0)
     events = detect_site(points, [], CONFIG, points[-1].epoch + 900)
     assert [a.type for a in events] == ["flatline"]
-    assert events[0].timestamp <= points[15 * 96 + 40].timestamp and events[0].end >= points[15 * 96 + 63].timestamp
+    assert (
+        events[0].timestamp <= points[15 * 96 + 40].timestamp
+        and events[0].end >= points[15 * 96 + 63].timestamp
+    )
 
 
 def test_given_pv_zero_at_night_when_detecting_then_nothing() -> None:
@@ -121,6 +126,79 @@ def test_given_a_shift_at_a_file_boundary_when_later_files_arrive_then_it_is_fou
     stored: list[SeriesPoint] = []
     shifts = []
     for day in sorted(by_day):
-        shifts += [a for a in detect_site(by_day[day], stored, CONFIG, by_day[day][-1].epoch + 900) if a.type == "clock_shift"]
+        shifts += [
+            a
+            for a in detect_site(by_day[day], stored, CONFIG, by_day[day][-1].epoch + 900)
+            if a.type == "clock_shift"
+        ]
         stored += by_day[day]
     assert len(shifts) == 1 and shifts[0].timestamp[:10] == canonical(T0 + 12 * 86400)[:10]
+
+
+# --- what real data taught (bench/detection_real.py): held levels, weather, unseen dawns ---------------
+
+
+def test_given_a_value_frozen_through_the_night_when_zero_nights_repeat_then_flatline() -> None:
+    # Zero nights repeat every night; a 15 kWh level held from 15:00 into the night is no night.
+    points = pv(21, standby=0.0)
+    for i in range(15 * 96 + 60, 15 * 96 + 88):  # 15:00 to 21:45
+        with_value(points, i, gen=15.0)
+    assert found(points) == [("flatline", points[15 * 96 + 60].timestamp)]
+
+
+def test_given_the_same_freeze_last_week_when_it_freezes_again_then_flatline_again() -> None:
+    # A fault already in the history does not teach that freezing is ordinary at those hours.
+    points = pv(21, standby=0.0)
+    for day in (8, 15):
+        for i in range(day * 96 + 40, day * 96 + 56):  # 10:00 to 13:45
+            with_value(points, i, gen=20.0)
+    assert ("flatline", points[15 * 96 + 40].timestamp) in found(points)
+
+
+def test_given_output_fading_to_zero_for_a_snowy_morning_when_detecting_then_weather_not_a_fault() -> None:
+    points = pv(21, standby=0.0)
+    for i in range(14 * 96 + 56, 15 * 96 + 44):  # dim all afternoon, nothing until 11:00 next day
+        with_value(points, i, gen=0.0 if i >= 14 * 96 + 64 else 0.05)
+    for i in range(15 * 96 + 44, 15 * 96 + 48):  # then the snow slides off: dim output again
+        with_value(points, i, gen=0.05)
+    assert found(points) == []
+
+
+def test_given_no_output_at_all_for_more_than_a_day_when_detecting_then_flatline() -> None:
+    points = pv(21, standby=0.0)
+    for i in range(14 * 96 + 64, 16 * 96 + 44):  # from 16:00 through the whole next day
+        with_value(points, i, gen=0.0)
+    events = detect_site(points, [], CONFIG, points[-1].epoch + 900)
+    assert [a.type for a in events] == ["flatline"] and events[0].readings >= 96
+
+
+def test_given_an_hourly_meter_held_four_hours_when_it_always_changes_then_flatline() -> None:
+    points = [
+        SeriesPoint(
+            "home", canonical(T0 + h * 3600), T0 + h * 3600, 0.0, round(0.2 + 0.013 * ((h * 7) % 11), 3)
+        )
+        for h in range(24 * 28)
+    ]
+    for h in range(24 * 27 + 9, 24 * 27 + 13):  # 09:00 to 12:00 on the last day
+        with_value(points, h, con=0.5)
+    assert found(points) == [("flatline", points[24 * 27 + 9].timestamp)]
+
+
+def test_given_a_logger_that_holds_its_last_value_overnight_when_detecting_then_no_clock_shift() -> None:
+    # Days whose dusk was never seen (the last value held through the night) cannot place the sun.
+    points = pv(21, standby=0.0)
+    for day in (13, 14, 15):
+        for i in range(day * 96 + 56, day * 96 + 96 + 24):  # from 14:00 until 06:00 next morning
+            with_value(points, i, gen=points[day * 96 + 56].generated)
+    assert {t for t, _ in found(points)} == {"flatline"}
+
+
+def test_given_a_thirty_five_minute_shift_when_detecting_then_it_is_found_between_the_readings() -> None:
+    points = [
+        p._replace(epoch=p.epoch + 2100, timestamp=canonical(p.epoch + 2100))
+        if p.epoch >= T0 + 12 * 86400
+        else p
+        for p in pv(21)
+    ]
+    events = [a for a in detect_site(points, [], CONFIG, points[-1].epoch + 900) if a.type == "clock_shift"]
+    assert len(events) == 1 and 30 <= events[0].value <= 40

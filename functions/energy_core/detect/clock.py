@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import arrays
 from .config import DetectionConfig
 from .model import GENERATED, Anomaly, Series, duration, when
 
@@ -25,8 +26,8 @@ def clock_shifts(series: Series, fresh: list[bool], config: DetectionConfig) -> 
     cfg = config.clock
     if not cfg.enabled or len(series) < 2:
         return []
-    epochs = np.asarray(series.epochs, dtype=np.float64)
-    generated = np.clip(np.asarray(series.generated, dtype=np.float64), 0.0, None)
+    epochs = arrays.epochs(series)
+    generated = np.clip(arrays.values(series, GENERATED), 0.0, None)
     if not generated.any():
         return []
     # A site's day runs from its darkest hour, not from UTC midnight (in the Americas a sunny
@@ -107,7 +108,9 @@ def daily_centres(
     return days[keep], (rise + fall) / 2 - days[keep] * DAY
 
 
-def _crossing(epochs: np.ndarray, generated: np.ndarray, a: np.ndarray, b: np.ndarray, level: float) -> np.ndarray:
+def _crossing(
+    epochs: np.ndarray, generated: np.ndarray, a: np.ndarray, b: np.ndarray, level: float
+) -> np.ndarray:
     """The time between readings a and b at which the output passed `level` (one is above, one not)."""
     span = generated[b] - generated[a]
     share = np.divide(level - generated[a], span, out=np.full(len(a), 0.5), where=span != 0)

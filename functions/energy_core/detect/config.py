@@ -49,7 +49,7 @@ class ClockConfig:
     enabled: bool = True
     min_shift_minutes: float = 30.0
     days_before: int = 5
-    days_after: int = 4
+    days_after: int = 6
     min_day_fraction: float = 0.3
 
 

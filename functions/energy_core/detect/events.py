@@ -56,7 +56,11 @@ def _event(run: list[Anomaly]) -> Anomaly:
     span = f"{len(run)} readings from {when(first.timestamp)} to {when(last.timestamp)}"
     reason = f"{span}; worst: {worst.reason}"
     return dataclasses.replace(
-        worst, timestamp=first.timestamp, end=last.timestamp, readings=len(run), severity=severity,
+        worst,
+        timestamp=first.timestamp,
+        end=last.timestamp,
+        readings=len(run),
+        severity=severity,
         reason=reason,
     )
 

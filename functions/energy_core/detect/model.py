@@ -53,6 +53,7 @@ class Series(Sequence[SeriesPoint]):
     """
 
     __slots__ = (
+        "computed",
         "consumed",
         "cumulative",
         "epochs",
@@ -81,6 +82,14 @@ class Series(Sequence[SeriesPoint]):
         # What detectors derive from the epochs alone (steps, time-of-day slots), kept once for every
         # series on the same timestamps: the sites of a fleet usually share one grid.
         self.timeline: dict[Any, Any] = {} if timeline is None else timeline
+        self.computed: dict[Any, Any] = {}  # this series' own (detect/arrays.py): never shared
+
+    def once(self, key: Any, work: Callable[[], T]) -> T:
+        """`work()`, done once for this series (its columns are never changed in place)."""
+        if key not in self.computed:
+            self.computed[key] = work()
+        result: T = self.computed[key]
+        return result
 
     @property
     def steps(self) -> list[float]:

@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from itertools import repeat
 from operator import gt, lt
 
-import numpy as np
-
 from energy_core.bulk import where
 
+from . import arrays
 from .config import DetectionConfig
 from .model import (
     CONSUMED,
@@ -29,7 +28,6 @@ from .model import (
     kwh,
     when,
 )
-from .spike import site_scale
 
 
 def columns(points: Sequence[SeriesPoint]) -> dict[str, Sequence[float]]:
@@ -41,7 +39,7 @@ def negative_values(
     points: Sequence[SeriesPoint],
     cols: dict[str, Sequence[float]],
     config: DetectionConfig,
-    everything: dict[str, Sequence[float]],
+    everything: Series,
 ) -> list[Anomaly]:
     """Readings of `points` below minus the standby tolerance of their field.
 
@@ -57,7 +55,7 @@ def negative_values(
     for name, values in cols.items():
         if min(values) >= -config.negative_tolerance_kwh:
             continue
-        scale = site_scale(np.asarray(everything[name], dtype=np.float64))
+        scale = arrays.scale(everything, name)
         tolerance = max(config.negative_tolerance_kwh, config.negative_standby_fraction * scale)
         found += [
             _negative(points[i], name, values[i], tolerance, scale)

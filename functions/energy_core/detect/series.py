@@ -14,6 +14,7 @@ from operator import sub
 
 import numpy as np
 
+from . import arrays
 from .config import DetectionConfig
 from .model import (
     CUMULATIVE,
@@ -27,7 +28,6 @@ from .model import (
     kwh,
     when,
 )
-from .spike import site_scale
 
 DAY = 86400.0
 
@@ -118,48 +118,64 @@ def flatlines(
     )
     capacity = config.capacity_for(series.site_id)
     clipping = capacity.generated_kw * interval / 3600.0 * config.flatline_clipping_fraction
-    epochs = np.asarray(series.epochs, dtype=np.float64)
+    epochs = arrays.epochs(series)
     found: list[Anomaly] = []
     covered: set[tuple[int, str]] = set()
-    for name, column in cols.items():
-        values = np.asarray(column, dtype=np.float64)
+    for name in cols:
+        values = arrays.values(series, name)
         runs = [run for run in equal_runs(values, needed) if True in fresh[run[0] : run[1] + 1]]
         if not runs:
             continue
         # PV output this close to zero is night-time standby or sensor offset, held for hours at night
-        dark = config.spike.dark_fraction * site_scale(values) if name == GENERATED else 0.0
+        dark = config.spike.dark_fraction * arrays.scale(series, name) if name == GENERATED else 0.0
         chances = RepeatChances(epochs, without_held_values(values, needed, dark), interval, dark)
+        loud = np.flatnonzero(np.abs(values) > dark)  # the readings that are not night or standby
         for first, last in runs:
             value = float(values[first])
             if name == GENERATED and value >= clipping:
                 continue
             if name == GENERATED and abs(value) <= dark:
-                start, stop = quiet_stretch(values, first, last, dark)
+                start, stop = quiet_stretch(loud, len(values), last)
                 if (start, stop) != (first, last):
                     # Output faded into it and out of it (dusk, a snowfall, a storm): weather or
                     # night, unless nothing came through a whole day (deep snow or an outage).
                     if epochs[stop] - epochs[start] < DAY:
                         continue
-                    found.append(_flatline(series[start], last=series[stop], name=name, value=value,
-                                           count=stop - start + 1, interval=interval, config=config))
+                    found.append(
+                        _flatline(
+                            series[start],
+                            last=series[stop],
+                            name=name,
+                            value=value,
+                            count=stop - start + 1,
+                            interval=interval,
+                            config=config,
+                        )
+                    )
                     covered.update((i, name) for i in range(start, stop + 1))
                     continue
             if chances.plausible(first, last, value, needed, config):
                 continue
             found.append(
-                _flatline(series[first], last=series[last], name=name, value=value,
-                          count=last - first + 1, interval=interval, config=config)
+                _flatline(
+                    series[first],
+                    last=series[last],
+                    name=name,
+                    value=value,
+                    count=last - first + 1,
+                    interval=interval,
+                    config=config,
+                )
             )
             covered.update((i, name) for i in range(first, last + 1))
     return found, covered
 
 
-def quiet_stretch(values: np.ndarray, first: int, last: int, dark: float) -> tuple[int, int]:
-    """The readings around first..last that stay within `dark` of zero, without a break."""
-    loud = np.flatnonzero(np.abs(values) > dark)
+def quiet_stretch(loud: np.ndarray, count: int, last: int) -> tuple[int, int]:
+    """The unbroken stretch of quiet readings (all but the `loud` indices, of `count`) holding `last`."""
     after = int(np.searchsorted(loud, last))
     start = int(loud[after - 1]) + 1 if after > 0 else 0
-    stop = int(loud[after]) - 1 if after < len(loud) else len(values) - 1
+    stop = int(loud[after]) - 1 if after < len(loud) else count - 1
     return start, stop
 
 
@@ -224,7 +240,8 @@ class RepeatChances:
         day = int(self.day[first])
         since = max(0, day - config.flatline_history_days)
         if self.known_days[day] - self.known_days[since] < config.flatline_min_days:
-            return abs(value) <= self.dark  # no history to judge by: zero is night or idle, a held value is stuck
+            # no history to judge by: zero is night or idle, a held value is stuck
+            return abs(value) <= self.dark
         observed = self.observed[day] - self.observed[since]
         repeated = self.repeated[abs(value) <= self.dark]
         chances = (repeated[day] - repeated[since] + 0.5) / (observed + 1)

@@ -34,35 +34,37 @@ def detect_site(
     if not points:
         return []
     file_series, stored = _sorted(Series.of(points)), _sorted(Series.of(history))
-    found = _readings_anomalies(file_series, stored, config, now_epoch)
+    found, every_stamp = _readings_anomalies(file_series, stored, config, now_epoch)
     if sum(anomaly.type in PER_READING for anomaly in found) < 2:
         return found  # nothing to join
-    every_stamp = sorted({*stored.timestamps, *file_series.timestamps})
     return merge_consecutive(found, every_stamp)
 
 
 def _readings_anomalies(
     file_series: Series, history: Series, config: DetectionConfig, now_epoch: float
-) -> list[Anomaly]:
-    """Every detector's findings, one anomaly per anomalous reading (runs: one per run)."""
+) -> tuple[list[Anomaly], Sequence[str]]:
+    """Every detector's findings, one anomaly per anomalous reading (runs: one per run), and every
+    timestamp judged, in time order (what "consecutive" means when they are joined into events)."""
     cut = future_cut(file_series, config, now_epoch)
     # A reading from the future is reported once and kept out of the series, else it would also
     # open a huge gap and distort the interval.
     series, fresh = _merge(history, file_series[:cut])
+    ahead = file_series.timestamps[cut:]  # after `now`, so after every other reading
     if not series:
-        return future_timestamps(file_series, cut, config, now_epoch)
+        return future_timestamps(file_series, cut, config, now_epoch), ahead
     steps = series.steps
     interval = series.derived("interval", lambda: infer_interval(steps)) or config.default_interval_seconds
     cols = columns(series)
     fresh_idx = _fresh_indices(fresh)
     file_part = series.take(fresh_idx)
     file_cols = columns(file_part)
-    singles = negative_values(file_part, file_cols, config, cols) + out_of_range(
+    singles = negative_values(file_part, file_cols, config, series) + out_of_range(
         file_part, file_cols, config, interval
     )
     flat, covered = flatlines(series, cols, fresh, interval, config)
     stamps = series.timestamps  # in time order: a reported reading is found by bisection
     skip = covered | {(bisect_left(stamps, a.timestamp), a.field or "") for a in singles}
+    every_stamp = [*stamps, *ahead] if ahead else stamps
     return [
         *future_timestamps(file_series, cut, config, now_epoch),
         *singles,
@@ -71,7 +73,7 @@ def _readings_anomalies(
         *flat,
         *clock_shifts(series, fresh, config),
         *spikes(series, np.asarray(fresh_idx), interval=interval, cfg=config.spike, skip=skip),
-    ]
+    ], every_stamp
 
 
 def _fresh_indices(fresh: list[bool]) -> range | list[int]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import arrays
 from .config import SpikeConfig
 from .model import GENERATED, Anomaly, Series, duration, field_word, kwh, when
 
@@ -86,10 +87,10 @@ def spikes(
     """Spikes among the readings at `fresh` (indices into `series`, history + file in time order)."""
     if not cfg.enabled or len(series) < 3 or interval <= 0 or interval > DAY / 4:
         return []
-    epochs = np.asarray(series.epochs, dtype=np.float64)
+    epochs = arrays.epochs(series)
     found = []
     for name in (GENERATED, "energy_consumed_kwh"):
-        values = np.asarray(getattr(series, "generated" if name == GENERATED else "consumed"), np.float64)
+        values = arrays.values(series, name)
         found += _field_spikes(series, epochs, values, name, fresh, interval, cfg, skip)
     return found
 
@@ -104,7 +105,7 @@ def _field_spikes(  # noqa: PLR0917 - the field's columns and the settings
     cfg: SpikeConfig,
     skip: set[tuple[int, str]],
 ) -> list[Anomaly]:
-    scale = site_scale(values)
+    scale = arrays.scale(series, name)
     if scale <= 0:
         return []
     floor = max(cfg.min_jump_fraction * scale, cfg.min_jump_kwh)
@@ -146,12 +147,6 @@ def _field_spikes(  # noqa: PLR0917 - the field's columns and the settings
         ):
             found.append(_spike(series, i, name, value, context, interval, float(min(before[i], after[i]))))
     return found
-
-
-def site_scale(values: np.ndarray) -> float:
-    """The site's own scale for a field: the 99th percentile of its positive readings (0 if none)."""
-    positive = values[values > 0]
-    return float(np.percentile(positive, 99)) if positive.size else 0.0
 
 
 def neighbours(epochs: np.ndarray, values: np.ndarray, interval: float) -> tuple[np.ndarray, np.ndarray]:
