@@ -179,11 +179,19 @@ def _plant_reset(copy: Copy, rng: np.random.Generator, taken: np.ndarray) -> Non
         copy.planted.append(Span(copy.site.site_id, "counter_reset", copy.epochs[at], copy.epochs[at]))
 
 
+MIN_SHIFT_DAYS = 45
+
+
 def _plant_clock_shift(copy: Copy, rng: np.random.Generator) -> None:
     """A UTC logger that applies daylight saving: an hour later from one day, back again days later
-    (within two months), well away from any clock change the source already has."""
+    (within two months), well away from any clock change the source already has.
+
+    Only in series of MIN_SHIFT_DAYS days or more: a shift is judged against the days before it and
+    confirmed by the days after that stay moved (5 and 6 by default), so a shift and its return need
+    weeks around them. The 25-day stale-data extract (10-17 days with a visible dawn or dusk) cannot
+    hold one: planting there measures the extract's length, not the detector."""
     days = np.unique(copy.file_day)
-    if len(days) < 24:
+    if len(days) < MIN_SHIFT_DAYS:
         return
     real = copy.file_day[copy.site.labelled["clock_shift"]] if "clock_shift" in copy.site.labelled else []
     for _ in range(200):

@@ -25,8 +25,8 @@ def test_given_the_serf_west_csv_when_converting_then_watts_become_kwh_per_inter
     assert west.kwh.min() < 0  # night-time standby draw stays as measured
 
 
-def test_given_a_month_of_pv_when_planting_then_every_type_is_planted() -> None:
-    faulty = real.finish(real.faulty_copy(site(), seed=5))
+def test_given_two_months_of_pv_when_planting_then_every_type_is_planted() -> None:
+    faulty = real.finish(real.faulty_copy(site(days=60), seed=5))
     kinds = {p.type for p in faulty.planted}
     assert {"negative_value", "spike", "flatline", "gap", "future_timestamp", "counter_reset", "clock_shift"} <= kinds
     for gap in (p for p in faulty.planted if p.type == "gap"):
@@ -51,3 +51,16 @@ def test_given_events_and_labels_when_scoring_then_each_is_counted_once_per_even
     table = real.score(found, planted, [], {"s": 900.0})
     assert table["spike"] == {"planted": 2, "found": 2, "events": 2, "right": 1}
     assert table["out_of_range"]["right"] == 1  # a spike beyond the capacity is the same fault
+
+
+def test_given_a_month_of_pv_when_planting_then_no_clock_shift_it_could_not_hold() -> None:
+    faulty = real.finish(real.faulty_copy(site(days=30), seed=5))
+    assert "clock_shift" not in {p.type for p in faulty.planted}
+
+
+def test_given_the_us_calendar_when_listing_clock_changes_then_second_sunday_of_march_first_of_november() -> None:
+    from datetime import date
+
+    assert realdata.us_clock_changes(2012, 2013) == [
+        date(2012, 3, 11), date(2012, 11, 4), date(2013, 3, 10), date(2013, 11, 3)
+    ]

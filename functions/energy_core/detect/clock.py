@@ -63,7 +63,10 @@ def clock_shifts(series: Series, fresh: list[bool], config: DetectionConfig) -> 
         np.abs(previous - before) < np.abs(previous - (before + moved))
     )
     confirmed_now = np.isin(days[first + cfg.days_after - 1 : stop + cfg.days_after - 1], list(fresh_days))
-    for n in np.flatnonzero((np.abs(moved) >= threshold) & held & settled & steady & confirmed_now):
+    starts = (np.abs(moved) >= threshold) & held & settled & steady
+    # a move whose day before also qualifies started there: reported once, from its first day
+    first_day = starts & ~np.concatenate(([False], starts[:-1]))
+    for n in np.flatnonzero(first_day & confirmed_now):
         found.append(_shift(series, day_of, int(days[first + n]), float(before[n]), float(moved[n])))
     return found
 
@@ -78,13 +81,16 @@ def darkest_hour(epochs: np.ndarray, generated: np.ndarray) -> int:
 def daily_centres(
     epochs: np.ndarray, generated: np.ndarray, day_of: np.ndarray, min_day_fraction: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each generating day and the middle of its daylight (seconds into the day): halfway between its
-    first and last reading above a twentieth of the site's usual daily peak. Sunrise and sunset move
-    together only when the clock moves; a cloudy morning moves one edge, a spike neither.
+    """Each generating day and the middle of its daylight (seconds into the day): halfway between the
+    moments its output rose above and fell below a twentieth of the site's usual daily peak. Sunrise
+    and sunset move together only when the clock moves; a cloudy morning moves one edge, a spike neither.
 
-    Days below `min_day_fraction` of the median day's energy are skipped: their edges are noise. So
-    are days whose dawn or dusk was not seen: the reading just before the first lit one (or just after
-    the last) is missing, or is lit itself (a logger that held its last value through the night).
+    Days below `min_day_fraction` of the median day's energy are skipped: their edges are noise. An
+    edge counts only when it was seen: the reading just before the first lit one (or just after the
+    last) is there and dark; a logger that held its last value through the night, or rows missing at
+    the edge, hide it. A day with one edge seen is placed by that edge and the length of daylight of
+    the nearest days that saw both (the length of a day does not move with the clock, and changes by
+    minutes a day at most).
     """
     starts = np.flatnonzero(np.diff(day_of, prepend=day_of[0] - 1))  # each day's first reading
     days = day_of[starts]
@@ -96,16 +102,23 @@ def daily_centres(
     level = float(np.median(np.maximum.reduceat(generated, starts)[bright])) / 20
     positions = np.arange(len(generated))
     above = generated > level
-    first_lit = np.minimum.reduceat(np.where(above, positions, len(generated)), starts)
-    last_lit = np.maximum.reduceat(np.where(above, positions, -1), starts)
-    keep = bright & (last_lit >= 0)
-    keep[keep] = _dark_before(epochs, above, first_lit[keep]) & _dark_after(epochs, above, last_lit[keep])
-    dawn, dusk = first_lit[keep], last_lit[keep]
+    dawn = np.minimum.reduceat(np.where(above, positions, len(generated)), starts)
+    dusk = np.maximum.reduceat(np.where(above, positions, -1), starts)
+    bright &= dusk >= 0
+    dawn, dusk = np.where(bright, dawn, 0), np.where(bright, dusk, 0)
+    rise_seen = bright & _dark_before(epochs, above, dawn)
+    fall_seen = bright & _dark_after(epochs, above, dusk)
+    both = rise_seen & fall_seen
+    if not both.any():
+        return np.empty(0, np.int64), np.empty(0)
     # where between the dark reading and the lit one the output crossed the level (linear): the
     # edges to a fraction of an interval, not rounded to the logger's 15 minutes
-    rise = _crossing(epochs, generated, dawn - 1, dawn, level)
-    fall = _crossing(epochs, generated, dusk, dusk + 1, level)
-    return days[keep], (rise + fall) / 2 - days[keep] * DAY
+    rise = _crossing(epochs, generated, np.maximum(dawn - 1, 0), dawn, level)
+    fall = _crossing(epochs, generated, dusk, np.minimum(dusk + 1, len(epochs) - 1), level)
+    daylight = np.interp(days, days[both], (fall - rise)[both])
+    middle = np.where(both, (rise + fall) / 2, np.where(rise_seen, rise + daylight / 2, fall - daylight / 2))
+    keep = rise_seen | fall_seen
+    return days[keep], middle[keep] - days[keep] * DAY
 
 
 def _crossing(
@@ -121,18 +134,29 @@ def _step(epochs: np.ndarray) -> float:
     return float(np.median(np.diff(epochs))) if len(epochs) > 1 else 0.0
 
 
+DARK_READINGS = 2  # dark readings in a row, at the logger's pace, that make an edge seen
+
+
 def _dark_before(epochs: np.ndarray, above: np.ndarray, lit: np.ndarray) -> np.ndarray:
-    """Whether the reading one interval before each `lit` index is there and dark."""
-    earlier = np.maximum(lit - 1, 0)
-    there = (lit > 0) & (epochs[lit] - epochs[earlier] <= 1.5 * _step(epochs))
-    return there & ~above[earlier]
+    """Whether the DARK_READINGS readings before each `lit` index are there, one interval apart, and
+    dark (one zero after hours of missing rows is a logger waking up, not a dawn)."""
+    return _dark_run(epochs, above, lit, -1)
 
 
 def _dark_after(epochs: np.ndarray, above: np.ndarray, lit: np.ndarray) -> np.ndarray:
-    """Whether the reading one interval after each `lit` index is there and dark."""
-    later = np.minimum(lit + 1, len(epochs) - 1)
-    there = (lit < len(epochs) - 1) & (epochs[later] - epochs[lit] <= 1.5 * _step(epochs))
-    return there & ~above[later]
+    """Whether the DARK_READINGS readings after each `lit` index are there, one interval apart, and dark."""
+    return _dark_run(epochs, above, lit, +1)
+
+
+def _dark_run(epochs: np.ndarray, above: np.ndarray, lit: np.ndarray, way: int) -> np.ndarray:
+    step, last = 1.5 * _step(epochs), len(epochs) - 1
+    seen = np.ones(len(lit), dtype=bool)
+    for k in range(1, DARK_READINGS + 1):
+        here, there = np.clip(lit + way * (k - 1), 0, last), lit + way * k
+        inside = (there >= 0) & (there <= last)
+        there = np.clip(there, 0, last)
+        seen &= inside & (np.abs(epochs[there] - epochs[here]) <= step) & ~above[there]
+    return seen
 
 
 def _shift(series: Series, day_of: np.ndarray, day: int, before: float, moved: float) -> Anomaly:
