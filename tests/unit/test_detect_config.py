@@ -55,3 +55,43 @@ def test_given_a_site_capacity_when_asking_then_it_overrides_the_default() -> No
 def test_given_a_bad_config_when_loading_then_config_error_names_the_key(raw: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_config(raw)
+
+
+def test_given_a_site_that_overrides_a_section_when_loading_then_only_that_site_and_key_change() -> None:
+    config = load_config(
+        {
+            "flatline": {"max_chance": 0.001, "history_days": 21},
+            "sites": {
+                "plant-7": {
+                    "generated": 250,
+                    "consumed": 10,
+                    "flatline": {"max_chance": 1e-7},
+                    "clock_shift": {"enabled": False},
+                }
+            },
+        }
+    )
+    own = config.for_site("plant-7")
+    assert own.flatline_max_chance == 1e-7 and own.flatline_history_days == 21  # the rest from the top
+    assert own.clock.enabled is False and config.clock.enabled is True
+    assert own.capacity_for("plant-7").generated_kw == 250
+    assert config.for_site("other") is config
+
+
+def test_given_a_typo_in_a_site_override_when_loading_then_the_error_names_the_site_and_key() -> None:
+    with pytest.raises(ConfigError, match=r"sites\.plant-7: .*flatline.*max_chanse"):
+        load_config({"sites": {"plant-7": {"flatline": {"max_chanse": 1e-7}}}})
+
+
+def test_given_a_site_with_clock_shift_off_when_detecting_then_its_daylight_saving_logger_raises_nothing() -> (
+    None
+):
+    from test_detect_conventions import pv
+
+    from energy_core.detect import detect_site
+
+    points = pv(21, shift_from=12)
+    now = points[-1].epoch + 900
+    quiet = load_config({"sites": {"pv": {"clock_shift": {"enabled": False}}}})
+    assert "clock_shift" in {a.type for a in detect_site(points, [], load_config({}), now)}
+    assert "clock_shift" not in {a.type for a in detect_site(points, [], quiet, now)}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -84,9 +84,15 @@ class DetectionConfig:
     counter_min_drop_fraction: float = 0.001
     spike: SpikeConfig = SpikeConfig()
     clock: ClockConfig = ClockConfig()
+    # sites whose own block in `sites` changes any section: their whole settings, built once
+    site_settings: Mapping[str, DetectionConfig] = field(default_factory=dict)
 
     def capacity_for(self, site_id: str) -> Capacity:
         return self.sites.get(site_id, self.default_capacity)
+
+    def for_site(self, site_id: str) -> DetectionConfig:
+        """The settings that apply to one site: its overrides over the defaults, or the defaults."""
+        return self.site_settings.get(site_id, self)
 
 
 # json key -> (DetectionConfig attribute, expected type); sections mirror detection.json.
@@ -145,14 +151,55 @@ def load_config(raw: Mapping[str, Any]) -> DetectionConfig:
     if "default_capacity_kw" in raw:
         values["default_capacity"] = _capacity(raw["default_capacity_kw"], "default_capacity_kw")
     sites = _mapping(raw.get("sites", {}), "sites")
-    values["sites"] = {site: _capacity(cap, f"sites.{site}") for site, cap in sites.items()}
+    values["sites"], overrides = _sites(sites)
     values["spike"] = _spike(_mapping(raw.get("spike", {}), "spike"))
     clock = _mapping(raw.get("clock_shift", {}), "clock_shift")
     _check_keys("clock_shift", clock, set(_CLOCK_KEYS))
     values["clock"] = ClockConfig(
         **{key: _typed(value, _CLOCK_KEYS[key], f"clock_shift.{key}") for key, value in clock.items()}
     )
-    return _checked(DetectionConfig(**values))
+    config = _checked(DetectionConfig(**values))
+    if not overrides:
+        return config
+    return replace(
+        config, site_settings={site: _site_config(raw, site, o, config) for site, o in overrides.items()}
+    )
+
+
+# sections a site may change for itself (`interval` is the file's, not the site's)
+_OVERRIDABLE = {"spike", "clock_shift", *_SECTIONS} - {"interval"}
+
+
+def _sites(sites: Mapping[str, Any]) -> tuple[dict[str, Capacity], dict[str, dict[str, Any]]]:
+    """Each site's capacities (kW), and the sections it overrides."""
+    capacities, overrides = {}, {}
+    for site, raw_block in sites.items():
+        block = _mapping(raw_block, f"sites.{site}")
+        _check_keys(f"sites.{site}", block, {"generated", "consumed", *_OVERRIDABLE})
+        sizes = {key: block[key] for key in ("generated", "consumed") if key in block}
+        if sizes:
+            capacities[site] = _capacity(sizes, f"sites.{site}")
+        sections = {key: value for key, value in block.items() if key in _OVERRIDABLE}
+        if sections:
+            overrides[site] = sections
+    return capacities, overrides
+
+
+def _site_config(
+    raw: Mapping[str, Any], site: str, sections: dict[str, Any], defaults: DetectionConfig
+) -> DetectionConfig:
+    """The defaults with one site's sections laid over them, key by key."""
+    merged: dict[str, Any] = {key: value for key, value in raw.items() if key != "sites"}
+    for section, block in sections.items():
+        merged[section] = {
+            **_mapping(raw.get(section, {}), section),
+            **_mapping(block, f"sites.{site}.{section}"),
+        }
+    try:
+        own = load_config(merged)
+    except ConfigError as error:
+        raise ConfigError(f"sites.{site}: {error}") from None
+    return replace(own, sites=defaults.sites, version=defaults.version)
 
 
 def _spike(block: Mapping[str, Any]) -> SpikeConfig:

@@ -34,6 +34,7 @@ def detect_site(
     if not points:
         return []
     file_series, stored = _sorted(Series.of(points)), _sorted(Series.of(history))
+    config = config.for_site(file_series.site_id)  # its own overrides in `sites`, if any
     found, every_stamp = _readings_anomalies(file_series, stored, config, now_epoch)
     if sum(anomaly.type in PER_READING for anomaly in found) < 2:
         return found  # nothing to join
