@@ -5,8 +5,8 @@ grid (a missing row is NaN), and returns the spans it flags. Each has one sensit
 most to the least sensitive value until its false events on the clean copies fit the budget:
 
 - stale_values_round: a value repeated (to 3 decimals) for `window_hours`. On PV sites only daytime
-  readings count (pvanalytics' power_or_irradiance), as in pvanalytics' PVFleets QA examples: every
-  night is a run of zeros.
+  readings count (pvanalytics' power_or_irradiance; the night is NaN), as in pvanalytics' PVFleets QA
+  examples: every night is a run of zeros, and the mask's edges let an hour or two of it into the day.
 - complete: a day whose completeness score (pvanalytics.quality.gaps.completeness_score: the share of
   the day with data) is below `minimum_completeness`. The first and last day of a series are cut by the
   extract, not by the meter, and are not judged.
@@ -28,7 +28,7 @@ from bench.detection_real import DAY, Copy, Span, _runs
 
 # check -> (knob name, values from the most to the least sensitive)
 CHECKS: dict[str, tuple[str, tuple[float, ...]]] = {
-    "stale_values_round": ("window_hours", (1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0)),
+    "stale_values_round": ("window_hours", (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 12.0)),
     "complete": ("minimum_completeness", (1.0, 0.99, 0.95, 0.9, 0.75, 0.5, 0.333)),
     "shifts_ruptures": ("prediction_penalty", (1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 40.0)),
 }
@@ -74,9 +74,9 @@ def _stale(copy: Copy, series: pd.Series, window_hours: float) -> list[Span]:
     from pvanalytics.quality import gaps
 
     window = max(3, round(window_hours * 3600 / copy.site.interval))
+    if copy.site.kind == "pv":  # the whole window in daylight: a night's zeros reach into the mask's edges
+        series = series.where(_daytime(copy, series))
     flags = gaps.stale_values_round(series, window=window, decimals=3, mark="all")
-    if copy.site.kind == "pv":
-        flags &= _daytime(copy, series)
     return _spans(copy, flags, "stale_values_round")
 
 
