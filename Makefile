@@ -78,16 +78,18 @@ bench-serve: $(STAMP)
 bench-contract: $(STAMP)
 	SCHEMATHESIS_EXAMPLES=1000 $(BIN)/python -m pytest -q tests/api/test_api_properties.py
 
-# Detection on real meter data (pvanalytics, eemeter) with planted faults, beside adtk:
-# docs/anomaly-detection.md. adtk 0.6.2 (its last release) breaks under pandas 3, so the benchmark runs in
-# a venv of its own with pandas 2; the detectors it measures need only numpy.
+# Detection on real meter data (pvanalytics, eemeter) with planted faults, beside adtk and pvanalytics'
+# quality checks: docs/anomaly-detection.md. adtk 0.6.2 (its last release) breaks under pandas 3, so the
+# benchmark runs in a venv of its own with pandas 2; the detectors it measures need only numpy. pyarrow
+# reads pvanalytics' parquet series; ruptures is what pvanalytics.quality.time.shifts_ruptures runs on.
 BASELINES_VENV := .venv-baselines
-$(BASELINES_VENV)/bin/adtk-installed:
-	$(PYTHON) -m venv $(BASELINES_VENV)
-	$(BASELINES_VENV)/bin/python -m pip install --quiet 'numpy>=2.1' 'pandas>=2.1,<3' 'adtk==0.6.2' 'pvanalytics>=0.2.2'
+$(BASELINES_VENV)/bin/baselines-installed:
+	test -x $(BASELINES_VENV)/bin/python || $(PYTHON) -m venv $(BASELINES_VENV)
+	$(BASELINES_VENV)/bin/python -m pip install --quiet 'numpy>=2.1' 'pandas>=2.1,<3' 'adtk==0.6.2' \
+		'pvanalytics>=0.2.2' 'pyarrow>=14' 'ruptures>=1.1.9'
 	@touch $@
 
-bench-detection: $(BASELINES_VENV)/bin/adtk-installed
+bench-detection: $(BASELINES_VENV)/bin/baselines-installed
 	$(BASELINES_VENV)/bin/python -W ignore::FutureWarning -m bench.detection_real --json bench-detection.json
 
 openapi: $(STAMP)

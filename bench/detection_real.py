@@ -1,4 +1,4 @@
-"""Detection quality on real meter data (bench/realdata.py), with planted faults, beside adtk.
+"""Detection quality on real meter data (bench/realdata.py), with planted faults, beside adtk and pvanalytics.
 
     make bench-detection            # or: python -m bench.detection_real [--json out.json] [--no-baselines]
 
@@ -14,8 +14,10 @@ false event. On the clean copies, false events per site-month measure the false-
 
 Baselines, at the same false-alarm budget: adtk's SeasonalAD, PersistAD, LevelShiftAD (sensitivity c
 raised until their false events per site-month on the clean copies are no more than the project's, or
-0.1) and ThresholdAD (below zero), each run on the whole series; their untyped events count for every
-type they overlap.
+0.1) and ThresholdAD (below zero), and pvanalytics' quality checks for stale values, incomplete days and
+time shifts (bench/pvanalytics_baselines.py, each with its own knob calibrated the same way), each run on
+the whole series; their untyped events count for every type they overlap. A baseline's event on a clean
+copy is false unless it overlaps a fault really present in the source, real gaps included.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ import json
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -282,7 +285,8 @@ def real_faults(copy: Copy) -> list[Span]:
     """Faults the source really has: its own labels (stale -> flatline, outlier -> spike) as events, and
     any value held unchanged for REAL_STUCK_HOURS or more (no meter reads exactly the same energy for
     half a day unless it is stuck or the logger filled a gap with a copy; PV night zeros excepted), and
-    a PV array at ~zero for 24 hours or more (an outage or snow cover: no night lasts a day)."""
+    a PV array at ~zero for 24 hours or more (an outage or snow cover: no night lasts a day), and every
+    real gap (rows missing from the grid), from the last reading before it to the first after it."""
     names = {"stuck": "flatline", "spike": "spike", "clock_shift": "clock_shift"}
     spans = []
     kwh, epochs = copy.site.kwh, copy.site.epochs
@@ -302,6 +306,8 @@ def real_faults(copy: Copy) -> list[Span]:
             spans.append(
                 Span(copy.site.site_id, names[label], copy.site.epochs[start], copy.site.epochs[stop - 1])
             )
+    for before in np.flatnonzero(np.diff(epochs) > 1.5 * copy.site.interval):
+        spans.append(Span(copy.site.site_id, "gap", epochs[before], epochs[before + 1]))
     return spans
 
 
@@ -399,7 +405,7 @@ def adtk_events(copy: Copy, name: str, c: float) -> list[Span]:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
-    parser.add_argument("--no-baselines", action="store_true", help="skip adtk")
+    parser.add_argument("--no-baselines", action="store_true", help="skip adtk and pvanalytics")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument(
         "--set",
@@ -456,9 +462,26 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results["site_months"] = round(months, 2)
     if not args.no_baselines:
         budget = max(results["project"]["false_per_site_month"], GOALS["false_per_site_month"])
+        calibrate = partial(
+            _calibrated,
+            clean=clean_copies,
+            faulty=faulty_copies,
+            real=real,
+            intervals=intervals,
+            months=months,
+            budget=budget,
+        )
         results["adtk"] = {
-            name: _calibrated(name, clean_copies, faulty_copies, real, intervals, months, budget)
+            name: calibrate(
+                partial(_adtk_at, name=name), (None,) if name == "ThresholdAD" else ADTK_C, knob="c"
+            )
             for name in ("SeasonalAD", "PersistAD", "LevelShiftAD", "ThresholdAD")
+        }
+        from bench import pvanalytics_baselines as pva
+
+        results["pvanalytics"] = {
+            check: calibrate(partial(pva.events, check=check), values, knob=knob)
+            for check, (knob, values) in pva.CHECKS.items()
         }
     _print(results)
     if args.json:
@@ -473,8 +496,17 @@ def _count(kinds: Iterable[str]) -> dict[str, int]:
     return dict(counts)
 
 
+ADTK_C = (3.0, 5.0, 10.0, 20.0, 40.0, 80.0)
+
+
+def _adtk_at(copy: Copy, c: float | None, name: str) -> list[Span]:
+    return adtk_events(copy, name, c or 0.0)
+
+
 def _calibrated(
-    name: str,
+    events: Callable[[Copy, Any], list[Span]],
+    knobs: Sequence[Any],
+    knob: str,
     clean: list[Copy],
     faulty: list[Copy],
     real: list[Span],
@@ -482,22 +514,24 @@ def _calibrated(
     months: float,
     budget: float,
 ) -> dict[str, Any]:
-    """adtk's detector at the smallest c whose false events per site-month on the clean copies fit."""
+    """A baseline at its most sensitive knob (knobs run from most to least sensitive) whose false events
+    per site-month on the clean copies fit the budget; else at its least sensitive, marked out of budget."""
     chosen: dict[str, Any] = {}
-    for c in (None,) if name == "ThresholdAD" else (3.0, 5.0, 10.0, 20.0, 40.0, 80.0):
+    for value in knobs:
         began = time.perf_counter()
-        found = [e for copy in clean for e in adtk_events(copy, name, c or 0.0)]
+        found = [e for copy in clean for e in events(copy, value)]
         false = [e for e in found if not any(overlaps(e, t, intervals[e.site_id]) for t in real)]
-        rate = len(false) / months
-        flagged = [e for copy in faulty for e in adtk_events(copy, name, c or 0.0)]
+        rate = float(len(false) / months)
+        flagged = [e for copy in faulty for e in events(copy, value)]
         seconds = time.perf_counter() - began
         planted = [p for copy in faulty for p in copy.planted]
         table = score(flagged, planted, real, intervals, typed=False)
         recall = {t: round(r["found"] / r["planted"], 3) for t, r in table.items() if r["planted"]}
         chosen = {
-            "c": c,
+            knob: value,
+            "knob": knob,
             "false_per_site_month": round(rate, 3),
-            "within_budget": rate <= budget,
+            "within_budget": bool(rate <= budget),
             "recall": recall,
             "readings_per_second": round(sum(len(x.epochs) for x in (*clean, *faulty)) / seconds),
         }
@@ -513,23 +547,46 @@ def _print(results: dict[str, Any]) -> None:
         f"clean copies: {project['false_events_clean']} false events = {project['false_per_site_month']} "
         f"per site-month (goal <= {GOALS['false_per_site_month']}) {project['false_by_type']}"
     )
-    adtk = results.get("adtk", {})
-    # only detectors that keep to the false-alarm budget compete (ThresholdAD has no knob to turn)
-    within = [a for a in adtk.values() if a["within_budget"]]
-    best = {t: max((a["recall"].get(t, 0.0) for a in within), default=None) for t in TYPES}
-    print(f"{'type':18} {'planted':>7} {'recall':>7} {'precision':>9} {'adtk best recall':>17}")
+    baselines = {
+        f"{family} {name}": row
+        for family in ("adtk", "pvanalytics")
+        for name, row in results.get(family, {}).items()
+    }
+    # only baselines that keep to the false-alarm budget compete (ThresholdAD has no knob to turn)
+    adtk_best = {t: _best(baselines, t, "adtk ") for t in TYPES}
+    best = {t: _best(baselines, t, "") for t in TYPES}
+    print(
+        f"{'type':18} {'planted':>7} {'recall':>7} {'precision':>9} {'adtk best':>9}  "
+        "best baseline recall (which)"
+    )
     for kind, row in project["by_type"].items():
         recall = row["found"] / row["planted"] if row["planted"] else float("nan")
         precision = row["right"] / row["events"] if row["events"] else float("nan")
-        print(f"{kind:18} {row['planted']:7} {recall:7.3f} {precision:9.3f} {best.get(kind) or '-':>17}")
+        top = best.get(kind)
+        which = f"{top[0]:.3f} ({top[1]})" if top else "-"
+        adtk_top = adtk_best.get(kind)
+        adtk = f"{adtk_top[0]:.3f}" if adtk_top else "-"
+        print(f"{kind:18} {row['planted']:7} {recall:7.3f} {precision:9.3f} {adtk:>9}  {which}")
     print(
         f"project detectors: {project['readings_per_second']:,} readings/s (daily files, 28 days of history)"
     )
-    for name, row in adtk.items():
+    for name, row in baselines.items():
         print(
-            f"adtk {name}: c={row['c']} false/site-month={row['false_per_site_month']} "
+            f"{name}: {row['knob']}={row[row['knob']]} false/site-month={row['false_per_site_month']}"
+            f"{'' if row['within_budget'] else ' (over budget)'} "
             f"{row['readings_per_second']:,} readings/s recall={row['recall']}"
         )
+
+
+def _best(baselines: dict[str, dict[str, Any]], kind: str, prefix: str) -> tuple[float, str] | None:
+    """The highest recall of `kind` among the baselines named `prefix...` that keep to the budget."""
+    within = [
+        (row["recall"].get(kind, 0.0), name)
+        for name, row in baselines.items()
+        if name.startswith(prefix) and row["within_budget"]
+    ]
+    top = max(within, default=None)
+    return top if top and top[0] > 0 else None
 
 
 if __name__ == "__main__":
