@@ -79,12 +79,19 @@ def run_daily(data: synth.Dataset, config: DetectionConfig) -> list[Anomaly]:
 
 
 def score(found: list[Anomaly], labels: Iterable[synth.Label], counts: dict[str, Counter[str]]) -> None:
-    detected = {(a.site_id, a.timestamp, a.type) for a in found}
-    expected = {(label.site_id, label.timestamp, label.type) for label in labels}
+    """Per event, as an operator sees them: a label is found when an event of its type covers it (from
+    its start to its end: three future readings in a row are one event), an event is right when it
+    covers at least one label. tp/fn count labels, right/fp count events."""
     for kind in TYPES:
-        got = {k for k in detected if k[2] == kind}
-        want = {k for k in expected if k[2] == kind}
-        counts[kind].update(tp=len(got & want), fp=len(got - want), fn=len(want - got))
+        events = [a for a in found if a.type == kind]
+        want = {(label.site_id, label.timestamp) for label in labels if label.type == kind}
+        found_labels = {w for w in want if any(_covers(a, *w) for a in events)}
+        right = sum(any(_covers(a, *w) for w in want) for a in events)
+        counts[kind].update(tp=len(found_labels), fn=len(want - found_labels), right=right, fp=len(events) - right)
+
+
+def _covers(event: Anomaly, site_id: str, timestamp: str) -> bool:
+    return event.site_id == site_id and event.timestamp <= timestamp <= event.end  # canonical stamps sort
 
 
 def evaluate(seeds: list[int], mode: str) -> dict[str, Any]:
@@ -128,12 +135,12 @@ def _days_after(first_day: str, timestamp: str) -> float:
 def _table(counts: dict[str, Counter[str]]) -> dict[str, dict[str, float]]:
     table = {}
     for kind, c in counts.items():
-        tp, fp, fn = c["tp"], c["fp"], c["fn"]
+        tp, fp, fn, right = c["tp"], c["fp"], c["fn"], c["right"]
         table[kind] = {
             "tp": tp,
             "fp": fp,
             "fn": fn,
-            "precision": round(tp / (tp + fp), 4) if tp + fp else 1.0,
+            "precision": round(right / (right + fp), 4) if right + fp else 1.0,
             "recall": round(tp / (tp + fn), 4) if tp + fn else 1.0,
         }
     return table
