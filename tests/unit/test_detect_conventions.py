@@ -202,3 +202,10 @@ def test_given_a_thirty_five_minute_shift_when_detecting_then_it_is_found_betwee
     ]
     events = [a for a in detect_site(points, [], CONFIG, points[-1].epoch + 900) if a.type == "clock_shift"]
     assert len(events) == 1 and 30 <= events[0].value <= 40
+
+
+def test_given_an_inverter_off_overnight_until_noon_when_it_returns_at_full_output_then_flatline() -> None:
+    points = pv(21, standby=0.0)
+    for i in range(14 * 96 + 72, 15 * 96 + 48):  # from 18:00 (dusk) until 12:00 the next day
+        with_value(points, i, gen=0.0)
+    assert [t for t, _ in found(points)] == ["flatline"]

@@ -136,9 +136,11 @@ def flatlines(
                 continue
             if name == GENERATED and abs(value) <= dark:
                 start, stop = quiet_stretch(loud, len(values), last)
-                if (start, stop) != (first, last):
-                    # Output faded into it and out of it (dusk, a snowfall, a storm): weather or
-                    # night, unless nothing came through a whole day (deep snow or an outage).
+                if start < first and stop > last:
+                    # Output faded into it AND out of it (dusk, a snowfall, a storm): weather or
+                    # night, unless nothing came through a whole day (deep snow or an outage). An
+                    # inverter that stopped overnight and comes back at noon at full output did not
+                    # fade out: it is judged by the chances below like any dropout.
                     if epochs[stop] - epochs[start] < DAY:
                         continue
                     found.append(
