@@ -87,7 +87,9 @@ def score(found: list[Anomaly], labels: Iterable[synth.Label], counts: dict[str,
         want = {(label.site_id, label.timestamp) for label in labels if label.type == kind}
         found_labels = {w for w in want if any(_covers(a, *w) for a in events)}
         right = sum(any(_covers(a, *w) for w in want) for a in events)
-        counts[kind].update(tp=len(found_labels), fn=len(want - found_labels), right=right, fp=len(events) - right)
+        counts[kind].update(
+            tp=len(found_labels), fn=len(want - found_labels), right=right, fp=len(events) - right
+        )
 
 
 def _covers(event: Anomaly, site_id: str, timestamp: str) -> bool:
