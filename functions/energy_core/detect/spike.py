@@ -1,7 +1,8 @@
 """spike: a reading far from its neighbours AND from what the site does at that time of day lately.
 
 Two questions, both asked of every reading of the file:
-1. Is it isolated? It is at least `neighbour_ratio` times both of its neighbours (within 1.5 intervals),
+1. Is it isolated? It is at least `neighbour_ratio` times the mean of its neighbours (within 1.5
+   intervals) and twice the higher one,
    by at least the site's jump floor. A sustained regime - a heating day, a long oven session, a sunny
    hour between clouds that stays sunny - has neighbours as high as itself and is never a spike.
 2. Is it unusual for the time of day? It is above the `quantile_high` quantile of the same time of day
@@ -27,6 +28,7 @@ from .config import SpikeConfig
 from .model import GENERATED, Anomaly, Series, duration, field_word, kwh, when
 
 DAY = 86400.0
+HIGHER_NEIGHBOUR_RATIO = 2.0  # an upward spike is also at least twice its higher neighbour
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,12 +164,21 @@ def neighbours(epochs: np.ndarray, values: np.ndarray, interval: float) -> tuple
 def isolated(
     values: np.ndarray, before: np.ndarray, after: np.ndarray, ratio: float, floor: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Readings at least `ratio` times above (or below 1/ratio of) both neighbours, by at least `floor`.
-    A reading with one neighbour missing is judged on the other; with none, it is not judged."""
+    """Readings at least `ratio` times the level around them (the mean of their neighbours) and twice
+    the higher neighbour, by at least `floor` (upward); at most 1/ratio of both neighbours (downward).
+    The mean, not the higher neighbour, is the level a x3 jump is measured from: a reading between a
+    bright 8.5 and a dim 4.0 that jumps to 22 is x3.6 its surroundings. Twice the higher neighbour keeps
+    a step up (a cloud leaving) from counting. A reading with one neighbour missing is judged on the
+    other; with none, it is not judged."""
     with np.errstate(invalid="ignore"):
         high = np.fmax(before, after)
         low = np.fmin(before, after)
-        up = (values >= ratio * np.maximum(high, 0.0)) & (values - high >= floor)
+        level = np.where(np.isnan(before) | np.isnan(after), high, (before + after) / 2)
+        up = (
+            (values >= ratio * np.maximum(level, 0.0))
+            & (values >= HIGHER_NEIGHBOUR_RATIO * np.maximum(high, 0.0))
+            & (values - high >= floor)
+        )
         down = (values * ratio <= low) & (low - values >= floor)
     return up & ~np.isnan(high), down & ~np.isnan(low)
 
