@@ -114,3 +114,64 @@ def test_given_any_values_when_finding_equal_runs_then_they_match_a_plain_scan(
                 expected.append((start, i - 1))
             start = i
     assert series_module.equal_runs(np.asarray(values, dtype=float), needed) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([None, 0.0, 0.0001, 0.5, 0.5, 2.0]), min_size=8, max_size=60),
+    st.sampled_from([0.0, 0.001]),
+    st.data(),
+)
+def test_given_any_readings_when_counting_repeats_then_the_running_totals_match_a_plain_count(
+    cells: list[float | None], dark: float, data: st.DataObject
+) -> None:
+    """`RepeatChances.counts` (running totals over days) against the plain count per slot: readings on a
+    4-slot day, None where a row is missing."""
+    import numpy as np
+
+    slots, interval = 4, 21600.0
+    present = [i for i, v in enumerate(cells) if v is not None]
+    if not present:
+        return
+    epochs = np.array([i * interval for i in present])
+    values = np.array([cells[i] for i in present], dtype=float)
+    chances = series_module.RepeatChances(epochs, values, interval, dark)
+    days = chances.observed.shape[0] - 1  # days from the first reading's to the last's
+    since = data.draw(st.integers(0, days))
+    day = data.draw(st.integers(since, days))
+    for quiet in (True, False):
+        observed, stayed = chances.counts(since, day, quiet=quiet)
+        for slot in range(slots):
+            seen = kept = 0
+            for d in range(since, day):
+                i = (d + chances.first_day) * slots + slot
+                if i == 0 or i >= len(cells) or cells[i] is None or cells[i - 1] is None:
+                    continue
+                seen += 1
+                now, before = cells[i], cells[i - 1]
+                if quiet:  # stayed quiet, whatever the last digits did
+                    kept += abs(now) <= dark and abs(before) <= dark
+                else:  # held a level exactly (a held zero is not a held level)
+                    kept += now == before and abs(now) > dark
+            assert (observed[slot], stayed[slot]) == (seen, kept)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([0.0, 0.001, 0.4]), min_size=1, max_size=40), st.data())
+def test_given_any_values_when_finding_the_quiet_stretch_then_it_matches_a_plain_walk(
+    values: list[float], data: st.DataObject
+) -> None:
+    import numpy as np
+
+    array = np.asarray(values)
+    last = data.draw(st.integers(0, len(values) - 1))
+    if abs(values[last]) > 0.001:
+        return
+    start = last
+    while start > 0 and abs(values[start - 1]) <= 0.001:
+        start -= 1
+    stop = last
+    while stop < len(values) - 1 and abs(values[stop + 1]) <= 0.001:
+        stop += 1
+    loud = np.flatnonzero(np.abs(array) > 0.001)
+    assert series_module.quiet_stretch(loud, len(values), last) == (start, stop)

@@ -86,10 +86,7 @@ class Series(Sequence[SeriesPoint]):
 
     def once(self, key: Any, work: Callable[[], T]) -> T:
         """`work()`, done once for this series (its columns are never changed in place)."""
-        if key not in self.computed:
-            self.computed[key] = work()
-        result: T = self.computed[key]
-        return result
+        return _kept(self.computed, key, work)
 
     @property
     def steps(self) -> list[float]:
@@ -103,10 +100,7 @@ class Series(Sequence[SeriesPoint]):
 
     def derived(self, key: Any, work: Callable[[], T]) -> T:
         """`work()`, done once for every series on the same timestamps (it must depend on them alone)."""
-        if key not in self.timeline:
-            self.timeline[key] = work()
-        result: T = self.timeline[key]
-        return result
+        return _kept(self.timeline, key, work)
 
     @classmethod
     def of(cls, points: Sequence[SeriesPoint]) -> Series:
@@ -162,6 +156,13 @@ class Series(Sequence[SeriesPoint]):
 
     def _columns(self) -> tuple[Sequence[Any] | None, ...]:
         return self.timestamps, self.epochs, self.generated, self.consumed, self.cumulative
+
+
+def _kept(store: dict[Any, Any], key: Any, work: Callable[[], T]) -> T:
+    if key not in store:
+        store[key] = work()
+    result: T = store[key]
+    return result
 
 
 @dataclass(frozen=True, slots=True)

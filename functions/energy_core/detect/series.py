@@ -134,6 +134,7 @@ def flatlines(
             value = float(values[first])
             if name == GENERATED and value >= clipping:
                 continue
+            span: tuple[int, int] | None = (first, last)
             if name == GENERATED and abs(value) <= dark:
                 start, stop = quiet_stretch(loud, len(values), last)
                 if start < first and stop > last:
@@ -141,35 +142,24 @@ def flatlines(
                     # night, unless nothing came through a whole day (deep snow or an outage). An
                     # inverter that stopped overnight and comes back at noon at full output did not
                     # fade out: it is judged by the chances below like any dropout.
-                    if epochs[stop] - epochs[start] < DAY:
-                        continue
-                    found.append(
-                        _flatline(
-                            series[start],
-                            last=series[stop],
-                            name=name,
-                            value=value,
-                            count=stop - start + 1,
-                            interval=interval,
-                            config=config,
-                        )
-                    )
-                    covered.update((i, name) for i in range(start, stop + 1))
-                    continue
-            if chances.plausible(first, last, value, needed, config):
+                    span = (start, stop) if epochs[stop] - epochs[start] >= DAY else None
+            if span == (first, last) and chances.plausible(first, last, value, needed, config):
+                span = None
+            if span is None:
                 continue
+            start, stop = span
             found.append(
                 _flatline(
-                    series[first],
-                    last=series[last],
+                    series[start],
+                    last=series[stop],
                     name=name,
                     value=value,
-                    count=last - first + 1,
+                    count=stop - start + 1,
                     interval=interval,
                     config=config,
                 )
             )
-            covered.update((i, name) for i in range(first, last + 1))
+            covered.update((i, name) for i in range(start, stop + 1))
     return found, covered
 
 
@@ -237,6 +227,14 @@ class RepeatChances:
         }
         self.known_days = np.concatenate(([0], np.cumsum(observed.any(axis=1))))
 
+    def counts(self, since: int, day: int, *, quiet: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Per time-of-day slot, over days `since` .. `day` - 1: how often a reading and the one before
+        it were both there, and how often of those the site stayed (quiet, or at exactly the same
+        level). Two subtractions of running totals (the plain count is the reference in
+        tests/unit/test_detect_series.py)."""
+        stayed = self.repeated[quiet]
+        return self.observed[day] - self.observed[since], stayed[day] - stayed[since]
+
     def plausible(self, first: int, last: int, value: float, needed: int, config: DetectionConfig) -> bool:
         """Whether a run from reading `first` to `last` is ordinary for this site at those hours."""
         day = int(self.day[first])
@@ -244,9 +242,8 @@ class RepeatChances:
         if self.known_days[day] - self.known_days[since] < config.flatline_min_days:
             # no history to judge by: zero is night or idle, a held value is stuck
             return abs(value) <= self.dark
-        observed = self.observed[day] - self.observed[since]
-        repeated = self.repeated[abs(value) <= self.dark]
-        chances = (repeated[day] - repeated[since] + 0.5) / (observed + 1)
+        observed, stayed = self.counts(since, day, quiet=abs(value) <= self.dark)
+        chances = (stayed + 0.5) / (observed + 1)
         # a time of day the history rarely saw (missing rows) gives no evidence either way
         chances[observed < config.flatline_min_days] = 1.0
         run = chances[self.slot[first + 1 : last + 1]]
