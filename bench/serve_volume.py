@@ -80,8 +80,16 @@ def _timed(action: Any) -> tuple[float, Any]:
     return time.perf_counter() - started, result
 
 
+class _Figures(dict[str, Any]):
+    """Each figure is also printed (stderr) as it is measured: a run cut short keeps what it measured."""
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        print(f"{name}: {value}", file=sys.stderr, flush=True)
+        super().__setitem__(name, value)
+
+
 def measure(api: str, aws: str, path: Path, readings: int) -> dict[str, Any]:
-    figures: dict[str, Any] = {}
+    figures = _Figures()
     store_s, stored = _timed(lambda: subprocess.run(
         [*CLI, "run", "--endpoint-url", aws, "--timeout", "3600", str(path)],
         capture_output=True, text=True, check=False))
@@ -161,14 +169,26 @@ def run(readings: int, sites: int) -> dict[str, Any]:
     server = subprocess.Popen(
         [*CLI, "serve", "--port", str(api_port), "--aws-port", str(aws_port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    figures: dict[str, Any] = {"readings": readings, "sites_in_file": sites}
     try:
         _wait_for(f"{api}/sites")
-        figures = measure(api, aws, path, readings)
+        figures |= measure(api, aws, path, readings)
     finally:
-        server.send_signal(signal.SIGTERM)
-        figures_stop = server.wait(timeout=60)
-    figures["serve_exit_on_sigterm"] = figures_stop
-    return {"readings": readings, "sites_in_file": sites, **figures}
+        figures |= _stop(server)
+    return figures
+
+
+def _stop(server: subprocess.Popen[bytes]) -> dict[str, Any]:
+    """SIGTERM, as a service manager stops it: its exit code and how long it took (killed after 60 s)."""
+    started = time.perf_counter()
+    server.send_signal(signal.SIGTERM)
+    try:
+        code: int | str = server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+        code = "did not stop within 60 s"
+    return {"serve_exit_on_sigterm": code, "serve_stop_s": round(time.perf_counter() - started, 1)}
 
 
 def table(figures: dict[str, Any]) -> str:
