@@ -196,7 +196,7 @@ def _projected(value: Any) -> dict[str, Any]:
 
 
 def fast_projection() -> None:
-    from moto.dynamodb.models.dynamo_type import Item
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 
     original = ORIGINALS["project"] = Item.project
 
@@ -204,8 +204,14 @@ def fast_projection() -> None:
         if not all(len(path) == 1 and "[" not in path[0] for path in projection_expressions):
             return original(self, projection_expressions)
         attrs = self.attrs
-        picked = {path[0]: _projected(attrs[path[0]]) for path in projection_expressions if path[0] in attrs}
-        return Item(hash_key=self.hash_key, range_key=self.range_key, attrs=picked)
+        picked = LimitedSizeDict.__new__(LimitedSizeDict)
+        dict.__init__(picked)  # a part of a stored item: within the item size limit, not measured again
+        for path in projection_expressions:
+            if path[0] in attrs:
+                dict.__setitem__(picked, path[0], DynamoType(_projected(attrs[path[0]])))
+        item: Any = Item.__new__(Item)
+        item.hash_key, item.range_key, item.attrs = self.hash_key, self.range_key, picked
+        return item
 
     project.__doc__ = "moto's Item.project, one conversion per projected top-level name (dynamo_wire)"
     setattr(Item, "project", project)  # noqa: B010 - deliberate monkeypatch
