@@ -152,6 +152,7 @@ def in_process_dispatch(endpoint_url: str) -> Any:
     from moto.core.exceptions import HTTPException
     from moto.core.request import normalize_request
     from moto.dynamodb.responses import DynamoHandler
+    from werkzeug.exceptions import InternalServerError
 
     port = urlsplit(endpoint_url).port
     local = (endpoint_url.rstrip("/") + "/", f"http://localhost:{port}/", f"http://127.0.0.1:{port}/")
@@ -166,6 +167,9 @@ def in_process_dispatch(endpoint_url: str) -> Any:
             status, headers, body = DynamoHandler.dispatch(normalized, normalized.raw_url, normalized.headers)
         except HTTPException as error:
             status, headers, body = error.code, error.get_headers(), error.get_body()
+        except Exception:  # a crash inside moto: what its HTTP server (werkzeug) answers
+            crash = InternalServerError()
+            status, headers, body = crash.code, dict(crash.get_headers()), crash.get_body()
         return AWSResponse(request.url, status, headers, MockRawResponse(body))
 
     if boto3.DEFAULT_SESSION is None:
