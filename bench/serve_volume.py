@@ -6,6 +6,7 @@ SERVE_READINGS readings over SERVE_SITES sites through the pipeline with `energy
 summary, one site read whole, 200 GETs with 50 in flight, and `charts` for every site.
 
 SERVE_READINGS=1000000  SERVE_SITES=100  SERVE_OUT=bench-serve.json  BENCH_DIR=/tmp/energy-bench
+SERVE_CHART_SITES=N: chart only the first N sites, the time scaled to 100 (default: every site)
 """
 
 from __future__ import annotations
@@ -80,8 +81,16 @@ def _timed(action: Any) -> tuple[float, Any]:
     return time.perf_counter() - started, result
 
 
+class _Figures(dict[str, Any]):
+    """Each figure is also printed (stderr) as it is measured: a run cut short keeps what it measured."""
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        print(f"{name}: {value}", file=sys.stderr, flush=True)
+        super().__setitem__(name, value)
+
+
 def measure(api: str, aws: str, path: Path, readings: int) -> dict[str, Any]:
-    figures: dict[str, Any] = {}
+    figures = _Figures()
     store_s, stored = _timed(lambda: subprocess.run(
         [*CLI, "run", "--endpoint-url", aws, "--timeout", "3600", str(path)],
         capture_output=True, text=True, check=False))
@@ -98,11 +107,15 @@ def measure(api: str, aws: str, path: Path, readings: int) -> dict[str, Any]:
     figures["read_site_readings"] = count
     figures["read_10000_readings_s"] = round(read_s * 10_000 / max(count, 1), 3)
     figures["concurrent_200_gets_50_in_flight_unanswered"] = _concurrent(api, sites)
+    # SERVE_CHART_SITES=N charts the first N sites only (the figure is then scaled to 100 sites).
+    charted = sites[: int(os.environ.get("SERVE_CHART_SITES") or len(sites))]
+    only = [] if len(charted) == len(sites) else [arg for site in charted for arg in ("--site", site)]
+    figures["charts_sites"] = len(charted)
     with tempfile.TemporaryDirectory() as out:
         charts_s, drawn = _timed(lambda: subprocess.run(
-            [*CLI, "charts", "--api", api, "--out", out, "--no-progress"],
+            [*CLI, "charts", "--api", api, "--out", out, "--no-progress", *only],
             capture_output=True, text=True, check=False))
-    figures["charts_100_sites_s"] = round(charts_s * 100 / max(len(sites), 1), 1)
+    figures["charts_100_sites_s"] = round(charts_s * 100 / max(len(charted), 1), 1)
     figures["charts_exit"] = drawn.returncode
     return figures
 
@@ -161,14 +174,26 @@ def run(readings: int, sites: int) -> dict[str, Any]:
     server = subprocess.Popen(
         [*CLI, "serve", "--port", str(api_port), "--aws-port", str(aws_port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    figures: dict[str, Any] = {"readings": readings, "sites_in_file": sites}
     try:
         _wait_for(f"{api}/sites")
-        figures = measure(api, aws, path, readings)
+        figures |= measure(api, aws, path, readings)
     finally:
-        server.send_signal(signal.SIGTERM)
-        figures_stop = server.wait(timeout=60)
-    figures["serve_exit_on_sigterm"] = figures_stop
-    return {"readings": readings, "sites_in_file": sites, **figures}
+        figures |= _stop(server)
+    return figures
+
+
+def _stop(server: subprocess.Popen[bytes]) -> dict[str, Any]:
+    """SIGTERM, as a service manager stops it: its exit code and how long it took (killed after 60 s)."""
+    started = time.perf_counter()
+    server.send_signal(signal.SIGTERM)
+    try:
+        code: int | str = server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+        code = "did not stop within 60 s"
+    return {"serve_exit_on_sigterm": code, "serve_stop_s": round(time.perf_counter() - started, 1)}
 
 
 def table(figures: dict[str, Any]) -> str:

@@ -41,18 +41,42 @@ Token = Annotated[
     Query(max_length=MAX_TOKEN_CHARS, pattern=TOKEN_PATTERN,
           description="The next_token of the previous page, unchanged (signed: only this API's tokens pass)"),
 ]
-ERRORS: dict[int, Any] = {
-    code: {"description": text, "content": {"application/json": {"model": models.ErrorBody}}}
-    for code, text in (
-        (400, "Bad request: the message names the parameter and the fix"),
-        (404, "Unknown site or route"),
-        (503, "The data store is throttling: retry after the Retry-After seconds"),
-    )
+# 400s that no parameter schema can express (they relate two parameters, or a token to its query):
+# each operation's 400 description names the ones it can answer, so a client (and schemathesis) knows
+# that a request matching every parameter's schema may still get them.
+SEMANTIC_400 = {
+    "invalid_range": "`invalid_range`: from is not earlier than to",
+    "range_too_large": (
+        "`range_too_large`: the range is wider than the resolution allows (hour: 31 days, day: 366 days, "
+        "month: 5 years) or holds more readings than one summary reads within API Gateway's 29 s; the "
+        "message says how to narrow from/to or which coarser resolution to use"
+    ),
+    "invalid_next_token": (
+        "`invalid_next_token`: a next_token of the documented form that this API did not sign, or that "
+        "belongs to another query or deployment"
+    ),
+    "no_readings": "invalid_parameter when from or to is left out and the site has no readings: give both",
 }
 
 
-def _responses(model: type[models.BaseModel]) -> dict[int, Any]:
-    return {200: {"description": "OK", "content": {"application/json": {"model": model}}}} | ERRORS
+def _bad_request(*semantic: str) -> str:
+    text = "Bad request: the message names the parameter and the fix"
+    if not semantic:
+        return text
+    return text + ". Also, with every parameter of its documented form: " + "; ".join(
+        SEMANTIC_400[code] for code in semantic)
+
+
+def _responses(model: type[models.BaseModel], *semantic: str) -> dict[int, Any]:
+    errors: dict[int, Any] = {
+        code: {"description": text, "content": {"application/json": {"model": models.ErrorBody}}}
+        for code, text in (
+            (400, _bad_request(*semantic)),
+            (404, "Unknown site or route"),
+            (503, "The data store is throttling: retry after the Retry-After seconds"),
+        )
+    }
+    return {200: {"description": "OK", "content": {"application/json": {"model": model}}}} | errors
 
 
 def _cors() -> CORSConfig | None:
@@ -89,7 +113,9 @@ def _ok(document: dict[str, Any]) -> Response[Any]:
     return Response(status_code=200, content_type="application/json", body=api_json.dumps(document))
 
 
-@app.get("/sites", summary="List the known sites", responses=_responses(models.SiteList))
+@app.get(
+    "/sites", summary="List the known sites", responses=_responses(models.SiteList, "invalid_next_token")
+)
 def list_sites(limit: Limit = 100, next_token: Token = None) -> Response[Any]:
     return _ok(service().list_sites(limit, next_token))
 
@@ -97,7 +123,7 @@ def list_sites(limit: Limit = 100, next_token: Token = None) -> Response[Any]:
 @app.get(
     "/sites/<site_id>/readings",
     summary="Readings of a site in [from, to)",
-    responses=_responses(models.ReadingPage),
+    responses=_responses(models.ReadingPage, "invalid_range", "invalid_next_token"),
 )
 def readings(  # noqa: PLR0917 - Powertools passes each query parameter as an argument
     site_id: SiteId,
@@ -113,7 +139,7 @@ def readings(  # noqa: PLR0917 - Powertools passes each query parameter as an ar
 @app.get(
     "/sites/<site_id>/anomalies",
     summary="Anomalies attached to the site's readings in [from, to) (by the reading's timestamp)",
-    responses=_responses(models.AnomalyPage),
+    responses=_responses(models.AnomalyPage, "invalid_range", "invalid_next_token"),
 )
 def anomalies(  # noqa: PLR0917 - Powertools passes each query parameter as an argument
     site_id: SiteId,
@@ -129,7 +155,7 @@ def anomalies(  # noqa: PLR0917 - Powertools passes each query parameter as an a
 @app.get(
     "/sites/<site_id>/summary",
     summary="Aggregates per hour, day or month",
-    responses=_responses(models.Summary),
+    responses=_responses(models.Summary, "invalid_range", "range_too_large", "no_readings"),
 )
 def summary(
     site_id: SiteId,
@@ -143,7 +169,7 @@ def summary(
 @app.get(
     "/ingestions",
     summary="The ingestion ledger, newest first by updated_at; from/to apply to updated_at",
-    responses=_responses(models.IngestionPage),
+    responses=_responses(models.IngestionPage, "invalid_range", "invalid_next_token"),
 )
 def ingestions(
     status: Annotated[models.IngestionStatus | None, Query(description="Only this status")] = None,

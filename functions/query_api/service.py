@@ -6,6 +6,7 @@ here so that every caller mistake becomes a BadRequest before DynamoDB is called
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,8 +40,12 @@ ANOMALY_FIELDS = (
 # How far from a range the index is read for events that overlap it (see Service.anomalies).
 EVENT_REACH = timedelta(days=31)
 READING_SOURCE_FIELDS = ("source_key", "ingested_at")
-# A summary reads every reading of its range; past this it would not finish within API Gateway's 29 s.
+# A summary reads every reading of its range. API Gateway gives up after 29 s: a summary stops reading
+# after SUMMARY_BUDGET_S (leaving time to answer) or MAX_SUMMARY_READINGS, and answers a 400 that says
+# up to which time the range could be read, so the caller can split it there.
 MAX_SUMMARY_READINGS = 500_000
+SUMMARY_BUDGET_S = 20.0
+BUDGET_CHECK_EVERY = 1_000  # readings between two looks at the clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,15 +182,26 @@ class QueryService:
             ProjectionExpression="#ts, " + ", ".join((*STORED_FIELDS, "anomalies")),
             **_readings_between(site_id, span),
         )  # fmt: skip
+        deadline = time.monotonic() + SUMMARY_BUDGET_S
+        reached = span.start
         for count, row in enumerate(rows, start=1):
-            if count > MAX_SUMMARY_READINGS:
-                raise BadRequest(
-                    "range_too_large",
-                    f"from, to: the range holds more than {MAX_SUMMARY_READINGS} readings, more than one "
-                    "summary can read; narrow from/to and ask for several ranges",
-                )
+            if count > MAX_SUMMARY_READINGS or (
+                count % BUDGET_CHECK_EVERY == 1 and time.monotonic() >= deadline
+            ):
+                raise _summary_too_large(span, reached, count - 1)
+            reached = row["timestamp"]["S"]
             anomalies = len(row["anomalies"]["L"]) if "anomalies" in row else 0
             yield row["timestamp"]["S"], queries.numbers(row, STORED_FIELDS), anomalies
+
+
+def _summary_too_large(span: TimeRange, reached: str, read: int) -> BadRequest:
+    where = (f"the first {read} readings reach {reached}: ask for from={span.start} to={reached}, then "
+             f"from={reached} onwards" if read else "narrow from/to")  # fmt: skip
+    return BadRequest(
+        "range_too_large",
+        f"from, to: the range holds more readings than one summary reads in time (at most "
+        f"{MAX_SUMMARY_READINGS}, and within API Gateway's 29 s); {where}, or use a coarser resolution",
+    )
 
 
 def _readings_between(site_id: str, span: TimeRange) -> dict[str, Any]:

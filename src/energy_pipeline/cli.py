@@ -105,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"energy-pipeline {args.command}: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # before Exception, which it is a kind of
+        return _reader_went_away()
     except Exception as error:
         if type(error).__name__ != "EndpointConnectionError":
             raise
@@ -115,8 +117,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return _reader_went_away()
 
 
 def _reader_went_away() -> int:

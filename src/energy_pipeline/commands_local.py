@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from typing import Any
@@ -29,7 +30,19 @@ def serve(args: argparse.Namespace) -> int:
                 threading.Event().wait()
     except StopRequested as stop:
         print(f"\nstopping ({stop})", file=sys.stderr, flush=True)
-    return 0
+    return _exit_now(0)
+
+
+def _exit_now(code: int) -> int:
+    """Ends the process without tearing the emulator down object by object.
+
+    Every stored item, object and history event lives in this process; the interpreter's own teardown
+    freed them one by one (over 60 s after a 1M-reading file). The servers are closed, nothing is
+    written anywhere: the data is discarded either way.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _banner(bucket: str, prefix: str, api_url: str, aws_url: str) -> str:

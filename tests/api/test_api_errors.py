@@ -61,6 +61,33 @@ def test_given_a_range_too_large_for_the_resolution_when_summarising_then_the_40
     assert error["code"] == "range_too_large" and limit in error["message"]
 
 
+def test_given_more_readings_than_a_summary_reads_then_the_400_says_where_to_split(api, store, monkeypatch):
+    import query_api.service as service
+
+    store.series("big", "2025-01-01T00:00:00Z", 12, hours(1))
+    monkeypatch.setattr(service, "MAX_SUMMARY_READINGS", 5)
+    error = error_of(api, "/sites/big/summary?resolution=hour")
+    assert error["code"] == "range_too_large"
+    split = "2025-01-01T04:00:00.000000Z"  # the 5th reading: [from, split) holds the first 4
+    assert f"to={split}, then from={split} onwards" in error["message"], error["message"]
+    first = api.json(f"/sites/big/summary?resolution=hour&to={split.replace('.000000', '')}")
+    assert first["totals"]["reading_count"] == 4
+    monkeypatch.setattr(service, "MAX_SUMMARY_READINGS", 12)
+    assert api.json("/sites/big/summary?resolution=hour")["totals"]["reading_count"] == 12
+
+
+def test_given_a_summary_past_its_time_budget_then_it_stops_with_a_400_not_a_gateway_timeout(
+    api, store, monkeypatch
+):
+    import query_api.service as service
+
+    store.series("slow", "2025-01-01T00:00:00Z", 3, hours(1))
+    monkeypatch.setattr(service, "SUMMARY_BUDGET_S", 0.0)  # every look at the clock finds it spent
+    error = error_of(api, "/sites/slow/summary")
+    assert error["code"] == "range_too_large" and "narrow from/to" in error["message"]
+    assert "29 s" in error["message"]
+
+
 def test_given_a_bad_resolution_when_summarising_then_a_400_names_it(api, site):
     assert error_of(api, "/sites/s1/summary?resolution=week")["message"].startswith("resolution:")
 

@@ -126,3 +126,75 @@ def test_charts_against_serve_writes_four_charts_per_site_and_a_gallery(served: 
     for folder in site_dirs:
         assert {png.name for png in folder.glob("*.png")} == {
             "energy-trends.png", "net-energy.png", "anomalies.png", "load-profile.png"}
+
+
+def _stored(served: dict[str, Any], tmp_path: Path, site: str) -> None:
+    path = tmp_path / f"{site}.json"
+    path.write_text(json.dumps([dict(row, site_id=site) for row in ROWS]))
+    uploaded = subprocess.run(cli("run", "--endpoint-url", served["aws"], str(path)),
+                              capture_output=True, text=True, timeout=180, check=False)
+    assert uploaded.returncode == 0, uploaded.stdout + uploaded.stderr
+
+
+def _aws(served: dict[str, Any], service: str) -> Any:
+    import boto3
+
+    return boto3.client(service, endpoint_url=served["aws"], region_name="us-east-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def test_query_takes_from_without_an_offset_as_utc_like_charts(served: dict[str, Any], tmp_path: Path) -> None:
+    _stored(served, tmp_path, "utc-site")
+    answer = subprocess.run(
+        cli("query", "utc-site", "--endpoint-url", served["aws"], "--from", "2025-03-01T01:00",
+            "--to", "2025-03-01T02:00:00", "--resolution", "hour", "--json"),
+        capture_output=True, text=True, timeout=120, check=False)
+    assert answer.returncode == 0, answer.stderr
+    summary = json.loads(answer.stdout)["summary"]
+    assert (summary["from"], summary["to"]) == ("2025-03-01T01:00:00.000000Z", "2025-03-01T02:00:00.000000Z")
+    assert summary["totals"]["reading_count"] == 4  # 01:00, 01:15, 01:30, 01:45
+
+
+def test_query_json_into_a_closed_pipe_ends_quietly(served: dict[str, Any], tmp_path: Path) -> None:
+    _stored(served, tmp_path, "pipe-site")
+    # `true` exits long before query has its answer: every write meets a closed pipe (as `| head` does).
+    command = " ".join(cli("query", "pipe-site", "--endpoint-url", served["aws"], "--json", "--anomalies"))
+    piped = subprocess.run(f"set -o pipefail; {command} | true", shell=True, executable="/bin/bash",
+                           capture_output=True, text=True, timeout=120, check=False)
+    assert "Traceback" not in piped.stderr and "BrokenPipeError" not in piped.stderr, piped.stderr
+    assert piped.returncode in (0, 141), piped.stderr  # success, or ended by SIGPIPE as `cat` would be
+
+
+def test_the_emulated_state_machine_logs_and_traces_as_the_template_says(served: dict[str, Any]) -> None:
+    sfn = _aws(served, "stepfunctions")
+    [machine] = sfn.list_state_machines()["stateMachines"]
+    described = sfn.describe_state_machine(stateMachineArn=machine["stateMachineArn"])
+    assert described["loggingConfiguration"]["level"] == "ALL"
+    assert described["loggingConfiguration"]["includeExecutionData"] is True
+    assert described["tracingConfiguration"] == {"enabled": True}
+
+
+def test_validate_s_output_in_the_history_is_plain_json_not_a_python_repr(
+        served: dict[str, Any], tmp_path: Path) -> None:
+    _stored(served, tmp_path, "history-site")
+    sfn = _aws(served, "stepfunctions")
+    [machine] = sfn.list_state_machines()["stateMachines"]
+    executions = sfn.list_executions(stateMachineArn=machine["stateMachineArn"])["executions"]
+    outputs = []
+    for execution in executions:
+        events = sfn.get_execution_history(executionArn=execution["executionArn"], maxResults=1000)["events"]
+        outputs += [event["taskSucceededEventDetails"]["output"] for event in events
+                    if "taskSucceededEventDetails" in event and '"format"' in
+                    event["taskSucceededEventDetails"]["output"]]
+    assert outputs
+    assert all(_formats(json.loads(output)) == ["json"] for output in outputs), outputs
+
+
+def _formats(value: Any) -> list[Any]:
+    """Every "format" value inside a JSON document (the Lambda result may nest it)."""
+    if isinstance(value, dict):
+        return [found for key, item in value.items()
+                for found in ([item] if key == "format" else _formats(item))]
+    if isinstance(value, list):
+        return [found for item in value for found in _formats(item)]
+    return []

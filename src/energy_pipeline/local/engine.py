@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from energy_pipeline.local import atomic, events, executor, tuning
+from energy_pipeline.local import atomic, dynamo_wire, events, executor, tuning
 from energy_pipeline.local.stack import DEFAULT_STACK_NAME, LocalStack, create_stack
 from energy_pipeline.local.template import LOCAL_REGION
 
@@ -87,6 +87,7 @@ def _wire(clients: SimpleNamespace, stack_name: str, parameters: dict[str, str] 
           endpoint_url: str | None) -> LocalEngine:
     _quiet_emulator()
     atomic.install()
+    dynamo_wire.install()
     tuning.install()
     run = executor.install()
     stack = create_stack(clients, stack_name, parameters)
@@ -138,7 +139,12 @@ def server(port: int, stack_name: str = DEFAULT_STACK_NAME, parameters: dict[str
         )
         urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
         local = _wire(make_clients(endpoint), stack_name, parameters, endpoint)
-        with tuning.collector():
-            yield local
+        # The handlers and the query API run in this process: their DynamoDB calls skip the loopback HTTP.
+        undispatch = dynamo_wire.in_process_dispatch(endpoint)
+        try:
+            with tuning.collector():
+                yield local
+        finally:
+            undispatch()
     finally:
         moto_server.stop()

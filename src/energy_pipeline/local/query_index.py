@@ -12,9 +12,10 @@ then skipping to ExclusiveStartKey one item at a time: with 87k readings stored 
   list, rebuilt lazily after the table changed (puts, deletes and updates count the changes).
 
 The page is then finished exactly as moto finishes it: Limit and the 1 MB page size, LastEvaluatedKey,
-a deep copy, the index projection, FilterExpression after Limit, ProjectionExpression. Every Query these
-patches do not recognise (legacy KeyConditions with QueryFilter, multi-attribute keys, Binary keys, a
-start key from another partition) goes to moto's own code unchanged. tests/workflow/test_query_index.py
+a deep copy (skipped when a ProjectionExpression builds new items anyway), the index projection,
+FilterExpression after Limit, ProjectionExpression. Every Query these patches do not recognise
+(legacy KeyConditions with QueryFilter, multi-attribute keys, Binary keys, a start key from another
+partition) goes to moto's own code unchanged. tests/workflow/test_query_index.py
 compares both on random tables and queries.
 """
 
@@ -153,7 +154,10 @@ def _finish_page(  # noqa: PLR0917 - the page's parts, as moto passes them
     if last_evaluated_key is None and more_after and results and len(results) == limit:
         last_evaluated_key = table._get_last_evaluated_key(results[-1], index_name)
     scanned = len(results)
-    results = copy.deepcopy(results)
+    if not projection or index_name:
+        # The answer must not share objects with the stored items; a projection builds new items anyway
+        # (moto's project goes through Python values, dynamo_wire's shares only immutable strings).
+        results = copy.deepcopy(results)
     if index_name:
         index = table.get_index(index_name)
         results = [index.project(item) for item in results]

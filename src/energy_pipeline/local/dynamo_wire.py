@@ -1,0 +1,221 @@
+"""DynamoDB's JSON wire in the emulator without moto's model-driven walk over every value.
+
+moto 5.2 parses each request and serializes each answer by walking botocore's service model value by
+value (`moto.core.parse`, `moto.core.serialize`): answering a 1,000-reading Query took ~2 s, most of it
+spent serializing, and reading a BatchWriteItem of 25 readings cost more than storing them. For
+DynamoDB's JSON protocol both walks are identities on what the pipeline sends and receives - the wire
+JSON *is* the parameters and the result - except for binary values (base64 on the wire, bytes inside),
+timestamps and absent members. So, for the data-plane operations in `OPERATIONS`:
+
+- `fast_requests`: a request body with no binary attribute value (`"B"`/`"BS"`) that is a JSON object is
+  handed to moto's handler as `json.loads` reads it; anything else goes through moto's parser.
+- `fast_results`: a result made only of dicts, lists, strings, ints, floats and booleans whose top-level
+  names are all members of the operation's output is written with `json.dumps`; anything else (bytes,
+  datetimes, None, a name the model does not know) goes through moto's serializer.
+
+And one computation moto repeats: `Item.project` (a ProjectionExpression) turned the whole item into
+Python values and back once per projected name, ~0.35 ms per 1,000-reading page item. `fast_projection`
+does it once per projected attribute for the top-level names the query API and the pipeline project
+(`a, b, #c`), with the same conversion (a number comes back in boto3's Decimal form, as moto answers
+it); nested paths and list indexes go to moto's own `project`.
+
+What moto's handlers compute is untouched: the same validation, the same errors (errors always take
+moto's own path), the same stored items. tests/workflow/test_dynamo_wire.py sends the same requests with
+the patches on and off and holds every answer - parsed by botocore, as a client sees it - equal.
+
+`in_process_dispatch` is for `serve`: the Lambda handlers and the query API run inside the `serve`
+process but reach DynamoDB through its HTTP endpoint (the address the interpreter and the AWS CLI
+use). A botocore hook hands their DynamoDB requests for that endpoint to moto's handler directly, as
+moto's own in-process mock does, instead of a loopback HTTP round trip through the server thread.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import orjson
+
+OPERATIONS = frozenset({
+    "BatchGetItem", "BatchWriteItem", "DeleteItem", "GetItem", "PutItem", "Query", "Scan", "UpdateItem",
+})  # fmt: skip
+_BINARY_MARKERS = (b'"B"', b'"BS"')
+_PLAIN_SCALARS = (str, int, float, bool)
+_PATCHED: set[str] = set()
+_LOCK = threading.Lock()
+CONTENT_TYPE = "application/x-amz-json-1.0"
+ORIGINALS: dict[str, Any] = {}  # moto's own methods, by name, once patched (for the equivalence test)
+
+
+def install() -> None:
+    """The request and result patches (idempotent); `in_process_dispatch` is installed by `serve` alone."""
+    with _LOCK:
+        if "requests" not in _PATCHED:
+            fast_requests()
+            _PATCHED.add("requests")
+        if "results" not in _PATCHED:
+            fast_results()
+            _PATCHED.add("results")
+        if "projection" not in _PATCHED:
+            fast_projection()
+            _PATCHED.add("projection")
+
+
+def plain_request(body: bytes | str | None) -> dict[str, Any] | None:
+    """The parameters of a JSON body that moto's parser would return unchanged, else None."""
+    if not body:
+        return None
+    raw = body.encode() if isinstance(body, str) else body
+    if any(marker in raw for marker in _BINARY_MARKERS):
+        return None
+    try:
+        parsed = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None  # moto words the error
+    return parsed if isinstance(parsed, dict) else None
+
+
+def is_plain(value: Any) -> bool:
+    """Only dicts with string keys, lists, strings, numbers and booleans: JSON as it is written."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is dict:
+            if any(type(key) is not str for key in node):
+                return False
+            stack.extend(node.values())
+        elif kind is list:
+            stack.extend(node)
+        elif kind not in _PLAIN_SCALARS:
+            return False
+    return True
+
+
+def fast_requests() -> None:
+    from moto.dynamodb.responses import DynamoHandler
+
+    original = ORIGINALS["parse_parameters"] = DynamoHandler.parse_parameters
+
+    def parse_parameters(self: Any, request: Any) -> None:
+        if self._get_action() in OPERATIONS:
+            parsed = plain_request(request.data)
+            if parsed is not None:
+                self.params = parsed
+                return
+        original(self, request)
+
+    parse_parameters.__doc__ = "moto's parse_parameters, JSON read as is where that is the same (dynamo_wire)"
+    setattr(DynamoHandler, "parse_parameters", parse_parameters)  # noqa: B010 - deliberate monkeypatch
+
+
+def _output_members(operation_model: Any) -> frozenset[str]:
+    shape = operation_model.output_shape
+    return frozenset(shape.members) if shape is not None else frozenset()
+
+
+def fast_results() -> None:
+    from moto.core.responses import ActionResult
+
+    original = ORIGINALS["execute_result"] = ActionResult.execute_result
+    members: dict[str, frozenset[str]] = {}
+
+    def execute_result(self: Any, context: Any) -> Any:
+        operation = context.operation_model
+        result = self.result
+        if (context.service_model.service_name == "dynamodb" and operation.name in OPERATIONS
+                and type(result) is dict):
+            known = members.get(operation.name)
+            if known is None:
+                known = members[operation.name] = _output_members(operation)
+            if known.issuperset(result) and is_plain(result):
+                status = operation.http.get("responseCode", 200)
+                return status, {"Content-Type": CONTENT_TYPE}, json.dumps(result)
+        return original(self, context)
+
+    execute_result.__doc__ = "moto's execute_result, DynamoDB JSON written as is where that is the same"
+    setattr(ActionResult, "execute_result", execute_result)  # noqa: B010 - deliberate monkeypatch
+
+
+def in_process_dispatch(endpoint_url: str) -> Any:
+    """DynamoDB requests of this process's boto3 clients for `endpoint_url` answered without HTTP.
+
+    Registered on boto3's default session (the one the handlers and the query API create their clients
+    from, after `serve` started); returns the function that unregisters it.
+    """
+    from urllib.parse import urlsplit
+
+    import boto3
+    from botocore.awsrequest import AWSResponse
+    from moto.core.botocore_stubber import MockRawResponse
+    from moto.core.exceptions import HTTPException
+    from moto.core.request import normalize_request
+    from moto.dynamodb.responses import DynamoHandler
+    from werkzeug.exceptions import InternalServerError
+
+    port = urlsplit(endpoint_url).port
+    local = (endpoint_url.rstrip("/") + "/", f"http://localhost:{port}/", f"http://127.0.0.1:{port}/")
+    active = threading.Event()
+    active.set()
+
+    def send(request: Any, **kwargs: Any) -> Any:  # an AWSResponse, or None: over HTTP
+        if not active.is_set() or not request.url.startswith(local):
+            return None
+        normalized = normalize_request(request)
+        try:
+            status, headers, body = DynamoHandler.dispatch(normalized, normalized.raw_url, normalized.headers)
+        except HTTPException as error:
+            status, headers, body = error.code, error.get_headers(), error.get_body()
+        except Exception:  # a crash inside moto: what its HTTP server (werkzeug) answers
+            crash = InternalServerError()
+            status, headers, body = crash.code, dict(crash.get_headers()), crash.get_body()
+        return AWSResponse(request.url, status, headers, MockRawResponse(body))
+
+    if boto3.DEFAULT_SESSION is None:
+        boto3.setup_default_session()
+    assert boto3.DEFAULT_SESSION is not None
+    events = boto3.DEFAULT_SESSION.events
+    events.register("before-send.dynamodb", send, unique_id="energy-pipeline-dynamo-wire")
+
+    def unregister() -> None:
+        active.clear()  # clients created meanwhile hold a copy of the hook
+        events.unregister("before-send.dynamodb", send, unique_id="energy-pipeline-dynamo-wire")
+
+    return unregister
+
+
+def _projected(value: Any) -> dict[str, Any]:
+    """One attribute as moto's project returns it: through boto3's Python values and back."""
+    from boto3.dynamodb.types import DYNAMODB_CONTEXT, TypeDeserializer, TypeSerializer
+
+    kind = value.type
+    if kind in ("S", "BOOL", "NULL"):
+        return {kind: value.value}
+    if kind == "N":
+        number = str(DYNAMODB_CONTEXT.create_decimal(value.value))  # boto3's _serialize_n of its Decimal
+        if number not in ("Infinity", "NaN"):
+            return {"N": number}
+    return dict(TypeSerializer().serialize(TypeDeserializer().deserialize(value.to_regular_json())))
+
+
+def fast_projection() -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+    original = ORIGINALS["project"] = Item.project
+
+    def project(self: Any, projection_expressions: list[list[str]]) -> Any:
+        if not all(len(path) == 1 and "[" not in path[0] for path in projection_expressions):
+            return original(self, projection_expressions)
+        attrs = self.attrs
+        picked = LimitedSizeDict.__new__(LimitedSizeDict)
+        dict.__init__(picked)  # a part of a stored item: within the item size limit, not measured again
+        for path in projection_expressions:
+            if path[0] in attrs:
+                dict.__setitem__(picked, path[0], DynamoType(_projected(attrs[path[0]])))
+        item: Any = Item.__new__(Item)
+        item.hash_key, item.range_key, item.attrs = self.hash_key, self.range_key, picked
+        return item
+
+    project.__doc__ = "moto's Item.project, one conversion per projected top-level name (dynamo_wire)"
+    setattr(Item, "project", project)  # noqa: B010 - deliberate monkeypatch

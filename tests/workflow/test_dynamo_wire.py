@@ -1,0 +1,217 @@
+"""The emulator's DynamoDB wire shortcuts (energy_pipeline.local.dynamo_wire) answer exactly as moto does.
+
+Each example sends the same requests - writes, reads with and without projections, and requests DynamoDB
+refuses - twice through boto3 on a fresh emulator: once with the shortcuts and once with moto's own
+parser, serializer and Item.project, and compares every answer as botocore parses it (or the error's code
+and message). `serve`'s in-process dispatch is checked against its HTTP endpoint in test_serve.py.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from moto import mock_aws
+from moto.core.responses import ActionResult
+from moto.dynamodb.models.dynamo_type import Item
+from moto.dynamodb.responses import DynamoHandler
+
+from energy_pipeline.local import dynamo_wire
+
+dynamo_wire.install()
+TABLE = "readings"
+
+numbers = st.sampled_from(["0", "-0", "1.50", "1e-05", "0.105", "12345678901234567890", "-3.25E+10", "7"])
+strings = st.text(alphabet="abcé xyz-:", max_size=6)
+scalars = st.one_of(
+    strings.map(lambda text: {"S": text}), numbers.map(lambda text: {"N": text}),
+    st.booleans().map(lambda flag: {"BOOL": flag}), st.just({"NULL": True}),
+    st.binary(min_size=1, max_size=4).map(lambda data: {"B": data}),
+    st.lists(numbers, min_size=1, max_size=3, unique=True).map(lambda values: {"NS": values}),
+    st.lists(st.text(alphabet="abc", min_size=1, max_size=3), min_size=1, max_size=3, unique=True)
+    .map(lambda values: {"SS": values}),
+)  # fmt: skip
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3).map(lambda items: {"L": items}),
+        st.dictionaries(st.sampled_from(["type", "value", "x"]), inner, max_size=3).map(lambda m: {"M": m}),
+    ),
+    max_leaves=6,
+)
+items = st.lists(
+    st.tuples(st.sampled_from(["s1", "s2"]), st.sampled_from([f"2025-01-0{day}" for day in range(1, 8)]),
+              st.dictionaries(st.sampled_from(["a", "b", "n", "anomalies"]), values, max_size=4)),
+    min_size=1, max_size=12,
+)  # fmt: skip
+# Always stored too: numbers that moto's projection rewrites (1e-05 -> 0.00001), at the top and nested.
+FIXED = ("s1", "2025-01-09", {"n": {"N": "1e-05"}, "a": {"L": [{"N": "1e-05"}, {"SS": ["b", "a"]}]}})
+PROJECTIONS = ["#ts, a, n", "a", "anomalies, b, n, site_id", "missing"]
+
+
+@pytest.fixture(autouse=True)
+def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
+                        "AWS_SECRET_ACCESS_KEY": "testing"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+
+
+def _moto_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(DynamoHandler, "parse_parameters", dynamo_wire.ORIGINALS["parse_parameters"])
+    monkeypatch.setattr(ActionResult, "execute_result", dynamo_wire.ORIGINALS["execute_result"])
+    monkeypatch.setattr(Item, "project", dynamo_wire.ORIGINALS["project"])
+
+
+def _answer(call: Any, **request: Any) -> Any:
+    try:
+        response = call(**request)
+    except ClientError as error:
+        return ("error", error.response["Error"].get("Code"), error.response["Error"].get("Message"))
+    response.pop("ResponseMetadata", None)
+    return response
+
+
+def _conversation(rows: list[tuple[str, str, dict[str, Any]]], projections: list[str] = PROJECTIONS,
+                  fixed: tuple[Any, ...] = (FIXED,)) -> Iterator[Any]:
+    """Every answer of one session of requests against a fresh table."""
+    with mock_aws():
+        client = boto3.client("dynamodb", config=Config(parameter_validation=False))
+        client.create_table(
+            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "site_id", "AttributeType": "S"},
+                                  {"AttributeName": "timestamp", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "site_id", "KeyType": "HASH"},
+                       {"AttributeName": "timestamp", "KeyType": "RANGE"}],
+        )  # fmt: skip
+        puts = {}
+        for site, stamp, attributes in [*rows, *fixed]:
+            puts[(site, stamp)] = {"site_id": {"S": site}, "timestamp": {"S": stamp}, **attributes}
+        batch = [{"PutRequest": {"Item": item}} for item in puts.values()]
+        yield _answer(client.batch_write_item, RequestItems={TABLE: batch})
+        yield _answer(client.batch_write_item, RequestItems={TABLE: batch[:1] * 2})  # duplicates
+        yield _answer(client.put_item, TableName=TABLE, Item={"site_id": {"S": "s1"}, "timestamp": {"S": ""}})
+        yield _answer(client.put_item, TableName=TABLE,
+                      Item={"site_id": {"S": "s1"}, "timestamp": {"S": "t"}, "n": {"N": "not a number"}})
+        yield _answer(client.query, TableName=TABLE, KeyConditionExpression="site_id = :s",
+                      ExpressionAttributeValues={":s": {"S": "s1"}})
+        yield _answer(client.query, TableName=TABLE, KeyConditionExpression="site_id = :s", Limit=2,
+                      ExpressionAttributeValues={":s": {"S": "s2"}}, ScanIndexForward=False)
+        for projection in projections:
+            names = {"#ts": "timestamp"} if "#ts" in projection else {}
+            yield _answer(client.query, TableName=TABLE, KeyConditionExpression="site_id = :s",
+                          ExpressionAttributeValues={":s": {"S": "s1"}}, ProjectionExpression=projection,
+                          **({"ExpressionAttributeNames": names} if names else {}))
+        for site, stamp in puts:
+            key = {"site_id": {"S": site}, "timestamp": {"S": stamp}}
+            yield _answer(client.get_item, TableName=TABLE, Key=key)
+            yield _answer(client.get_item, TableName=TABLE, Key=key, ProjectionExpression="a, n")
+        keys = [{"site_id": {"S": site}, "timestamp": {"S": stamp}} for site, stamp in puts]
+        yield _answer(client.batch_get_item, RequestItems={TABLE: {"Keys": keys[:10]}})
+        yield _answer(client.scan, TableName=TABLE)
+        yield _answer(client.update_item, TableName=TABLE, Key=keys[0], ReturnValues="ALL_NEW",
+                      UpdateExpression="SET n = :n", ExpressionAttributeValues={":n": {"N": "2.50"}})
+        yield _answer(client.delete_item, TableName=TABLE, Key=keys[-1], ReturnValues="ALL_OLD")
+        yield _answer(client.query, TableName="no-such-table", KeyConditionExpression="site_id = :s",
+                      ExpressionAttributeValues={":s": {"S": "s1"}})
+
+
+def _sorted_batch_get(answers: list[Any]) -> list[Any]:
+    # BatchGetItem's order of items is unspecified (moto answers in set order): compare as sorted lists.
+    for answer in answers:
+        if isinstance(answer, dict) and "Responses" in answer:
+            for name, found in answer["Responses"].items():
+                answer["Responses"][name] = sorted(found, key=repr)
+    return answers
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=items)
+def test_answers_are_moto_s_answers(rows: list[tuple[str, str, dict[str, Any]]]) -> None:
+    shortcut = _sorted_batch_get(list(_conversation(rows)))
+    with pytest.MonkeyPatch.context() as patch:
+        _moto_only(patch)
+        assert dynamo_wire.ORIGINALS["project"] is Item.project
+        moto = _sorted_batch_get(list(_conversation(rows)))
+    assert shortcut == moto
+
+
+def test_nested_projections_are_moto_s_own() -> None:
+    rows = [("s1", "2025-01-01", {"a": {"M": {"x": {"N": "1.50"}}}, "anomalies": {"L": [{"S": "gap"}]}})]
+    nested = ["a.x, n", "anomalies[0]"]
+    shortcut = list(_conversation(rows, nested, fixed=()))
+    with pytest.MonkeyPatch.context() as patch:
+        _moto_only(patch)
+        assert list(_conversation(rows, nested, fixed=())) == shortcut
+    assert {"Items": [{"a": {"M": {"x": {"N": "1.50"}}}}], "Count": 1, "ScannedCount": 1} in shortcut
+    assert {"Items": [{"anomalies": {"L": [{"S": "gap"}]}}], "Count": 1, "ScannedCount": 1} in shortcut
+
+
+def test_plain_requests_only_skip_the_parser() -> None:
+    assert dynamo_wire.plain_request(b'{"TableName": "t", "Limit": 2}') == {"TableName": "t", "Limit": 2}
+    binary = base64.b64encode(b"x").decode()
+    assert dynamo_wire.plain_request(f'{{"Item": {{"k": {{"B": "{binary}"}}}}}}'.encode()) is None
+    assert dynamo_wire.plain_request(b"[1, 2]") is None
+    assert dynamo_wire.plain_request(b"{not json") is None
+    assert dynamo_wire.plain_request(b"") is None
+
+
+def test_only_plain_results_skip_the_serializer() -> None:
+    assert dynamo_wire.is_plain({"Items": [{"a": {"N": "1"}, "b": {"BOOL": True}}], "Count": 1})
+    assert not dynamo_wire.is_plain({"Items": [{"a": {"B": b"x"}}]})
+    assert not dynamo_wire.is_plain({"LastEvaluatedKey": None})
+    assert not dynamo_wire.is_plain({1: "a"})
+
+
+def test_serve_s_in_process_dispatch_answers_as_its_endpoint_and_needs_no_socket() -> None:
+    import socket
+
+    from botocore.exceptions import EndpointConnectionError
+    from botocore.session import Session
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    endpoint = f"http://127.0.0.1:{port}"
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    undispatch = dynamo_wire.in_process_dispatch(endpoint)
+    try:
+        in_process = boto3.client("dynamodb", endpoint_url=endpoint)  # boto3's default session: the hook
+        over_http = Session().create_client("dynamodb", endpoint_url=endpoint, region_name="us-east-1")
+        over_http.create_table(
+            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "site_id", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "site_id", "KeyType": "HASH"}],
+        )  # fmt: skip
+        in_process.put_item(TableName=TABLE, Item={"site_id": {"S": "s1"}, "n": {"N": "1e-05"}})
+        requests: list[tuple[str, dict[str, Any]]] = [
+            ("get_item", {"TableName": TABLE, "Key": {"site_id": {"S": "s1"}}}),
+            ("get_item", {"TableName": TABLE, "Key": {"site_id": {"S": "s1"}}, "ProjectionExpression": "n"}),
+            ("scan", {"TableName": TABLE}),
+            ("get_item", {"TableName": "missing", "Key": {"site_id": {"S": "s1"}}}),
+            # moto crashes on a nested path into a number (TypeError): both ways a 500, not a traceback
+            ("get_item", {"TableName": TABLE, "Key": {"site_id": {"S": "s1"}}, "ProjectionExpression": "n.x"}),
+        ]
+        for operation, request in requests:
+            assert _answer(getattr(in_process, operation), **request) == _answer(
+                getattr(over_http, operation), **request)
+    finally:
+        server.stop()
+    try:
+        # The server is gone: the in-process client still answers, a client from another session cannot.
+        assert in_process.get_item(TableName=TABLE, Key={"site_id": {"S": "s1"}})["Item"]["n"] == {"N": "1e-05"}
+        with pytest.raises(EndpointConnectionError):
+            over_http.get_item(TableName=TABLE, Key={"site_id": {"S": "s1"}})
+    finally:
+        undispatch()
+    with pytest.raises(EndpointConnectionError):
+        in_process.get_item(TableName=TABLE, Key={"site_id": {"S": "s1"}})
