@@ -33,11 +33,18 @@ def write_rejects(result: ValidationResult, bucket: str, source_key: str) -> str
 
 
 def write_chunks(result: ValidationResult, bucket: str, execution: str) -> list[str]:
+    """The valid readings in chunks, and `chunk-spans.json`: how many chunks hold each site that is in more
+    than one (Store's writers of those chunks share the site's partition, and pace their writes to it)."""
     keys = []
+    spans: dict[str, int] = {}
     for index, chunk in enumerate(split_chunks(result.valid, CHUNK_READINGS)):
         key = locations.staging_key(execution, "valid", index)
         objects.write_bytes(s3, bucket, key, dump_chunk(chunk))
         keys.append(key)
+        for site_id, _, _ in chunk.site_blocks():
+            spans[site_id] = spans.get(site_id, 0) + 1
+    shared = {site_id: count for site_id, count in spans.items() if count > 1}
+    objects.write_json(s3, bucket, locations.staging_object(execution, locations.CHUNK_SPANS), shared)
     return keys
 
 
