@@ -220,3 +220,42 @@ def committed_then_failed(fault: CommittedThenFailed) -> Iterator[CommittedThenF
 
     with mock.patch.object(DynamoHandler, "update_item", update_item):
         yield fault
+
+
+@dataclass
+class LambdaQuota:
+    """The account's Lambda concurrency quota: an invocation beyond `limit` running at once is refused with
+    TooManyRequestsException, as Lambda throttles (the state machine sees Lambda.TooManyRequestsException)."""
+
+    limit: int
+    running: int = 0
+    peak: int = 0
+    invocations: int = 0
+    refused: int = 0
+
+
+@contextlib.contextmanager
+def lambda_quota(quota: LambdaQuota) -> Iterator[LambdaQuota]:
+    import json
+    import threading
+
+    lock = threading.Lock()
+    original = EXECUTOR.invoke
+
+    def invoke(function_name: str, event: Any, arn: str) -> tuple[str, bool]:
+        with lock:
+            quota.invocations += 1
+            if quota.running >= quota.limit:
+                quota.refused += 1
+                return json.dumps({"errorType": "Lambda.TooManyRequestsException",
+                                   "errorMessage": f"Rate Exceeded: concurrency quota {quota.limit}"}), True
+            quota.running += 1
+            quota.peak = max(quota.peak, quota.running)
+        try:
+            return original(function_name, event, arn)
+        finally:
+            with lock:
+                quota.running -= 1
+
+    with mock.patch.object(EXECUTOR, "invoke", invoke):
+        yield quota
