@@ -4,6 +4,9 @@ BENCH_SIZES=10000,100000,1000000   file sizes (readings) run end to end on the l
 BENCH_NAIVE_MAX=100000             the naive design runs on files up to this size (1M single puts: ~40 min)
 BENCH_OUT=bench-results.json       where the figures go as JSON
 BENCH_SAM_BUILD=0                  skip `make sam-build` (package sizes then come from an existing build)
+BENCH_LIMIT_SCALE=10               the 1M file under DynamoDB's per-partition write limit as a 1/10 scale
+                                   model (1: the real 1M file at 1,000 units/s, ~10 min); 0 skips it
+BENCH_MANY_SITES=50000             sites of the many-site file (2 readings each); 0 skips it
 """
 
 from __future__ import annotations
@@ -122,6 +125,8 @@ def main() -> int:
     for step, figures in results["steps"].items():
         table.add(f"peak_rss_mb ({step})", f"{largest:,} readings", figures["peak_rss_mb"])
         table.add(f"cpu_s ({step})", f"{largest:,} readings", figures["cpu_s"])
+    results["partition_limit"] = partition_limit(table)
+    results["many_sites"] = many_sites(table)
     results["handler_import_ms"] = startup.handler_imports()
     table.add("max_handler_import_ms", "all functions", max(results["handler_import_ms"].values()))
     results["packages"] = startup.package_sizes()
@@ -139,6 +144,33 @@ def main() -> int:
     )
     print(f"\n{table.markdown()}\n\nbench took {results['bench_seconds']:.0f} s")
     return 0
+
+
+def partition_limit(table: Table) -> dict[str, Any] | None:
+    """The 1M-reading, 10-site file under 1,000 write units/s per partition: the Store time that implies."""
+    scale = int(os.environ.get("BENCH_LIMIT_SCALE", "10"))
+    if scale <= 0:
+        return None
+    figures = endtoend.under_write_limit(data.make_file(FILES, 1_000_000 // scale), scale)
+    scope = f"1,000,000 readings, 10 sites, 1,000 WCU/s per partition (1/{scale} scale model)"
+    table.add("implied_aws_store_s (write limit)", scope, figures["implied_aws_store_s"])
+    table.add("lower_bound_aws_store_s (busiest site at the limit)", scope,
+              figures["lower_bound_aws_store_s"])
+    table.add("chunks_rewritten (write limit)", scope, figures["chunks_rewritten"])
+    table.add("throttled_items (write limit)", scope, figures["throttled_items"])
+    return figures
+
+
+def many_sites(table: Table) -> dict[str, Any] | None:
+    sites = int(os.environ.get("BENCH_MANY_SITES", "50000"))
+    if sites <= 0:
+        return None
+    figures = endtoend.many_sites(endtoend.many_sites_file(FILES, sites))
+    scope = f"{sites:,} sites x 2 readings"
+    for state in ("Detect anomalies", "Update site catalog"):
+        table.add(f"state_s ({state})", scope, figures["states_s"].get(state, 0))
+    table.add("end_to_end_s (many sites)", scope, figures["wall_s"])
+    return figures
 
 
 def summary(results: dict[str, Any], table: Table) -> dict[str, Any]:
