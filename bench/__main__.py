@@ -7,6 +7,7 @@ BENCH_SAM_BUILD=0                  skip `make sam-build` (package sizes then com
 BENCH_LIMIT_SCALE=10               the 1M file under DynamoDB's per-partition write limit as a 1/10 scale
                                    model (1: the real 1M file at 1,000 units/s, ~10 min); 0 skips it
 BENCH_MANY_SITES=50000             sites of the many-site file (2 readings each); 0 skips it
+BENCH_REFUSED_SIZE=5000000         a file Validate must refuse unread (its memory then); 0 skips it
 """
 
 from __future__ import annotations
@@ -125,6 +126,7 @@ def main() -> int:
     for step, figures in results["steps"].items():
         table.add(f"peak_rss_mb ({step})", f"{largest:,} readings", figures["peak_rss_mb"])
         table.add(f"cpu_s ({step})", f"{largest:,} readings", figures["cpu_s"])
+    results["steps_5m"] = steps_5m(table)
     results["partition_limit"] = partition_limit(table)
     results["many_sites"] = many_sites(table)
     results["handler_import_ms"] = startup.handler_imports()
@@ -144,6 +146,17 @@ def main() -> int:
     )
     print(f"\n{table.markdown()}\n\nbench took {results['bench_seconds']:.0f} s")
     return 0
+
+
+def steps_5m(table: Table) -> dict[str, Any] | None:
+    """A 5M-reading file: Validate refuses it before reading it (over MAX_FILE_MB); no other step runs."""
+    count = int(os.environ.get("BENCH_REFUSED_SIZE", "5000000"))
+    if count <= 0:
+        return None
+    figures = stepmem.measure(data.make_file(FILES, count), FILES / "steps-refused", ("refuse",))
+    scope = f"{count:,} readings"
+    table.add("peak_rss_mb (validate, refused unread)", scope, figures["refuse"]["peak_rss_mb"])
+    return figures
 
 
 def partition_limit(table: Table) -> dict[str, Any] | None:
