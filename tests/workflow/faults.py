@@ -159,8 +159,8 @@ def s3_read_fault(fault: ServiceFault, key: str) -> Iterator[ServiceFault]:
 
 @dataclass
 class SlowReads:
-    """GetItem on `table` answers after `seconds`: widens the window between a read and the write that
-    depends on it, as a busy Lambda or a slow network does, so a lost update shows every time."""
+    """GetItem and BatchGetItem on `table` answer after `seconds`: widens the window between a read and the
+    write that depends on it, as a busy Lambda or a slow network does, so a lost update shows every time."""
 
     table: str
     seconds: float = 0.05
@@ -173,7 +173,7 @@ def slow_reads(fault: SlowReads) -> Iterator[SlowReads]:
 
     from moto.dynamodb.responses import DynamoHandler
 
-    original = DynamoHandler.get_item
+    original, original_batch = DynamoHandler.get_item, DynamoHandler.batch_get_item
 
     def get_item(handler: Any) -> Any:
         if handler.body.get("TableName") == fault.table:
@@ -181,7 +181,14 @@ def slow_reads(fault: SlowReads) -> Iterator[SlowReads]:
             time.sleep(fault.seconds)
         return original(handler)
 
-    with mock.patch.object(DynamoHandler, "get_item", get_item):
+    def batch_get_item(handler: Any) -> Any:  # the catalog reads many sites' items at once
+        if fault.table in handler.body.get("RequestItems", {}):
+            fault.calls += 1
+            time.sleep(fault.seconds)
+        return original_batch(handler)
+
+    with mock.patch.object(DynamoHandler, "get_item", get_item), \
+            mock.patch.object(DynamoHandler, "batch_get_item", batch_get_item):
         yield fault
 
 
