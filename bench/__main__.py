@@ -4,6 +4,10 @@ BENCH_SIZES=10000,100000,1000000   file sizes (readings) run end to end on the l
 BENCH_NAIVE_MAX=100000             the naive design runs on files up to this size (1M single puts: ~40 min)
 BENCH_OUT=bench-results.json       where the figures go as JSON
 BENCH_SAM_BUILD=0                  skip `make sam-build` (package sizes then come from an existing build)
+BENCH_LIMIT_SCALE=10               the 1M file under DynamoDB's per-partition write limit as a 1/10 scale
+                                   model (1: the real 1M file at 1,000 units/s, ~10 min); 0 skips it
+BENCH_MANY_SITES=50000             sites of the many-site file (2 readings each); 0 skips it
+BENCH_REFUSED_SIZE=5000000         a file Validate must refuse unread (its memory then); 0 skips it
 """
 
 from __future__ import annotations
@@ -125,6 +129,9 @@ def main() -> int:
     for step, figures in results["steps"].items():
         table.add(f"peak_rss_mb ({step})", f"{largest:,} readings", figures["peak_rss_mb"])
         table.add(f"cpu_s ({step})", f"{largest:,} readings", figures["cpu_s"])
+    results["steps_5m"] = steps_5m(table)
+    results["partition_limit"] = partition_limit(table)
+    results["many_sites"] = many_sites(table)
     # every detector on one core: 10 sites x 100,000 readings, each with 28 days of stored history
     results["detect_readings_per_s"] = round(detect_speed.rate(sites=10, per_site=100_000))
     table.add("detect_readings_per_s", "10 sites x 100k, 28 days history", results["detect_readings_per_s"])
@@ -150,6 +157,44 @@ def main() -> int:
     )
     print(f"\n{table.markdown()}\n\nbench took {results['bench_seconds']:.0f} s")
     return 0
+
+
+def steps_5m(table: Table) -> dict[str, Any] | None:
+    """A 5M-reading file: Validate refuses it before reading it (over MAX_FILE_MB); no other step runs."""
+    count = int(os.environ.get("BENCH_REFUSED_SIZE", "5000000"))
+    if count <= 0:
+        return None
+    figures = stepmem.measure(data.make_file(FILES, count), FILES / "steps-refused", ("refuse",))
+    scope = f"{count:,} readings"
+    table.add("peak_rss_mb (validate, refused unread)", scope, figures["refuse"]["peak_rss_mb"])
+    return figures
+
+
+def partition_limit(table: Table) -> dict[str, Any] | None:
+    """The 1M-reading, 10-site file under 1,000 write units/s per partition: the Store time that implies."""
+    scale = int(os.environ.get("BENCH_LIMIT_SCALE", "10"))
+    if scale <= 0:
+        return None
+    figures = endtoend.under_write_limit(data.make_file(FILES, 1_000_000 // scale), scale)
+    scope = f"1,000,000 readings, 10 sites, 1,000 WCU/s per partition (1/{scale} scale model)"
+    table.add("implied_aws_store_s (write limit)", scope, figures["implied_aws_store_s"])
+    table.add("lower_bound_aws_store_s (busiest site at the limit)", scope,
+              figures["lower_bound_aws_store_s"])
+    table.add("chunks_rewritten (write limit)", scope, figures["chunks_rewritten"])
+    table.add("throttled_items (write limit)", scope, figures["throttled_items"])
+    return figures
+
+
+def many_sites(table: Table) -> dict[str, Any] | None:
+    sites = int(os.environ.get("BENCH_MANY_SITES", "50000"))
+    if sites <= 0:
+        return None
+    figures = endtoend.many_sites(endtoend.many_sites_file(FILES, sites))
+    scope = f"{sites:,} sites x 2 readings"
+    for state in ("Detect anomalies", "Update site catalog"):
+        table.add(f"state_s ({state})", scope, figures["states_s"].get(state, 0))
+    table.add("end_to_end_s (many sites)", scope, figures["wall_s"])
+    return figures
 
 
 def summary(results: dict[str, Any], table: Table) -> dict[str, Any]:

@@ -70,11 +70,23 @@ def _store(folder: Path, file: Path) -> int:
     return sum(len(batch) for batch in _batches(items))
 
 
+def _refuse(folder: Path, file: Path) -> int:
+    """What the Validate handler does first with a file over its size limit: refuse it unread."""
+    import validate.app as handler
+    from energy_core.errors import InvalidFile
+
+    try:
+        handler.refuse_if_too_large(file.name, file.stat().st_size)
+    except InvalidFile as refused:
+        (folder / "refused.txt").write_text(str(refused), encoding="utf-8")
+        return 0
+    return 1
+
+
 def main(step: str, folder: Path, file: Path) -> None:
     started = time.process_time()
-    count = {"validate": _validate, "transform": _transform, "detect": _detect, "store": _store}[step](
-        folder, file
-    )
+    count = {"validate": _validate, "transform": _transform, "detect": _detect, "store": _store,
+             "refuse": _refuse}[step](folder, file)
     peak_kb = _peak_kb()
     print(
         json.dumps(
@@ -95,12 +107,12 @@ def _peak_kb() -> int:
     return int(line.split()[1])
 
 
-def measure(file: Path, folder: Path) -> dict[str, Any]:
+def measure(file: Path, folder: Path, steps: tuple[str, ...] = STEPS) -> dict[str, Any]:
     """Each step in its own process, in order; their reports by step."""
     shutil.rmtree(folder, ignore_errors=True)  # chunks of an earlier file must not be read as this one's
     folder.mkdir(parents=True)
     env_done: dict[str, Any] = {}
-    for step in STEPS:
+    for step in steps:
         done = subprocess.run(
             [sys.executable, "-m", "bench.stepmem", step, str(folder), str(file)],
             capture_output=True,
@@ -110,6 +122,9 @@ def measure(file: Path, folder: Path) -> dict[str, Any]:
             env=_env(),
         )
         env_done[step] = json.loads(done.stdout.strip().splitlines()[-1])
+    refused = folder / "refused.txt"
+    if refused.exists():
+        env_done["refused"] = refused.read_text(encoding="utf-8")
     return env_done
 
 

@@ -8,6 +8,12 @@ Exact under concurrency, re-sends and retries (docs/reliability.md, "The site ca
   and the sum of the applied changes is the sum of the months: nothing is lost or added twice, a
   re-sent file changes nothing, and a retried task finds its own count already there (change 0).
 - first/last reading times only move outwards: a conditional SET (`first > :new`) is a safe minimum.
+
+Many sites per file (50,000 and more) are handled in bulk: the site and month items are read 100 at a time
+(BatchGetItem, consistent), a range the catalog already covers is not written again, a new site's first and
+last are set in one write, and the month changes of up to 50 site-months are committed in one transaction
+(each item at most once in it). A transaction cancelled by a concurrent file falls back to the one-by-one
+loop above for its site-months, so the bulk path changes the number of calls, never the result.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ dynamodb = boto3.client("dynamodb", config=Config(max_pool_connections=SITE_WORK
 s3 = boto3.client("s3")
 # Transactions on one site item from concurrent files conflict; each conflict is retried after a pause.
 MAX_CONFLICTS = 12
+BATCH_GET = 100  # BatchGetItem's limit
+TRANSACTION_ITEMS = 100  # TransactWriteItems' limit (2 per site-month: the month and the site)
 
 
 def months(first: str, last: str) -> Iterator[str]:
@@ -71,26 +79,6 @@ class MonthCount:
     readings: int
     anomalies: int
     observed_ns: int
-
-
-def recount_month(site_id: str, month: str, now: str) -> None:
-    """Counts the month as stored now and applies the change since the last count to the site item."""
-    observed = time.time_ns()  # taken before the Query: every write finished earlier is counted
-    counts = range_counts(dynamodb, READINGS_TABLE, site_id, (f"{month}-01", f"{month}-99"), consistent=True)
-    count = MonthCount(site_id, month, counts["readings_before"], counts["anomalies_before"], observed)
-    key = month_key(site_id, month)
-    for attempt in range(MAX_CONFLICTS):
-        old = dynamodb.get_item(TableName=CATALOG_TABLE, Key=key, ConsistentRead=True).get("Item")
-        if old is not None and _number(old, "observed_ns") >= observed:
-            return  # a count taken after ours is in place; it includes everything ours saw
-        try:
-            dynamodb.transact_write_items(TransactItems=month_change(count, old, now))
-            return
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            time.sleep(random.uniform(0, 0.05 * 2**attempt))
-    raise TransientError(f"catalog month {site_id} {month} kept conflicting with other files; retried")
 
 
 def month_change(count: MonthCount, old: dict[str, Any] | None, now: str) -> list[dict[str, Any]]:
@@ -133,10 +121,123 @@ def widen_range(site_id: str, first: str, last: str) -> None:
                 raise  # a failed condition means the catalog already reaches further: nothing to do
 
 
-def refresh_site(site: dict[str, Any], now: str) -> None:
-    widen_range(site["site_id"], site["first"], site["last"])
-    for month in months(site["first"], site["last"]):
-        recount_month(site["site_id"], month, now)
+def read_items(keys: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The catalog items at `keys` (consistent reads, 100 per request), by (pk, sk); missing ones absent."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for offset in range(0, len(keys), BATCH_GET):
+        batch = keys[offset:offset + BATCH_GET]
+        pending: dict[str, Any] = {CATALOG_TABLE: {"Keys": batch, "ConsistentRead": True}}
+        for attempt in range(MAX_CONFLICTS):
+            response = dynamodb.batch_get_item(RequestItems=pending)
+            for item in response.get("Responses", {}).get(CATALOG_TABLE, []):
+                found[(item["pk"]["S"], item["sk"]["S"])] = item
+            pending = response.get("UnprocessedKeys") or {}
+            if not pending:
+                break
+            time.sleep(random.uniform(0, 0.05 * 2**attempt))
+        else:
+            raise TransientError("catalog reads kept coming back unprocessed (throttling); retried")
+    return found
+
+
+def _text(item: dict[str, Any] | None, name: str) -> str | None:
+    value = (item or {}).get(name)
+    return None if value is None else str(value["S"])
+
+
+def widen_ranges(sites: list[dict[str, Any]], stored: dict[tuple[str, str], dict[str, Any]]) -> None:
+    """Each site's first/last moved outwards where the file reaches further than the catalog read just
+    before; a range only ever widens, so one the read already covers needs no write."""
+    def widen(site: dict[str, Any]) -> None:
+        old = stored.get(("SITE", site["site_id"]))
+        first, last = _text(old, "first_timestamp"), _text(old, "last_timestamp")
+        if first is None and last is None and _set_new_range(site):
+            return
+        if first is None or last is None or first > site["first"] or last < site["last"]:
+            widen_range(site["site_id"], site["first"], site["last"])
+
+    with ThreadPoolExecutor(max_workers=SITE_WORKERS) as pool:
+        list(pool.map(widen, sites))
+
+
+def _set_new_range(site: dict[str, Any]) -> bool:
+    """A site without a range gets both ends in one write; False if another file set one meanwhile."""
+    try:
+        dynamodb.update_item(
+            TableName=CATALOG_TABLE, Key=site_key(site["site_id"]),
+            UpdateExpression="SET first_timestamp = :first, last_timestamp = :last, site_id = :site",
+            ConditionExpression=("attribute_not_exists(first_timestamp) "
+                                 "AND attribute_not_exists(last_timestamp)"),
+            ExpressionAttributeValues={":first": {"S": site["first"]}, ":last": {"S": site["last"]},
+                                       ":site": {"S": site["site_id"]}},
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
+
+
+def count_months(sites: list[dict[str, Any]]) -> list[MonthCount]:
+    """Every touched site-month counted as stored now (each count's time taken before its Query)."""
+    def count(target: tuple[str, str]) -> MonthCount:
+        site_id, month = target
+        observed = time.time_ns()
+        span = (f"{month}-01", f"{month}-99")
+        counts = range_counts(dynamodb, READINGS_TABLE, site_id, span, consistent=True)
+        return MonthCount(site_id, month, counts["readings_before"], counts["anomalies_before"], observed)
+
+    targets = [(site["site_id"], month) for site in sites for month in months(site["first"], site["last"])]
+    with ThreadPoolExecutor(max_workers=SITE_WORKERS) as pool:
+        return list(pool.map(count, targets))
+
+
+def apply_counts(counts: list[MonthCount], now: str) -> None:
+    """The month changes, up to 50 site-months per transaction; a cancelled one is redone one by one."""
+    stored = read_items([month_key(c.site_id, c.month) for c in counts])
+    groups: list[list[tuple[MonthCount, list[dict[str, Any]]]]] = [[]]
+    in_group: set[str] = set()
+    for count in counts:
+        old = stored.get((f"SITE#{count.site_id}", f"MONTH#{count.month}"))
+        if old is not None and _number(old, "observed_ns") >= count.observed_ns:
+            continue  # a later count is in place already
+        change = month_change(count, old, now)
+        size = sum(len(group_items) for _, group_items in groups[-1])
+        if count.site_id in in_group or size + len(change) > TRANSACTION_ITEMS:
+            groups.append([])
+            in_group = set()
+        groups[-1].append((count, change))
+        in_group.add(count.site_id)
+
+    def commit(group: list[tuple[MonthCount, list[dict[str, Any]]]]) -> None:
+        try:
+            dynamodb.transact_write_items(TransactItems=[item for _, change in group for item in change])
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            for count, _ in group:  # a concurrent file touched one of them: each on its own, as before
+                _recount_applied(count, now)
+
+    with ThreadPoolExecutor(max_workers=SITE_WORKERS) as pool:
+        list(pool.map(commit, [group for group in groups if group]))
+
+
+def _recount_applied(count: MonthCount, now: str) -> None:
+    """One site-month's count applied over whatever count is in place (the loop of `recount_month`)."""
+    key = month_key(count.site_id, count.month)
+    for attempt in range(MAX_CONFLICTS):
+        old = dynamodb.get_item(TableName=CATALOG_TABLE, Key=key, ConsistentRead=True).get("Item")
+        if old is not None and _number(old, "observed_ns") >= count.observed_ns:
+            return
+        try:
+            dynamodb.transact_write_items(TransactItems=month_change(count, old, now))
+            return
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            time.sleep(random.uniform(0, 0.05 * 2**attempt))
+    raise TransientError(
+        f"catalog month {count.site_id} {count.month} kept conflicting with other files; retried")
 
 
 @pipeline_step("Catalog")
@@ -144,7 +245,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     execution = event["execution"]
     sites = objects.read_json(s3, BUCKET, locations.staging_object(execution, "sites.json"))
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    with ThreadPoolExecutor(max_workers=SITE_WORKERS) as pool:
-        list(pool.map(lambda site: refresh_site(site, now), sites))  # list(): re-raises a site's error
+    widen_ranges(sites, read_items([site_key(site["site_id"]) for site in sites]))
+    apply_counts(count_months(sites), now)
     stored = sum(int(part["stored"]) for part in event["store"])
     return {"stored": stored, "sites": len(sites)}

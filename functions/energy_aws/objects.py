@@ -13,6 +13,10 @@ MAX_UPLOAD_BYTES = 1024 * 1024 * 1024
 class ObjectTooLarge(Exception):
     """The uploaded object is larger than a step can read."""
 
+    def __init__(self, message: str, size: int) -> None:
+        super().__init__(message)
+        self.size = size
+
 
 def read_bytes(s3: Any, bucket: str, key: str, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
     response = s3.get_object(Bucket=bucket, Key=key)
@@ -20,7 +24,8 @@ def read_bytes(s3: Any, bucket: str, key: str, max_bytes: int = MAX_UPLOAD_BYTES
     if length > max_bytes:
         raise ObjectTooLarge(
             f"s3://{bucket}/{key} is {length} bytes, over the {max_bytes}-byte limit; "
-            "split it into smaller files"
+            "split it into smaller files",
+            length,
         )
     data: bytes = response["Body"].read()
     return data

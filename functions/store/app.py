@@ -1,42 +1,85 @@
-"""Write chunk: one chunk of readings, 25 items per BatchWriteItem.
+"""Write chunk: one chunk of readings, 25 items per BatchWriteItem, paced per site partition.
 
 Anomalies are part of the reading they were observed at (its `anomalies` list), so they cost no
 write of their own, and a file sent again replaces its readings' anomalies with its readings.
+
+DynamoDB takes at most PARTITION_WRITE_UNITS write units per second per partition key (one site). Up to
+STORE_CONCURRENCY chunks are written at once (the Map's MaxConcurrency), and a site with more readings than
+a chunk holds is in several of them: each writer of such a site spends at most the limit divided by the
+writers it may share the site with (Validate's chunk-spans.json says how many chunks hold it). Throttling
+that still happens (other files writing the same site) slows this writer down; unprocessed items are retried
+for as long as the invocation has time, so the chunk is not written twice.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
-from energy_aws import objects
+from energy_aws import locations, objects
 from energy_aws.dynamo import batch_write
 from energy_aws.items import json_lines, reading_attribute_values
 from energy_aws.observability import metrics
+from energy_aws.pacing import PartitionPacer, writer_share
 from energy_aws.settings import require_env
 from energy_aws.step import pipeline_step
 
 BUCKET = require_env("BUCKET_NAME")
 READINGS_TABLE = require_env("READINGS_TABLE")
+PARTITION_WRITE_UNITS = float(os.environ.get("PARTITION_WRITE_UNITS", "1000"))
+STORE_CONCURRENCY = int(os.environ.get("STORE_CONCURRENCY", "4"))  # the Store Map's MaxConcurrency
 s3 = boto3.client("s3")
 # Items are built by our own code and DynamoDB validates every request itself; botocore's client-side
 # validation of 25 items per call was ~18% of this step's CPU (measured under the local engine).
 dynamodb = boto3.client("dynamodb", config=Config(parameter_validation=False))
 
 
+def chunk_spans(execution: str) -> dict[str, int] | None:
+    """{site_id: chunks holding it} for the sites in more than one chunk; None when Validate wrote none."""
+    try:
+        key = locations.staging_object(execution, locations.CHUNK_SPANS)
+        spans: dict[str, int] = objects.read_json(s3, BUCKET, key)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
+            return None
+        raise
+    return spans
+
+
+def site_pacer(spans: dict[str, int] | None) -> PartitionPacer:
+    """Each site's share of its partition: the limit over the writers that may write it at once."""
+    def share(site_id: str) -> float:
+        chunks = STORE_CONCURRENCY if spans is None else spans.get(site_id, 1)
+        return writer_share(PARTITION_WRITE_UNITS, min(STORE_CONCURRENCY, chunks))
+
+    return PartitionPacer(share)
+
+
+def _remaining_s(context: Any) -> Any:
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return None if remaining is None else (lambda: remaining() / 1000)
+
+
 @pipeline_step("Store")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     chunk = event["chunk"]
     readings = json_lines(objects.read_bytes(s3, BUCKET, chunk["items"]))
-    stats = batch_write(dynamodb, READINGS_TABLE, (reading_attribute_values(item) for item in readings))
+    pacer = site_pacer(chunk_spans(event["execution"]))
+    stats = batch_write(dynamodb, READINGS_TABLE, (reading_attribute_values(item) for item in readings),
+                        pacer=pacer, remaining_s=_remaining_s(context))
     anomalies = sum(len(item.get("anomalies") or ()) for item in readings)
     metrics.add_metric(name="ReadingsStored", unit="Count", value=stats.items)
     metrics.add_metric(name="WriteRequests", unit="Count", value=stats.requests)
+    metrics.add_metric(name="WritesRetried", unit="Count", value=stats.retried_items)
     return {
         "stored": stats.items,
         "anomalies_stored": anomalies,
         "write_requests": stats.requests,
         "retried_items": stats.retried_items,
+        "throttled_requests": stats.throttled_requests,
+        "paced_s": round(pacer.waited_s, 3),
     }

@@ -20,7 +20,12 @@ from energy_core.validation import ValidationResult, ingest
 
 BUCKET = require_env("BUCKET_NAME")
 # A gzip upload may expand to at most this much: a bomb is refused with its own reason, not an out-of-memory.
-MAX_DECOMPRESSED_BYTES = int(os.environ.get("MAX_DECOMPRESSED_MB", "1024")) * 1024 * 1024
+MAX_DECOMPRESSED_BYTES = int(os.environ.get("MAX_DECOMPRESSED_MB", "384")) * 1024 * 1024
+# Memory per step grows with the file (docs/benchmarks.md: Validate ~0.5 GB and Detect ~0.65 GB per million
+# readings), so a file is refused up front, with the limit and how to split it, before a step runs out of
+# memory: by its size before it is read, and by its count of valid readings before anything is staged.
+MAX_FILE_BYTES = int(os.environ.get("MAX_FILE_MB", "256")) * 1024 * 1024
+MAX_FILE_READINGS = int(os.environ.get("MAX_FILE_READINGS", "2000000"))
 s3 = boto3.client("s3")
 
 
@@ -33,18 +38,45 @@ def write_rejects(result: ValidationResult, bucket: str, source_key: str) -> str
 
 
 def write_chunks(result: ValidationResult, bucket: str, execution: str) -> list[str]:
+    """The valid readings in chunks, and `chunk-spans.json`: how many chunks hold each site that is in more
+    than one (Store's writers of those chunks share the site's partition, and pace their writes to it)."""
     keys = []
+    spans: dict[str, int] = {}
     for index, chunk in enumerate(split_chunks(result.valid, CHUNK_READINGS)):
         key = locations.staging_key(execution, "valid", index)
         objects.write_bytes(s3, bucket, key, dump_chunk(chunk))
         keys.append(key)
+        for site_id, _, _ in chunk.site_blocks():
+            spans[site_id] = spans.get(site_id, 0) + 1
+    shared = {site_id: count for site_id, count in spans.items() if count > 1}
+    objects.write_json(s3, bucket, locations.staging_object(execution, locations.CHUNK_SPANS), shared)
     return keys
+
+
+def refuse_if_too_large(key: str, size: int) -> None:
+    """Refuses a file larger than MAX_FILE_BYTES before it is read (the S3 event carries its size)."""
+    if size > MAX_FILE_BYTES:
+        raise InvalidFile(
+            "file_too_large",
+            f"{key}: {_size(size)}, over the limit of {_size(MAX_FILE_BYTES)} per file (what one step can "
+            f"hold in memory); split it into files of at most {MAX_FILE_READINGS:,} readings - by site or by "
+            "month - and upload those",
+        )
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024 / 1024:,.0f} MB" if count >= 1024 * 1024 else f"{count:,} bytes"
 
 
 @pipeline_step("Validate")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     bucket, key, execution = event["file"]["bucket"], event["file"]["key"], event["execution"]
-    data = objects.read_bytes(s3, bucket, key)
+    refuse_if_too_large(key, int(event["file"].get("size") or 0))
+    try:
+        data = objects.read_bytes(s3, bucket, key, max_bytes=MAX_FILE_BYTES)
+    except objects.ObjectTooLarge as error:  # the event did not say its size (or said less)
+        refuse_if_too_large(key, error.size)
+        raise
     result = ingest(key, data, MAX_DECOMPRESSED_BYTES)
     rejects_location = write_rejects(result, bucket, key)
     tally = result.counts
@@ -62,6 +94,13 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             f"{key}: none of its {tally.received} records is valid (first problem: {first}); "
             f"fix the file and upload it again"
             + (f" - every reason is in {rejects_location}" if rejects_location else ""),
+        )
+    if tally.valid > MAX_FILE_READINGS:
+        raise InvalidFile(
+            "too_many_readings",
+            f"{key}: {tally.valid:,} valid readings, over the limit of {MAX_FILE_READINGS:,} per file (what "
+            f"one step can hold in memory); split it into files of at most {MAX_FILE_READINGS:,} readings - "
+            "by site or by month - and upload those",
         )
     logger.info("validated", extra=counts)
     return {

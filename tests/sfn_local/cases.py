@@ -18,6 +18,8 @@ ACCOUNT, REGION = "123456789012", "us-east-1"
 _HEAD = [
     "Read upload event",
     "Claim file",
+    "Pick a file slot",
+    "Take the file slot",
     "Validate file",
     "Transform readings",
     "Detect anomalies",
@@ -25,6 +27,7 @@ _HEAD = [
     "Write chunk",
     "Update site catalog",
     "Record ingestion",
+    "Release the file slot",
     "Any anomalies?",
 ]
 
@@ -45,9 +48,13 @@ CASES = {
         [
             "Read upload event",
             "Claim file",
+            "Pick a file slot",
+            "Take the file slot",
             "Validate file",
             "Quarantine file",
             "Record failure",
+            "Holds a file slot?",
+            "Release the file slot after failure",
             "Publish failure alert",
             "Invalid file?",
             "File rejected",
@@ -67,6 +74,8 @@ def definition_for_local() -> str:
 
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
+        if name in ("FileSlots", "FileSlotWaitSeconds"):  # numbers inside intrinsic functions
+            return "2"
         if "Function" in name:
             return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name.removesuffix('Arn')}"
         if "Topic" in name:

@@ -159,8 +159,8 @@ def s3_read_fault(fault: ServiceFault, key: str) -> Iterator[ServiceFault]:
 
 @dataclass
 class SlowReads:
-    """GetItem on `table` answers after `seconds`: widens the window between a read and the write that
-    depends on it, as a busy Lambda or a slow network does, so a lost update shows every time."""
+    """GetItem and BatchGetItem on `table` answer after `seconds`: widens the window between a read and the
+    write that depends on it, as a busy Lambda or a slow network does, so a lost update shows every time."""
 
     table: str
     seconds: float = 0.05
@@ -173,7 +173,7 @@ def slow_reads(fault: SlowReads) -> Iterator[SlowReads]:
 
     from moto.dynamodb.responses import DynamoHandler
 
-    original = DynamoHandler.get_item
+    original, original_batch = DynamoHandler.get_item, DynamoHandler.batch_get_item
 
     def get_item(handler: Any) -> Any:
         if handler.body.get("TableName") == fault.table:
@@ -181,7 +181,14 @@ def slow_reads(fault: SlowReads) -> Iterator[SlowReads]:
             time.sleep(fault.seconds)
         return original(handler)
 
-    with mock.patch.object(DynamoHandler, "get_item", get_item):
+    def batch_get_item(handler: Any) -> Any:  # the catalog reads many sites' items at once
+        if fault.table in handler.body.get("RequestItems", {}):
+            fault.calls += 1
+            time.sleep(fault.seconds)
+        return original_batch(handler)
+
+    with mock.patch.object(DynamoHandler, "get_item", get_item), \
+            mock.patch.object(DynamoHandler, "batch_get_item", batch_get_item):
         yield fault
 
 
@@ -220,3 +227,42 @@ def committed_then_failed(fault: CommittedThenFailed) -> Iterator[CommittedThenF
 
     with mock.patch.object(DynamoHandler, "update_item", update_item):
         yield fault
+
+
+@dataclass
+class LambdaQuota:
+    """The account's Lambda concurrency quota: an invocation beyond `limit` running at once is refused with
+    TooManyRequestsException, as Lambda throttles (the state machine sees Lambda.TooManyRequestsException)."""
+
+    limit: int
+    running: int = 0
+    peak: int = 0
+    invocations: int = 0
+    refused: int = 0
+
+
+@contextlib.contextmanager
+def lambda_quota(quota: LambdaQuota) -> Iterator[LambdaQuota]:
+    import json
+    import threading
+
+    lock = threading.Lock()
+    original = EXECUTOR.invoke
+
+    def invoke(function_name: str, event: Any, arn: str) -> tuple[str, bool]:
+        with lock:
+            quota.invocations += 1
+            if quota.running >= quota.limit:
+                quota.refused += 1
+                return json.dumps({"errorType": "Lambda.TooManyRequestsException",
+                                   "errorMessage": f"Rate Exceeded: concurrency quota {quota.limit}"}), True
+            quota.running += 1
+            quota.peak = max(quota.peak, quota.running)
+        try:
+            return original(function_name, event, arn)
+        finally:
+            with lock:
+                quota.running -= 1
+
+    with mock.patch.object(EXECUTOR, "invoke", invoke):
+        yield quota
