@@ -19,6 +19,7 @@ class StateView:
     duration_ms: int = 0
     error: str | None = None
     cause: str | None = None
+    last: str = NOT_RUN  # its latest run's status: a state the workflow tried again until it passed
 
 
 @dataclass
@@ -38,8 +39,16 @@ class RunView:
         return (edge.kind == "catch") == failed or edge.source == START
 
     def failed_state(self) -> str | None:
-        """Where the trouble started: the first state that failed or whose error was caught."""
-        return next((name for name, view in self.states.items() if view.status in ("FAILED", CAUGHT)), None)
+        """Where the trouble started: the first state that failed or whose error was caught, unless the
+        workflow went round and ran it again until it passed (a busy file slot, waited for, then taken)."""
+        return next(
+            (
+                name
+                for name, view in self.states.items()
+                if view.status == "FAILED" or (view.status == CAUGHT and view.last != "SUCCEEDED")
+            ),
+            None,
+        )
 
 
 def _all_edges(graph: Graph) -> Iterable[Edge]:
@@ -51,6 +60,7 @@ def _all_edges(graph: Graph) -> Iterable[Edge]:
 
 def _merge(view: StateView, run: StateRun) -> None:
     view.runs += 1
+    view.last = run.status
     view.retries += run.retries
     view.duration_ms += run.duration_ms or 0
     # Map iterations repeat inner states: one failure marks the state, RUNNING wins over a finished run
