@@ -123,12 +123,13 @@ def flatlines(
     covered: set[tuple[int, str]] = set()
     for name in cols:
         values = arrays.values(series, name)
-        runs = [run for run in equal_runs(values, needed) if True in fresh[run[0] : run[1] + 1]]
+        held = equal_runs(values, needed)  # every long hold, history included (learnt from, below)
+        runs = [run for run in held if True in fresh[run[0] : run[1] + 1]]
         if not runs:
             continue
         # PV output this close to zero is night-time standby or sensor offset, held for hours at night
         dark = config.spike.dark_fraction * arrays.scale(series, name) if name == GENERATED else 0.0
-        chances = RepeatChances(epochs, without_held_values(values, needed, dark), interval, dark)
+        chances = RepeatChances(epochs, without_held_values(values, held, dark), interval, dark)
         loud = np.flatnonzero(np.abs(values) > dark)  # the readings that are not night or standby
         for first, last in runs:
             value = float(values[first])
@@ -179,14 +180,14 @@ def equal_runs(values: np.ndarray, needed: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a + 1 >= needed]
 
 
-def without_held_values(values: np.ndarray, needed: int, dark: float) -> np.ndarray:
+def without_held_values(values: np.ndarray, held: list[tuple[int, int]], dark: float) -> np.ndarray:
     """The values with every long hold of a non-zero value blanked (NaN) after its first reading.
 
-    A value held for `needed` readings or more is the fault this detector looks for: a history that
+    A hold in `held` (a run of `needed` readings or more, from `equal_runs`) is the fault this detector looks for: a history that
     already holds one (a logger that froze last week) must not teach that freezing is ordinary at
     those hours. Long runs of zero (within `dark`) stay: nights and idle hours are what the chances
     are there to learn."""
-    runs = [(a, b) for a, b in equal_runs(values, needed) if abs(float(values[a])) > dark]
+    runs = [(a, b) for a, b in held if abs(float(values[a])) > dark]
     if not runs:
         return values
     learnt = values.copy()

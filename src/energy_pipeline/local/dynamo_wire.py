@@ -51,15 +51,14 @@ ORIGINALS: dict[str, Any] = {}  # moto's own methods, by name, once patched (for
 def install() -> None:
     """The request and result patches (idempotent); `in_process_dispatch` is installed by `serve` alone."""
     with _LOCK:
-        if "requests" not in _PATCHED:
-            fast_requests()
-            _PATCHED.add("requests")
-        if "results" not in _PATCHED:
-            fast_results()
-            _PATCHED.add("results")
-        if "projection" not in _PATCHED:
-            fast_projection()
-            _PATCHED.add("projection")
+        for name, patch in (
+            ("requests", fast_requests),
+            ("results", fast_results),
+            ("projection", fast_projection),
+        ):
+            if name not in _PATCHED:
+                patch()
+                _PATCHED.add(name)
 
 
 def plain_request(body: bytes | str | None) -> dict[str, Any] | None:
@@ -124,8 +123,11 @@ def fast_results() -> None:
     def execute_result(self: Any, context: Any) -> Any:
         operation = context.operation_model
         result = self.result
-        if (context.service_model.service_name == "dynamodb" and operation.name in OPERATIONS
-                and type(result) is dict):
+        if (
+            context.service_model.service_name == "dynamodb"
+            and operation.name in OPERATIONS
+            and type(result) is dict
+        ):
             known = members.get(operation.name)
             if known is None:
                 known = members[operation.name] = _output_members(operation)
