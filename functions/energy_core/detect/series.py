@@ -183,9 +183,9 @@ def equal_runs(values: np.ndarray, needed: int) -> list[tuple[int, int]]:
 def without_held_values(values: np.ndarray, held: list[tuple[int, int]], dark: float) -> np.ndarray:
     """The values with every long hold of a non-zero value blanked (NaN) after its first reading.
 
-    A hold in `held` (a run of `needed` readings or more, from `equal_runs`) is the fault this detector looks for: a history that
-    already holds one (a logger that froze last week) must not teach that freezing is ordinary at
-    those hours. Long runs of zero (within `dark`) stay: nights and idle hours are what the chances
+    A hold in `held` (a run of `needed` readings or more, from `equal_runs`) is the fault this
+    detector looks for: a history that already holds one (a logger that froze last week) must not
+    teach that freezing is ordinary at those hours. Long runs of zero (within `dark`) stay: nights and idle hours are what the chances
     are there to learn."""
     runs = [(a, b) for a, b in held if abs(float(values[a])) > dark]
     if not runs:
