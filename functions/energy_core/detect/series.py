@@ -185,8 +185,8 @@ def without_held_values(values: np.ndarray, held: list[tuple[int, int]], dark: f
 
     A hold in `held` (a run of `needed` readings or more, from `equal_runs`) is the fault this
     detector looks for: a history that already holds one (a logger that froze last week) must not
-    teach that freezing is ordinary at those hours. Long runs of zero (within `dark`) stay: nights and idle hours are what the chances
-    are there to learn."""
+    teach that freezing is ordinary at those hours. Long runs of zero (within `dark`) stay: nights
+    and idle hours are what the chances are there to learn."""
     runs = [(a, b) for a, b in held if abs(float(values[a])) > dark]
     if not runs:
         return values
