@@ -164,6 +164,24 @@ def test_given_output_fading_to_zero_for_a_snowy_morning_when_detecting_then_wea
     assert found(points) == []
 
 
+def test_given_output_falling_straight_to_zero_two_hours_before_dusk_when_detecting_then_flatline() -> None:
+    # An inverter trip: ~17 kWh to exactly 0 in one interval at 16:00, and nothing until night. Under
+    # the 3 hours a held value needs, but no weather drops output that fast: the lost daylight counts.
+    points = pv(21, standby=0.0)
+    for i in range(20 * 96 + 64, 20 * 96 + 72):  # 16:00 until dusk
+        with_value(points, i, gen=0.0)
+    assert found(points) == [("flatline", points[20 * 96 + 64].timestamp)]
+
+
+def test_given_output_fading_to_zero_two_hours_before_dusk_when_detecting_then_weather() -> None:
+    points = pv(21, standby=0.0)
+    for step, i in enumerate(range(20 * 96 + 60, 20 * 96 + 64)):  # 15:00-15:45: halving, then nothing
+        with_value(points, i, gen=round(points[i].generated / 4 ** (step + 1), 4))
+    for i in range(20 * 96 + 64, 20 * 96 + 72):
+        with_value(points, i, gen=0.0)
+    assert found(points) == []
+
+
 def test_given_no_output_at_all_for_more_than_a_day_when_detecting_then_flatline() -> None:
     points = pv(21, standby=0.0)
     for i in range(14 * 96 + 64, 16 * 96 + 44):  # from 16:00 through the whole next day

@@ -75,6 +75,7 @@ class DetectionConfig:
     flatline_max_chance: float = 0.00001
     flatline_history_days: int = 28
     flatline_min_days: int = 7
+    flatline_trip_fraction: float = 0.2
     gap_enabled: bool = True
     gap_tolerance_fraction: float = 0.5
     gap_medium_after_intervals: int = 4
@@ -118,6 +119,7 @@ _SECTIONS: dict[str, dict[str, tuple[str, type]]] = {
         "max_chance": ("flatline_max_chance", float),
         "history_days": ("flatline_history_days", int),
         "min_days": ("flatline_min_days", int),
+        "trip_fraction": ("flatline_trip_fraction", float),
     },
     "gap": {
         "enabled": ("gap_enabled", bool),
@@ -229,6 +231,7 @@ def _checked(cfg: DetectionConfig) -> DetectionConfig:
         (cfg.future_skew_seconds >= 0, "future_timestamp.skew_seconds must be >= 0"),
         (cfg.flatline_min_intervals >= 2, "flatline.min_intervals must be >= 2"),
         (0 < cfg.flatline_clipping_fraction <= 1, "flatline.clipping_fraction must be in (0, 1]"),
+        (0 <= cfg.flatline_trip_fraction <= 1, "flatline.trip_fraction must be in [0, 1] (0 turns it off)"),
         (cfg.gap_tolerance_fraction > 0, "gap.tolerance_fraction must be > 0"),
         (cfg.counter_min_drop_kwh >= 0, "counter_reset.min_drop_kwh must be >= 0"),
         (

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from operator import sub
 
 import numpy as np
@@ -129,23 +131,22 @@ def flatlines(
             continue
         # PV output this close to zero is night-time standby or sensor offset, held for hours at night
         dark = config.spike.dark_fraction * arrays.scale(series, name) if name == GENERATED else 0.0
-        chances = RepeatChances(epochs, without_held_values(values, held, dark), interval, dark)
-        loud = np.flatnonzero(np.abs(values) > dark)  # the readings that are not night or standby
+        judge = _Judge(
+            epochs=epochs,
+            values=values,
+            chances=RepeatChances(epochs, without_held_values(values, held, dark), interval, dark),
+            loud=np.flatnonzero(np.abs(values) > dark),  # the readings that are not night or standby
+            jump=config.flatline_trip_fraction * arrays.scale(series, name),
+            interval=interval,
+            needed=needed,
+            config=config,
+        )
         for first, last in runs:
             value = float(values[first])
             if name == GENERATED and value >= clipping:
                 continue
-            span: tuple[int, int] | None = (first, last)
-            if name == GENERATED and abs(value) <= dark:
-                start, stop = quiet_stretch(loud, len(values), last)
-                if start < first and stop > last:
-                    # Output faded into it AND out of it (dusk, a snowfall, a storm): weather or
-                    # night, unless nothing came through a whole day (deep snow or an outage). An
-                    # inverter that stopped overnight and comes back at noon at full output did not
-                    # fade out: it is judged by the chances below like any dropout.
-                    span = (start, stop) if epochs[stop] - epochs[start] >= DAY else None
-            if span == (first, last) and chances.plausible(first, last, value, needed, config):
-                span = None
+            quiet_output = name == GENERATED and abs(value) <= dark
+            span = judge.quiet_span(first, last) if quiet_output else judge.held_span(first, last, value)
             if span is None:
                 continue
             start, stop = span
@@ -164,12 +165,79 @@ def flatlines(
     return found, covered
 
 
+@dataclass
+class _Judge:
+    """Whether a run of one field is stuck, and which readings the event covers."""
+
+    epochs: np.ndarray
+    values: np.ndarray
+    chances: RepeatChances
+    loud: np.ndarray
+    jump: float
+    interval: float
+    needed: int
+    config: DetectionConfig
+
+    def held_span(self, first: int, last: int, value: float) -> tuple[int, int] | None:
+        """A held value (or a consumption meter at zero): stuck when the history makes it unlikely."""
+        if self.chances.plausible(first, last, value, self.needed, self.config):
+            return None
+        return first, last
+
+    def quiet_span(self, first: int, last: int) -> tuple[int, int] | None:
+        """PV output held at nothing: night, weather, a trip or a dropout."""
+        start, stop = quiet_stretch(self.loud, len(self.values), last)
+        if self.jump > 0 and start == first and tripped(self.values, start, self.jump):
+            # Output fell straight to the held zero in one interval, from a level weather never
+            # drops from that fast: the inverter tripped. Judged against days with no weather in
+            # them (history's nights and dull days, entered gently, are set aside), so a lost hour
+            # of daylight is not excused by last week's snow; `min_intervals` readings are enough.
+            value = float(self.values[first])
+            if self.trips.plausible(first, last, value, self.config.flatline_min_intervals, self.config):
+                return None
+            return first, last
+        if start < first and stop > last:
+            # Output faded into it AND out of it (dusk, a snowfall, a storm): weather or night,
+            # unless nothing came through a whole day (deep snow or an outage). An inverter that
+            # stopped overnight and comes back at noon at full output did not fade out: it is
+            # judged by the chances like any dropout.
+            return (start, stop) if self.epochs[stop] - self.epochs[start] >= DAY else None
+        return self.held_span(first, last, float(self.values[first]))
+
+    @cached_property
+    def trips(self) -> RepeatChances:
+        """The chances learnt from daylight alone: the history with its nights and weather set aside."""
+        learnt = without_weather(self.values, self.loud, self.jump)
+        return RepeatChances(self.epochs, learnt, self.interval, self.chances.dark)
+
+
 def quiet_stretch(loud: np.ndarray, count: int, last: int) -> tuple[int, int]:
     """The unbroken stretch of quiet readings (all but the `loud` indices, of `count`) holding `last`."""
     after = int(np.searchsorted(loud, last))
     start = int(loud[after - 1]) + 1 if after > 0 else 0
     stop = int(loud[after]) - 1 if after < len(loud) else count - 1
     return start, stop
+
+
+def tripped(values: np.ndarray, start: int, jump: float) -> bool:
+    """Whether the quiet stretch from `start` was entered in one step from at least `jump`: dusk,
+    clouds and snow take output down over several intervals; a trip does it in one. (Coming back in
+    one step says nothing: snow slides off a panel at once.)"""
+    return start > 0 and values[start - 1] >= jump
+
+
+def without_weather(values: np.ndarray, loud: np.ndarray, jump: float) -> np.ndarray:
+    """The values with every quiet stretch (all but the `loud` readings) that was entered gently
+    blanked (NaN): nights and weather. What stays is daylight and the trips themselves, the history a
+    sudden dropout is judged against."""
+    learnt = values.copy()
+    quiet = np.ones(len(values), bool)
+    quiet[loud] = False
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], quiet.astype(np.int8), [0]))))
+    for start, end in zip(edges[::2], edges[1::2], strict=True):
+        if not tripped(values, int(start), jump):
+            learnt[start:end] = np.nan
+    return learnt
 
 
 def equal_runs(values: np.ndarray, needed: int) -> list[tuple[int, int]]:
