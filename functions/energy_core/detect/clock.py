@@ -12,6 +12,8 @@ Stored history counts: a shift at a file boundary is judged with the days before
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from . import arrays
@@ -34,15 +36,47 @@ def clock_shifts(series: Series, fresh: list[bool], config: DetectionConfig) -> 
     # afternoon straddles 00:00 UTC).
     night = darkest_hour(epochs, generated) * 3600.0
     day_of = np.floor((epochs - night) / DAY).astype(np.int64)
+    moves = lasting_moves(epochs, generated, day_of, night, config)
+    # the file whose readings end a confirming day reports the shift ...
+    last_of_day = np.flatnonzero(np.diff(np.append(day_of, day_of[-1] + 1)))
+    fresh_days = {int(day_of[i]) for i in last_of_day if fresh[i]}
+    confirmed = {day: move for day, move in moves.items() if move.confirmed_on in fresh_days}
+    stored = ~np.asarray(fresh, dtype=bool)
+    if confirmed and stored.any():
+        # ... once: which days count as bright depends on the window of days a file brings, so a
+        # later file may see the same move confirmed again, from the same day or one a little
+        # later. A move the stored history alone already confirms, starting within `days_before`
+        # days before this one, was reported by an earlier file.
+        earlier = lasting_moves(epochs[stored], generated[stored], day_of[stored], night, config)
+        confirmed = {
+            day: move
+            for day, move in confirmed.items()
+            if not any(0 <= day - seen <= cfg.days_before for seen in earlier)
+        }
+    return [_shift(series, day_of, day, move.before, move.moved) for day, move in sorted(confirmed.items())]
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """A lasting move of the centre of daylight, from its first day on."""
+
+    before: float  # seconds into the day, the centre of the days before
+    moved: float  # seconds, + later
+    confirmed_on: int  # the last of the days after that confirm it
+
+
+def lasting_moves(
+    epochs: np.ndarray, generated: np.ndarray, day_of: np.ndarray, night: float, config: DetectionConfig
+) -> dict[int, Move]:
+    """Each lasting move by its first day."""
+    cfg = config.clock
+    if not len(epochs):
+        return {}
     days, centres = daily_centres(epochs - night, generated, day_of, cfg.min_day_fraction)
     centres = centres + night
     if len(days) < cfg.days_before + cfg.days_after:
-        return []
-    # the file whose readings end a confirming day reports the shift (once, however files cut days)
-    last_of_day = np.flatnonzero(np.diff(np.append(day_of, day_of[-1] + 1)))
-    fresh_days = {int(day_of[i]) for i in last_of_day if fresh[i]}
+        return {}
     threshold = cfg.min_shift_minutes * 60.0
-    found = []
     windows = np.lib.stride_tricks.sliding_window_view
     first, stop = cfg.days_before, len(days) - cfg.days_after + 1  # the days k that can be judged
     # for each day k: the median of the days_before days before it, and each of the days_after
@@ -62,13 +96,14 @@ def clock_shifts(series: Series, fresh: list[bool], config: DetectionConfig) -> 
     settled = (np.abs(after[:, 0]) >= threshold / 2) & (
         np.abs(previous - before) < np.abs(previous - (before + moved))
     )
-    confirmed_now = np.isin(days[first + cfg.days_after - 1 : stop + cfg.days_after - 1], list(fresh_days))
     starts = (np.abs(moved) >= threshold) & held & settled & steady
     # a move whose day before also qualifies started there: reported once, from its first day
     first_day = starts & ~np.concatenate(([False], starts[:-1]))
-    for n in np.flatnonzero(first_day & confirmed_now):
-        found.append(_shift(series, day_of, int(days[first + n]), float(before[n]), float(moved[n])))
-    return found
+    last = first + cfg.days_after - 1  # the day that confirms a move starting at `first`
+    return {
+        int(days[first + n]): Move(float(before[n]), float(moved[n]), int(days[last + n]))
+        for n in np.flatnonzero(first_day)
+    }
 
 
 def darkest_hour(epochs: np.ndarray, generated: np.ndarray) -> int:
