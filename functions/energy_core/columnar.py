@@ -73,6 +73,13 @@ def accept_typed(data: bytes, kind: str) -> tuple[Readings, bool] | None:
     ("jsonl"); None when any record is not a valid reading, or the file is not plain JSON of objects
     (the caller then parses it the general way, which names every problem)."""
     body = memoryview(data)[bom_length(data) :]
+    # msgspec does not check the UTF-8 of what it skips (an unknown field's name or value), and the
+    # contract refuses a file that is not UTF-8: a non-ASCII file is checked whole first (rare, and fast).
+    if not data.isascii():
+        try:
+            str(body, "utf-8")
+        except UnicodeDecodeError:
+            return None
     try:
         rows = _ROWS.decode(body) if kind == "json" else _rows_of_lines(bytes(body))
     except msgspec.DecodeError:  # a syntax error, a wrong type or a number out of range somewhere
