@@ -31,6 +31,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from energy_aws import locations, objects
+from energy_aws.contracts import CatalogInput, CatalogResult
 from energy_aws.history import range_counts
 from energy_aws.settings import require_env
 from energy_aws.step import pipeline_step
@@ -242,10 +243,10 @@ def _recount_applied(count: MonthCount, now: str) -> None:
 
 @pipeline_step("Catalog")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    execution = event["execution"]
-    sites = objects.read_json(s3, BUCKET, locations.staging_object(execution, "sites.json"))
+    step = CatalogInput.from_payload(event)
+    sites = objects.read_json(s3, BUCKET, locations.staging_object(step.execution, "sites.json"))
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     widen_ranges(sites, read_items([site_key(site["site_id"]) for site in sites]))
     apply_counts(count_months(sites), now)
-    stored = sum(int(part["stored"]) for part in event["store"])
-    return {"stored": stored, "sites": len(sites)}
+    stored = sum(part.stored for part in step.store)
+    return CatalogResult(stored=stored, sites=len(sites)).to_payload()

@@ -13,6 +13,7 @@ import boto3
 
 from detect.annotate import annotate, anomaly_row, digest_fields, now_epoch, to_points
 from energy_aws import locations, objects
+from energy_aws.contracts import AnnotatedChunk, DetectInput, DetectResult, Digest
 from energy_aws.history import load_history
 from energy_aws.items import dump_json_lines
 from energy_aws.observability import metrics
@@ -70,14 +71,14 @@ def load_chunks(keys: list[str]) -> tuple[list[Readings], list[list[dict[str, An
 
 
 def write_outputs(execution: str, chunks: list[list[dict[str, Any]]], anomalies: list[Anomaly],
-                  sites: list[dict[str, Any]]) -> tuple[list[dict[str, str]], str | None]:
+                  sites: list[dict[str, Any]]) -> tuple[list[AnnotatedChunk], str | None]:
     """Annotated chunks (each reading carrying its anomalies) for Store, sites.json for the catalog."""
     attached = annotate(chunks, anomalies)
     outputs = []
     for index, items in enumerate(chunks):
         items_key = locations.staging_key(execution, "annotated", index)
         objects.write_bytes(s3, BUCKET, items_key, dump_json_lines(items))
-        outputs.append({"items": items_key})
+        outputs.append(AnnotatedChunk(items=items_key))
     for site in sites:
         # What the readings of this file now carry: the count the catalog adds for the file.
         site["anomalies_in_file"] = attached.get(site["site_id"], 0)
@@ -91,8 +92,9 @@ def write_outputs(execution: str, chunks: list[list[dict[str, Any]]], anomalies:
 
 @pipeline_step("Detect")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    file, execution = event["file"], event["execution"]
-    readings, chunks = load_chunks(event["chunks"])
+    step = DetectInput.from_payload(event)
+    execution = step.execution
+    readings, chunks = load_chunks(step.chunks)
     anomalies, sites = detect_all(readings)
     outputs, location = write_outputs(execution, chunks, anomalies, sites)
     # Anomalies are events (a run of anomalous readings is one): counted as events and as readings.
@@ -102,9 +104,10 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     digest = None
     if anomalies:
         region = execution.split(":")[3] if execution.count(":") >= 3 else "us-east-1"
-        digest = digest_fields(
-            build_digest(file["key"], anomalies, execution, console_url(region, execution))
-        )
-    readings = sum(anomaly.readings for anomaly in anomalies)
-    return {"total": len(anomalies), "by_type": by_type, "readings": readings, "chunks": outputs,
-            "anomalies_location": location, "digest": digest}
+        digest = Digest(**digest_fields(
+            build_digest(step.file.key, anomalies, execution, console_url(region, execution))
+        ))
+    return DetectResult(
+        total=len(anomalies), by_type=by_type, readings=sum(anomaly.readings for anomaly in anomalies),
+        chunks=outputs, anomalies_location=location, digest=digest,
+    ).to_payload()

@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 
 from energy_aws import locations, objects
+from energy_aws.contracts import Digest, Failure, QuarantineInput, QuarantineResult
 from energy_aws.observability import logger
 from energy_aws.settings import require_env
 from energy_aws.step import pipeline_step
@@ -18,10 +19,10 @@ BUCKET = require_env("BUCKET_NAME")
 s3 = boto3.client("s3")
 
 
-def readable_failure(failure: dict[str, Any]) -> tuple[str, str]:
+def readable_failure(failure: Failure) -> tuple[str, str]:
     """The error name and a sentence from a Catch result; Lambda errors carry JSON in Cause."""
-    error = str(failure.get("Error") or "ProcessingFailed")
-    cause = str(failure.get("Cause") or "")
+    error = str(failure.Error or "ProcessingFailed")
+    cause = str(failure.Cause or "")
     try:
         parsed = json.loads(cause)
         if isinstance(parsed, dict):
@@ -56,12 +57,14 @@ def publishable(attributes: dict[str, dict[str, str]]) -> dict[str, dict[str, st
 
 @pipeline_step("Quarantine")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    file, execution = event["file"], event["execution"]
-    error, cause = readable_failure(event.get("failure") or {})
-    location = quarantine(file["bucket"], file["key"], error, cause, execution)
+    step = QuarantineInput.from_payload(event)
+    file, execution = step.file, step.execution
+    error, cause = readable_failure(step.failure)
+    location = quarantine(file.bucket, file.key, error, cause, execution)
     region = execution.split(":")[3] if execution.count(":") >= 3 else "us-east-1"
-    digest = build_failure_digest(file["key"], error, cause, execution, console_url(region, execution))
+    digest = build_failure_digest(file.key, error, cause, execution, console_url(region, execution))
     logger.warning("file quarantined", extra={"error": error, "reason": cause, "location": location})
-    return {"error": error, "cause": f"{file['key']}: {cause}"[:32000], "location": location,
-            "digest": {"subject": digest.subject, "message": digest.message,
-                       "attributes": publishable(digest.attributes)}}
+    return QuarantineResult(
+        error=error, cause=f"{file.key}: {cause}"[:32000], location=location,
+        digest=Digest(digest.subject, digest.message, publishable(digest.attributes)),
+    ).to_payload()

@@ -21,6 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from energy_aws import locations, objects
+from energy_aws.contracts import StoreInput, StoreResult
 from energy_aws.dynamo import batch_write
 from energy_aws.items import json_lines, reading_attribute_values
 from energy_aws.observability import metrics
@@ -66,20 +67,17 @@ def _remaining_s(context: Any) -> Any:
 
 @pipeline_step("Store")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    chunk = event["chunk"]
-    readings = json_lines(objects.read_bytes(s3, BUCKET, chunk["items"]))
-    pacer = site_pacer(chunk_spans(event["execution"]))
+    step = StoreInput.from_payload(event)
+    readings = json_lines(objects.read_bytes(s3, BUCKET, step.chunk.items))
+    pacer = site_pacer(chunk_spans(step.execution))
     stats = batch_write(dynamodb, READINGS_TABLE, (reading_attribute_values(item) for item in readings),
                         pacer=pacer, remaining_s=_remaining_s(context))
     anomalies = sum(len(item.get("anomalies") or ()) for item in readings)
     metrics.add_metric(name="ReadingsStored", unit="Count", value=stats.items)
     metrics.add_metric(name="WriteRequests", unit="Count", value=stats.requests)
     metrics.add_metric(name="WritesRetried", unit="Count", value=stats.retried_items)
-    return {
-        "stored": stats.items,
-        "anomalies_stored": anomalies,
-        "write_requests": stats.requests,
-        "retried_items": stats.retried_items,
-        "throttled_requests": stats.throttled_requests,
-        "paced_s": round(pacer.waited_s, 3),
-    }
+    return StoreResult(
+        stored=stats.items, anomalies_stored=anomalies, write_requests=stats.requests,
+        retried_items=stats.retried_items, throttled_requests=stats.throttled_requests,
+        paced_s=round(pacer.waited_s, 3),
+    ).to_payload()

@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 
 from energy_aws import locations, objects
+from energy_aws.contracts import TransformInput, TransformResult
 from energy_aws.settings import require_env
 from energy_aws.step import pipeline_step
 from energy_core.readings import transform_chunk
@@ -21,14 +22,14 @@ s3 = boto3.client("s3")
 
 @pipeline_step("Transform")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    file, execution = event["file"], event["execution"]
+    step = TransformInput.from_payload(event)
     ingested_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    provenance = {"source_key": file["key"], "source_etag": file.get("etag", ""), "ingested_at": ingested_at}
+    provenance = {"source_key": step.file.key, "source_etag": step.file.etag, "ingested_at": ingested_at}
     chunks, total = [], 0
-    for index, key in enumerate(event["chunks"]):
+    for index, key in enumerate(step.chunks):
         body, count = transform_chunk(objects.read_bytes(s3, BUCKET, key), provenance)
-        target = locations.staging_key(execution, "items", index)
+        target = locations.staging_key(step.execution, "items", index)
         objects.write_bytes(s3, BUCKET, target, body)
         chunks.append(target)
         total += count
-    return {"chunks": chunks, "readings": total}
+    return TransformResult(chunks=chunks, readings=total).to_payload()

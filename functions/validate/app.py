@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 
 from energy_aws import locations, objects
+from energy_aws.contracts import ValidateInput, ValidateResult
 from energy_aws.observability import logger, metrics
 from energy_aws.settings import require_env
 from energy_aws.step import pipeline_step
@@ -70,8 +71,9 @@ def _size(count: int) -> str:
 
 @pipeline_step("Validate")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    bucket, key, execution = event["file"]["bucket"], event["file"]["key"], event["execution"]
-    refuse_if_too_large(key, int(event["file"].get("size") or 0))
+    step = ValidateInput.from_payload(event)
+    bucket, key, execution = step.file.bucket, step.file.key, step.execution
+    refuse_if_too_large(key, int(step.file.size or 0))
     try:
         data = objects.read_bytes(s3, bucket, key, max_bytes=MAX_FILE_BYTES)
     except objects.ObjectTooLarge as error:  # the event did not say its size (or said less)
@@ -103,12 +105,11 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             "by site or by month - and upload those",
         )
     logger.info("validated", extra=counts)
-    return {
-        **counts,
-        "chunks": write_chunks(result, bucket, execution),
-        "sites": len(result.site_ids()),
-        "format": _format_label(detect_format(key, data[:4096])),
-    }
+    return ValidateResult(
+        received=tally.received, valid=tally.valid, rejected=tally.rejected, duplicates=tally.duplicates,
+        rejects_location=rejects_location, chunks=write_chunks(result, bucket, execution),
+        sites=len(result.site_ids()), format=_format_label(detect_format(key, data[:4096])),
+    ).to_payload()
 
 
 def _format_label(fmt: Format) -> str:
