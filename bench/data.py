@@ -37,10 +37,6 @@ def readings(count: int, sites: int = SITES, fault_every: int = FAULT_EVERY) -> 
             }
 
 
-def faults_in(count: int, fault_every: int = FAULT_EVERY) -> int:
-    return count // fault_every
-
-
 def make_file(folder: Path, count: int, suffix: str = ".json") -> Path:
     """The file of `count` readings, written once per folder (.json, .jsonl, .csv, optionally .gz)."""
     path = folder / f"readings-{count}{suffix}"

@@ -16,7 +16,7 @@ from bench.compute import CONFIG_FILE
 from detect.annotate import group_by_site, to_points
 from energy_aws.items import reading_attribute_values
 from energy_core.detect import Anomaly, detect_site, load_config
-from energy_core.readings import to_item
+from energy_core.readings import to_items
 from energy_core.validation import ingest
 
 
@@ -25,7 +25,7 @@ def process(clients: Any, bucket: str, key: str, table: str, topic_arn: str) -> 
     body = clients.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     result = ingest(key, body)
     ingested_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    items = [to_item(reading, key, "", ingested_at) for reading in result.valid]
+    items = to_items(result.valid, {"source_key": key, "source_etag": "", "ingested_at": ingested_at})
     for item in items:
         clients.dynamodb.put_item(TableName=table, Item=reading_attribute_values(item))
     config = load_config(json.loads(CONFIG_FILE.read_text()))

@@ -14,7 +14,6 @@ import orjson
 
 READING_NUMBERS = frozenset({"energy_generated_kwh", "energy_consumed_kwh", "cumulative_kwh"})
 # generated - consumed, computed exactly at read time; an item that still carries it does not store it.
-DERIVED = frozenset({"net_energy_kwh"})
 # ReadingsTable's sparse index (template.yaml) is keyed on ANOMALY_SITE (= site_id) and the timestamp:
 # only readings with anomalies carry the attribute, so the index holds those readings alone.
 ANOMALY_INDEX = "AnomaliesBySite"
@@ -46,7 +45,7 @@ def reading_attribute_values(item: dict[str, Any]) -> dict[str, Any]:
     """The ReadingsTable item; a reading with anomalies also gets `anomaly_site` (its place in the index)."""
     values: dict[str, Any] = {}
     for key, value in item.items():
-        if value is None or key in DERIVED:
+        if value is None:
             continue
         if key in READING_NUMBERS:
             values[key] = {"N": number(value)}

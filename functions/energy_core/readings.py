@@ -17,9 +17,7 @@ __all__ = [
     "Readings",
     "dump_chunk",
     "epoch_seconds",
-    "load_chunk",
     "split_chunks",
-    "to_item",
     "to_items",
     "transform_chunk",
 ]
@@ -267,11 +265,6 @@ def read_header(chunk: bytes) -> tuple[dict[str, Any], memoryview]:
     return header, memoryview(chunk)[end + 1 :]
 
 
-def to_item(reading: CanonicalReading, source_key: str, source_etag: str, ingested_at: str) -> dict[str, Any]:
-    """The ReadingsTable item of a reading (numbers as floats; net energy is derived when read)."""
-    return _item(reading, {"source_key": source_key, "source_etag": source_etag, "ingested_at": ingested_at})
-
-
 def to_items(readings: Readings, provenance: dict[str, str]) -> list[dict[str, Any]]:
     """The ReadingsTable items of a chunk, with the chunk's provenance on each."""
     return [_item(reading, provenance) for reading in readings]
@@ -301,11 +294,6 @@ def transform_chunk(body: bytes, provenance: dict[str, str]) -> tuple[bytes, int
     header, columns = read_header(body)
     header["provenance"] = provenance
     return orjson.dumps(header) + b"\n" + columns, int(header["count"])
-
-
-def load_chunk(data: bytes) -> Readings:
-    """The readings of a chunk written by `dump_chunk`."""
-    return Readings.from_bytes(data)[0]
 
 
 def split_chunks(readings: Readings, max_per_chunk: int) -> list[Readings]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 
 from energy_core.contract import TIMESTAMP_RE
 
@@ -51,11 +51,6 @@ def canonical_timestamp(text: str) -> str | None:
 def epoch_seconds(canonical: str) -> float:
     """Seconds since 1970-01-01T00:00:00Z of a canonical timestamp (fast: one C-level parse)."""
     return _fromisoformat(canonical).timestamp()
-
-
-def from_epoch_seconds(seconds: float) -> str:
-    """The canonical timestamp of an instant given as seconds since the epoch."""
-    return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def explain_timestamp(text: str) -> tuple[str, str] | None:

@@ -9,14 +9,12 @@ through `reasons.explain`, which asks jsonschema itself. Property tests hold the
 from __future__ import annotations
 
 import gc
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from energy_core.accounting import Counts, Reject, dedupe, make_reject
 from energy_core.columnar import accept_all, accept_typed
-from energy_core.errors import InvalidFile
 from energy_core.fastpath import make_reader
 from energy_core.parsed import BadRecord, Format, ParsedFile
 from energy_core.parsing import DEFAULT_MAX_DECOMPRESSED, detect_format, parse_records
@@ -43,16 +41,6 @@ class ValidationResult:
 
     def site_ids(self) -> list[str]:
         return sorted(set(self.valid.site_ids))
-
-    def require_valid(self) -> None:
-        """InvalidFile (`no_valid_records`) when nothing in the file can be stored."""
-        if self.valid:
-            return
-        codes = Counter(reject.code for reject in self.rejects).most_common(3)
-        summary = ", ".join(f"{count} {code}" for code, count in codes)
-        first = self.rejects[0] if self.rejects else None
-        example = f"; first: record {first.position}: {first.reason}" if first else ""
-        raise InvalidFile("no_valid_records", f"no record in the file is valid ({summary}){example}")
 
 
 def validate_file(parsed: ParsedFile) -> ValidationResult:

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
-import math
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
-
-from energy_pipeline.synth import DAY, iso, make_sites, site_rows
 
 _HEADER = "site_id,timestamp,energy_generated_kwh,energy_consumed_kwh"
 
@@ -23,46 +19,6 @@ def write_readings(path: Path | str, readings: Iterable[Mapping[str, Any]]) -> i
         if kind == "csv":
             return _write_lines(out, kind, (_csv_row(r) for r in readings), _HEADER + ",cumulative_kwh")
         return _write_lines(out, kind, (json.dumps(dict(r), separators=(",", ":")) for r in readings))
-
-
-def write_file(
-    path: Path | str,
-    readings: int,
-    *,
-    sites: int = 10,
-    interval_minutes: int = 15,
-    start: str = "2024-01-01T00:00:00Z",
-    seed: int = 0,
-) -> int:
-    """`readings` clean readings streamed straight to text (no dict per reading): 1M take seconds."""
-    target = Path(path)
-    kind = _kind(target)
-    interval = interval_minutes * 60
-    first = int(datetime.fromisoformat(start.replace("Z", "+00:00")).timestamp())
-    per_site = math.ceil(readings / max(1, sites))
-    chosen = make_sites(sites, seed)
-    quota = [min(per_site, readings - n * per_site) for n in range(len(chosen))]
-    template = (
-        "{},{},{!r},{!r}"
-        if kind == "csv"
-        else ('{{"site_id":"{}","timestamp":"{}","energy_generated_kwh":{!r},"energy_consumed_kwh":{!r}}}')
-    )
-    days: dict[int, str] = {}
-    lines = (
-        template.format(site.site_id, _fast_iso(epoch, days), gen, con)
-        for site, count in zip(chosen, quota, strict=True)
-        if count > 0
-        for epoch, gen, con in site_rows(site, first, count, interval, seed)
-    )
-    with _open(target) as out:
-        return _write_lines(out, kind, lines, _HEADER)
-
-
-def _fast_iso(epoch: int, days: dict[int, str]) -> str:
-    day, second = divmod(epoch, DAY)
-    if day not in days:
-        days[day] = iso(day * DAY)[:11]
-    return f"{days[day]}{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
 
 
 def _write_lines(out: IO[str], kind: str, lines: Iterable[str], header: str = "") -> int:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from energy_aws.items import reading_attribute_values
 
 BASE = {"site_id": "s1", "timestamp": "2025-03-01T00:00:00.000000Z", "source_key": "incoming/f.json",
@@ -19,16 +17,6 @@ def test_float_numbers_are_written_as_their_shortest_round_trip_text_and_strings
     assert values["energy_consumed_kwh"] == {"N": "0.30000000000000004"}
     assert values["cumulative_kwh"] == {"N": "100.0"}
     assert values["site_id"] == {"S": "s1"} and values["source_etag"] == {"S": "e"}
-
-
-def test_net_energy_is_derived_data_and_never_stored() -> None:
-    values = reading_attribute_values(
-        BASE | {"energy_generated_kwh": Decimal("1.5"), "energy_consumed_kwh": Decimal("0.5"),
-                "net_energy_kwh": Decimal("1.0")}
-    )
-
-    assert "net_energy_kwh" not in values
-    assert values["energy_generated_kwh"] == {"N": "1.5"}
 
 
 def test_a_reading_without_anomalies_stays_out_of_the_sparse_index() -> None:

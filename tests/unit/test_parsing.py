@@ -7,8 +7,9 @@ import gzip
 import orjson
 import pytest
 
-from energy_core import Format, InvalidFile, RawRecord, detect_format, parse_records
+from energy_core.errors import InvalidFile
 from energy_core.parsed import BadRecord
+from energy_core.parsing import Format, RawRecord, detect_format, parse_records
 
 READING = {
     "site_id": "s1",

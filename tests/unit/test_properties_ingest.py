@@ -15,12 +15,13 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from energy_core import InvalidFile, ValidationResult, columnar, ingest, validation
+from energy_core import columnar, validation
+from energy_core.errors import InvalidFile
 from energy_core.parsed import Format, ParsedFile
 from energy_core.parsing import parse_records
-from energy_core.readings import dump_chunk, load_chunk
+from energy_core.readings import Readings, dump_chunk
 from energy_core.timestamps import canonical_timestamp
-from energy_core.validation import validate_file
+from energy_core.validation import ValidationResult, ingest, validate_file
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 KEYS = ["f.json", "f.jsonl", "f.csv", "f", "f.json.gz", "f.csv.gz"]
@@ -329,4 +330,4 @@ def test_given_sites_in_blocks_on_a_shared_grid_or_not_when_read_as_typed_rows_t
     assert list(typed.valid) == list(general.valid)
     assert typed.counts == general.counts
     assert_grouped_in_time_order([(r.site_id, r.timestamp) for r in typed.valid])
-    assert list(load_chunk(dump_chunk(typed.valid))) == list(general.valid)  # through a chunk, too
+    assert list(Readings.from_bytes(dump_chunk(typed.valid))[0]) == list(general.valid)  # through a chunk, too

@@ -84,7 +84,8 @@ def test_given_a_file_name_when_writing_n_readings_then_the_format_follows_the_e
     tmp_path: Path, name: str
 ) -> None:
     path = tmp_path / name
-    assert synth_files.write_file(path, 1000, sites=3) == 1000
+    data = synth.generate(sites=3, days=4)  # 3 x 4 x 96 readings
+    assert synth_files.write_readings(path, data.readings[:1000]) == 1000
     text = gzip.decompress(path.read_bytes()).decode() if name.endswith(".gz") else path.read_text()
     if ".csv" in name:
         rows = list(csv.DictReader(text.splitlines()))

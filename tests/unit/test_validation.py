@@ -14,10 +14,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from energy_core import CanonicalReading, InvalidFile, ingest
 from energy_core.contract import SCHEMA, schema_validator
 from energy_core.fastpath import make_reader
+from energy_core.readings import CanonicalReading
 from energy_core.reasons import explain, semantic_problem
+from energy_core.validation import ingest
 
 SAMPLE = [
     {
@@ -243,18 +244,6 @@ def test_given_rejects_when_reported_then_they_are_in_file_order_with_lines_for_
         "code": "invalid_site_id",
         "record": reading(site_id="?"),
     }
-
-
-def test_given_no_valid_record_when_required_then_invalid_file_summarises_why() -> None:
-    result = ingest("t.json", orjson.dumps([reading(site_id="?"), reading(site_id="!"), {}]))
-
-    with pytest.raises(InvalidFile) as refused:
-        result.require_valid()
-
-    assert refused.value.code == "no_valid_records"
-    assert refused.value.reason.startswith(
-        "no record in the file is valid (2 invalid_site_id, 1 missing_field)"
-    )
 
 
 def test_given_the_schema_file_when_loaded_then_it_is_a_valid_draft_2020_12_schema() -> None:
