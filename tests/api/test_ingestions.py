@@ -300,8 +300,8 @@ def test_given_a_token_from_another_query_when_listing_then_it_is_a_400(api, boo
 
 def test_given_a_signed_cursor_of_an_unknown_shape_when_listing_then_it_is_a_400(api):
     import query_api.app as app_module
-    from energy_core.api_time import MAX_INSTANT, MIN_INSTANT, canonical
-    from energy_core.api_tokens import fingerprint
+    from query_api.page_tokens import fingerprint
+    from query_api.timeparams import MAX_INSTANT, MIN_INSTANT, canonical
 
     query = fingerprint("ingestions", "", canonical(MIN_INSTANT), canonical(MAX_INSTANT))
     forged = app_module.service().tokens.encode(query, "not a cursor")
