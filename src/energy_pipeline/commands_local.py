@@ -13,8 +13,8 @@ from energy_pipeline.sources import SourceChoiceError, add_source_options, data_
 
 
 def serve(args: argparse.Namespace) -> int:
-    from energy_pipeline.api_local import query_function_spec, query_handler
-    from energy_pipeline.api_server import StopRequested, api_server, raise_on_stop_signals, serving
+    from energy_pipeline.api.in_process import query_function_spec, query_handler
+    from energy_pipeline.api.server import StopRequested, api_server, raise_on_stop_signals, serving
     from energy_pipeline.local import engine
     from energy_pipeline.session import quiet_handlers
 

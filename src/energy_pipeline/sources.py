@@ -36,7 +36,7 @@ def data_source(args: argparse.Namespace) -> Any:
     from viz.source import HandlerSource
 
     if args.endpoint_url:
-        from energy_pipeline.api_local import (
+        from energy_pipeline.api.in_process import (
             functions_for_endpoint,
             invoker,
             query_function_spec,
