@@ -14,12 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from energy_pipeline import report as text
+from energy_pipeline.errors import UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A mistake in how the command was called: printed with the fix, exit code 2."""
 
 
 def _add_run(commands: Any) -> None:

@@ -13,7 +13,8 @@ from collections import Counter
 from typing import Any
 
 from energy_pipeline import commands
-from energy_pipeline.sources import SourceChoiceError, add_source_options, data_source
+from energy_pipeline.errors import SourceChoiceError
+from energy_pipeline.sources import add_source_options, data_source
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 STATUSES = ("PROCESSING", "SUCCEEDED", "FAILED")

@@ -9,12 +9,13 @@ import threading
 from typing import Any
 
 from energy_pipeline import commands
-from energy_pipeline.sources import SourceChoiceError, add_source_options, data_source
+from energy_pipeline.errors import SourceChoiceError, StopRequested
+from energy_pipeline.sources import add_source_options, data_source
 
 
 def serve(args: argparse.Namespace) -> int:
     from energy_pipeline.api.in_process import query_function_spec, query_handler
-    from energy_pipeline.api.server import StopRequested, api_server, raise_on_stop_signals, serving
+    from energy_pipeline.api.server import api_server, raise_on_stop_signals, serving
     from energy_pipeline.local import engine
     from energy_pipeline.session import quiet_handlers
 

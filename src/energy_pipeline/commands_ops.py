@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from energy_pipeline import commands
+from energy_pipeline.errors import ReprocessRefused
 from energy_pipeline.runner import Target
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -71,7 +72,7 @@ def _print(row: dict[str, Any], as_json: bool) -> None:
 
 
 def reprocess_command(args: argparse.Namespace) -> int:
-    from energy_pipeline.reprocess import ReprocessRefused, reprocess
+    from energy_pipeline.reprocess import reprocess
 
     if not (args.endpoint_url or args.stack):
         print(f"energy-pipeline reprocess: {NO_STACK}", file=sys.stderr)

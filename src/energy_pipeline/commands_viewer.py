@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from energy_pipeline import commands
+from energy_pipeline.errors import ExecutionNotFound
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -73,7 +74,7 @@ def show_execution(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         execution = source.load(origin, source.resolve(origin, args.execution))
-    except source.ExecutionNotFound as error:
+    except ExecutionNotFound as error:
         print(f"energy-pipeline show: {error}", file=sys.stderr)
         return EXIT_USAGE
     console = origin.console_url(execution.arn)

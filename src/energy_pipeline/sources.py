@@ -6,9 +6,7 @@ import argparse
 import os
 from typing import Any
 
-
-class SourceChoiceError(Exception):
-    """No data source (or several) was chosen: the message says which option to give."""
+from energy_pipeline.errors import SourceChoiceError
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:

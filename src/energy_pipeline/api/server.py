@@ -18,6 +18,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from energy_pipeline.errors import StopRequested
+
 BACKLOG = 128
 MAX_REQUEST_LINE = 8192  # API Gateway's limit for the request line is 10 KB; http.server reads 64 KiB
 MAX_BODY = 64 * 1024
@@ -120,10 +122,6 @@ def serving(server: ApiServer) -> Iterator[ApiServer]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
-
-
-class StopRequested(Exception):
-    """SIGINT or SIGTERM arrived."""
 
 
 def raise_on_stop_signals() -> None:
