@@ -3,12 +3,15 @@
 - No import cycle among the project's own modules, counting imports inside functions too.
 - Every module under functions/ is imported, directly or through others, by a handler template.yaml
   names: functions/ is what each Lambda zip holds, so local-only code belongs under src/.
+- The local code (src/, viz/) imports by name only packages pyproject.toml installs: none of it works
+  only because the local engine put functions/ on sys.path to load the handlers.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,3 +114,12 @@ def test_given_the_handlers_in_the_template_when_their_imports_are_followed_then
         todo.extend(name.rsplit(".", depth)[0] for depth in range(1, name.count(".") + 1))  # packages run too
     shipped = {name for name, path in MODULES.items() if path.is_relative_to(FUNCTIONS)}
     assert shipped - reached == set(), "only local tools import these: move them under src/"
+
+
+def test_given_the_local_code_when_its_imports_are_read_then_each_project_package_is_one_pyproject_installs():
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    installed = {pattern.rstrip("*") for pattern in setuptools["packages"]["find"]["include"]}
+    assert installed <= setuptools["package-dir"].keys() | {"energy_pipeline"}
+    local = [name for name, path in MODULES.items() if not path.is_relative_to(FUNCTIONS)]
+    imported = {(name, used.partition(".")[0]) for name in local for used in imports_of(name)}
+    assert {(name, package) for name, package in imported if package not in installed} == set()
