@@ -5,11 +5,13 @@
   names: functions/ is what each Lambda zip holds, so local-only code belongs under src/.
 - The local code (src/, viz/) imports by name only packages pyproject.toml installs: none of it works
   only because the local engine put functions/ on sys.path to load the handlers.
+- Each layer defines its exceptions in one module, `<package>.errors`.
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 import tomllib
 from pathlib import Path
@@ -123,3 +125,30 @@ def test_given_the_local_code_when_its_imports_are_read_then_each_project_packag
     local = [name for name, path in MODULES.items() if not path.is_relative_to(FUNCTIONS)]
     imported = {(name, used.partition(".")[0]) for name in local for used in imports_of(name)}
     assert {(name, package) for name, package in imported if package not in installed} == set()
+
+
+def exception_classes(package: str) -> dict[str, str]:
+    """Exception classes defined in a package, each with the module that defines it."""
+    bases = {
+        (name, node.name): {base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")
+                            for base in node.bases}
+        for name, path in MODULES.items() if name == package or name.startswith(package + ".")
+        for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.ClassDef)
+    }  # fmt: skip
+    known = {name for name, value in vars(builtins).items()
+             if isinstance(value, type) and issubclass(value, BaseException)}  # fmt: skip
+    found: dict[str, str] = {}
+    while True:
+        more = {cls: module for (module, cls), named in bases.items() if named & known and cls not in found}
+        if not more:
+            return found
+        found |= more
+        known |= more.keys()
+
+
+def test_given_each_layer_when_its_exceptions_are_listed_then_they_live_in_its_errors_module():
+    for package in ("energy_core", "energy_aws", "query_api", "energy_pipeline"):
+        classes = exception_classes(package)
+        assert classes, package
+        elsewhere = {cls: module for cls, module in classes.items() if module != f"{package}.errors"}
+        assert elsewhere == {}, f"{package}: exceptions belong in {package}/errors.py"
