@@ -211,6 +211,19 @@ def test_given_a_logger_that_holds_its_last_value_overnight_when_detecting_then_
     assert {t for t, _ in found(points)} == {"flatline"}
 
 
+def test_given_a_cloudy_morning_then_an_ordinary_day_and_a_dim_one_before_a_shift_then_one_shift_on_its_day() -> None:
+    # Real pattern (system-50, November 2012): a morning of cloud moves one day's centre ~30 min, the next
+    # day is ordinary, the day after too dim to place the sun, then the clock moves. The cloudy day is
+    # weather: the move is reported once, on the day the clock moved.
+    points = pv(24, shift_from=14)
+    for i in range(11 * 96 + 24, 11 * 96 + 29):  # day 11: dark until 07:15
+        with_value(points, i, gen=-0.0007)
+    for i in range(13 * 96, 14 * 96):  # day 13: a tenth of the usual output
+        with_value(points, i, gen=round(points[i].generated * 0.1, 4) if points[i].generated > 0 else -0.0007)
+    shifts = [a for a in detect_site(points, [], CONFIG, points[-1].epoch + 900) if a.type == "clock_shift"]
+    assert [a.timestamp[:10] for a in shifts] == [canonical(T0 + 14 * 86400)[:10]]
+
+
 def test_given_a_thirty_five_minute_shift_when_detecting_then_it_is_found_between_the_readings() -> None:
     points = [
         p._replace(epoch=p.epoch + 2100, timestamp=canonical(p.epoch + 2100))

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import copy
 import functools
-import types
 import threading
+import types
 from typing import Any
 
 _LOCK = threading.RLock()
@@ -54,7 +54,7 @@ def install() -> None:
 def undo_touched_items() -> None:
     """moto's transact_write_items with an undo record of the items it touches instead of table copies."""
     global ORIGINAL_TRANSACT  # noqa: PLW0603 - one patch per process
-    import moto.dynamodb.models as models
+    from moto.dynamodb import models
     from moto.dynamodb.models.table import Table
 
     def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
