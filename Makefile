@@ -93,7 +93,7 @@ bench-detection: $(BASELINES_VENV)/bin/baselines-installed
 	$(BASELINES_VENV)/bin/python -W ignore::FutureWarning -m bench.detection_real --json bench-detection.json
 
 openapi: $(STAMP)
-	PYTHONPATH=functions $(BIN)/python -m query_api.openapi > openapi.json
+	$(BIN)/python -m energy_pipeline.api.openapi > openapi.json
 
 samples: $(STAMP)
 	$(BIN)/python scripts/make_samples.py

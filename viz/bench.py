@@ -1,6 +1,6 @@
 """Benchmark: 50 sites x 30 days of 15-minute readings, drawn with 1 worker and with N.
 
-    PYTHONPATH=functions:src:. python -m viz.bench [--sites 50] [--days 30] [--workers 1 2 4]
+    .venv/bin/python -m viz.bench [--sites 50] [--days 30] [--workers 1 2 4]
 
 Data is served by `MemorySource` (1,000-item pages, like the API), so this measures the charts
 module itself: fetch-and-parse, pandas aggregation, matplotlib drawing, PNG encoding.

@@ -32,10 +32,10 @@ from botocore.exceptions import ClientError
 
 from energy_aws import locations, objects
 from energy_aws.contracts import CatalogInput, CatalogResult
+from energy_aws.errors import TransientError
 from energy_aws.history import range_counts
 from energy_aws.settings import require_env
 from energy_aws.step import pipeline_step
-from energy_aws.transient import TransientError
 
 BUCKET = require_env("BUCKET_NAME")
 READINGS_TABLE = require_env("READINGS_TABLE")

@@ -18,12 +18,9 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Self, TypeVar
 
+from energy_aws.errors import ContractError
+
 Model = TypeVar("Model")
-
-
-class ContractError(ValueError):
-    """A step was invoked with a payload its model does not accept (the state machine and the model
-    disagree): names the step, the key and what was expected."""
 
 
 def from_payload(model: type[Model], payload: Any, where: str) -> Model:

@@ -16,6 +16,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from energy_aws.errors import WriteIncomplete
 from energy_aws.pacing import PartitionPacer, item_write_units
 from energy_aws.transient import THROTTLING_CODES
 
@@ -30,10 +31,6 @@ DEADLINE_RESERVE_S = 60.0
 def pause(seconds: float) -> None:
     """The backoff wait (a module attribute so that tests can record it instead of waiting)."""
     time.sleep(seconds)
-
-
-class WriteIncomplete(Exception):
-    """DynamoDB kept returning UnprocessedItems after every retry: the step fails and is retried whole."""
 
 
 @dataclass

@@ -6,16 +6,10 @@ from typing import Any
 
 import orjson
 
+from energy_aws.errors import ObjectTooLarge
+
 # A raw upload larger than this is refused before it is read: Lambda memory must hold it.
 MAX_UPLOAD_BYTES = 1024 * 1024 * 1024
-
-
-class ObjectTooLarge(Exception):
-    """The uploaded object is larger than a step can read."""
-
-    def __init__(self, message: str, size: int) -> None:
-        super().__init__(message)
-        self.size = size
 
 
 def read_bytes(s3: Any, bucket: str, key: str, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:

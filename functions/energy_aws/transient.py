@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
 
+from energy_aws.errors import TransientError
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 THROTTLING_CODES = frozenset({
@@ -19,10 +21,6 @@ THROTTLING_CODES = frozenset({
     "ProvisionedThroughputExceededException", "RequestThrottled", "TooManyRequestsException",
     "InternalError", "InternalServerError", "ServiceUnavailable", "RequestTimeout",
 })
-
-
-class TransientError(Exception):
-    """A temporary AWS failure; the ASL Retry on every Lambda task names this class."""
 
 
 def is_transient(error: BaseException) -> bool:

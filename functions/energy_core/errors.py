@@ -1,4 +1,4 @@
-"""Named exceptions of the domain package.
+"""Every exception of the domain package, in one place.
 
 The state machine catches errors by their class name (Lambda reports it as `errorType`), so a
 class name here is part of the workflow contract: never rename `InvalidFile`.
@@ -31,4 +31,11 @@ class InvalidFile(PipelineError):
     Codes: empty_file, not_utf8, malformed_json, too_deep, not_an_array, bad_gzip,
     too_large_decompressed, unknown_format, csv_header_missing_columns, csv_wrong_delimiter,
     no_valid_records.
+    """
+
+
+class ConfigError(ValueError):
+    """The detection config (functions/config/detection.json) is malformed; the message names the key.
+
+    Not energy_aws's MissingEnvironmentVariable: that one is a variable template.yaml sets, missing.
     """

@@ -15,10 +15,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
 from energy_aws.settings import require_env
-from energy_core import api_json, api_time
-from energy_core.api_errors import ApiError
-from energy_core.api_tokens import MAX_TOKEN_CHARS, TOKEN_PATTERN, TokenCodec
-from query_api import errors, models
+from query_api import decimal_json, errors, models, timeparams
+from query_api.errors import ApiError
+from query_api.page_tokens import MAX_TOKEN_CHARS, TOKEN_PATTERN, TokenCodec
 from query_api.service import QueryService, Tables
 
 logger = Logger()
@@ -29,11 +28,11 @@ SiteId = Annotated[
 ]
 From = Annotated[
     str | None,
-    Query(alias="from", max_length=64, pattern=api_time.INSTANT_PATTERN, description=api_time.FROM_TEXT),
+    Query(alias="from", max_length=64, pattern=timeparams.INSTANT_PATTERN, description=timeparams.FROM_TEXT),
 ]
 To = Annotated[
     str | None,
-    Query(alias="to", max_length=64, pattern=api_time.INSTANT_PATTERN, description=api_time.TO_TEXT),
+    Query(alias="to", max_length=64, pattern=timeparams.INSTANT_PATTERN, description=timeparams.TO_TEXT),
 ]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page, 1-1000")]
 Token = Annotated[
@@ -96,7 +95,7 @@ def build_service() -> QueryService:
     return QueryService(boto3.client("dynamodb"), tables, TokenCodec(_token_key(tables)))
 
 
-app = APIGatewayRestResolver(enable_validation=True, cors=_cors(), serializer=api_json.dumps)
+app = APIGatewayRestResolver(enable_validation=True, cors=_cors(), serializer=decimal_json.dumps)
 _service: QueryService | None = None
 
 
@@ -110,7 +109,7 @@ def service() -> QueryService:
 
 def _ok(document: dict[str, Any]) -> Response[Any]:
     # Serialized here, not by the validation middleware: that would turn Decimal into float.
-    return Response(status_code=200, content_type="application/json", body=api_json.dumps(document))
+    return Response(status_code=200, content_type="application/json", body=decimal_json.dumps(document))
 
 
 @app.get(

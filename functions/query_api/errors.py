@@ -1,16 +1,45 @@
-"""Every failure becomes `{"error": {"code", "message"}}` here, the one place HTTP codes are chosen."""
+"""The query API's errors, and the one place they become HTTP answers: `{"error": {"code", "message"}}`.
+
+One class per HTTP status, each carrying a stable code. Messages name the parameter and say how to fix
+the request, because the caller cannot see our logs.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any, get_args
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from energy_core import api_json
-from energy_core.api_errors import ApiError
-from energy_core.api_time import PLUS_AS_SPACE, PLUS_HINT
+from query_api import decimal_json
 from query_api.models import AnomalyType
+
+
+class ApiError(Exception):
+    status = 500
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class BadRequest(ApiError):
+    status = 400
+
+
+class NotFound(ApiError):
+    status = 404
+
+
+def bad_parameter(name: str, problem: str) -> BadRequest:
+    return BadRequest("invalid_parameter", f"{name}: {problem}")
+
+
+# An unencoded "+" in a query string arrives as a space: "...T10:00:00 01:00".
+PLUS_AS_SPACE = re.compile(r"\d \d{2}:\d{2}$")
+PLUS_HINT = "a + in a URL means a space: write the offset's + as %2B, e.g. 2025-02-19T21:46:30%2B01:00"
 
 # The fix to suggest for each parameter, appended to pydantic's description of the problem.
 HINTS = {
@@ -28,7 +57,7 @@ HINTS = {
 def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> Response[Any]:
-    body = api_json.dumps({"error": {"code": code, "message": message}})
+    body = decimal_json.dumps({"error": {"code": code, "message": message}})
     return Response(status_code=status, content_type="application/json", body=body, headers=headers)
 
 

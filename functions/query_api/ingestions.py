@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from energy_core.api_errors import BadRequest
-from energy_core.api_time import TimeRange, canonical
+from query_api.errors import BadRequest
+from query_api.timeparams import TimeRange, canonical
 
 SECOND = 19  # len("YYYY-MM-DDTHH:MM:SS"): the part of a ledger time that sorts correctly as text
 AFTER_ANY_SUFFIX = "~"  # sorts after ".", "Z", "+" and digits: the end of a whole second

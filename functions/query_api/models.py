@@ -1,6 +1,6 @@
 """Shapes of the API's answers, for the OpenAPI document and for tests that check responses against it.
 
-Numbers are Decimal in Python and JSON numbers on the wire (see energy_core.api_json), so the schema
+Numbers are Decimal in Python and JSON numbers on the wire (see query_api.decimal_json), so the schema
 says "number" rather than pydantic's default "string or number" for Decimal.
 """
 

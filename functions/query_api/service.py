@@ -14,9 +14,11 @@ from decimal import Decimal
 from typing import Any
 
 from energy_aws import queries
-from energy_core.api_errors import BadRequest, NotFound
-from energy_core.api_summary import STORED_FIELDS, net_energy, summarise
-from energy_core.api_time import (
+from query_api import ingestions as ledger
+from query_api.errors import BadRequest, NotFound
+from query_api.page_tokens import TokenCodec, fingerprint
+from query_api.summary import STORED_FIELDS, net_energy, summarise
+from query_api.timeparams import (
     MAX_INSTANT,
     MIN_INSTANT,
     ONE_MICROSECOND,
@@ -27,8 +29,6 @@ from energy_core.api_time import (
     parse_instant,
     time_range,
 )
-from energy_core.api_tokens import TokenCodec, fingerprint
-from query_api import ingestions as ledger
 
 READING_FIELDS = (*STORED_FIELDS, "cumulative_kwh", "anomalies")
 # What GET .../readings tells of each anomaly of a reading (the anomalies route tells everything).

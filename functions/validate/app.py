@@ -9,6 +9,7 @@ import boto3
 
 from energy_aws import locations, objects
 from energy_aws.contracts import ValidateInput, ValidateResult
+from energy_aws.errors import ObjectTooLarge
 from energy_aws.observability import logger, metrics
 from energy_aws.settings import require_env
 from energy_aws.step import pipeline_step
@@ -76,7 +77,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     refuse_if_too_large(key, int(step.file.size or 0))
     try:
         data = objects.read_bytes(s3, bucket, key, max_bytes=MAX_FILE_BYTES)
-    except objects.ObjectTooLarge as error:  # the event did not say its size (or said less)
+    except ObjectTooLarge as error:  # the event did not say its size (or said less)
         refuse_if_too_large(key, error.size)
         raise
     result = ingest(key, data, MAX_DECOMPRESSED_BYTES)

@@ -7,7 +7,7 @@ from typing import Any
 
 
 def charts_for_engine(local: Any, out: Path) -> str | None:
-    from energy_pipeline.api_local import invoker, query_function_spec, query_handler
+    from energy_pipeline.api.in_process import invoker, query_function_spec, query_handler
     from viz.batch import generate_charts
     from viz.source import HandlerSource
 

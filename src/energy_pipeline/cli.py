@@ -6,91 +6,54 @@ Exit codes: 0 every execution succeeded, 1 any failed, 2 usage error.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
-from energy_pipeline import report as text
+from energy_pipeline import commands_ingestions, commands_local, commands_ops, commands_run, commands_viewer
+from energy_pipeline.errors import UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-class UsageError(Exception):
-    """A mistake in how the command was called: printed with the fix, exit code 2."""
+class Command(NamedTuple):
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
 
 
-def _add_run(commands: Any) -> None:
-    run = commands.add_parser("run", help="upload files to the local stack and report each execution")
-    run.add_argument(
-        "files", nargs="+", type=Path, help="meter-reading files (.json, .jsonl, .csv, optionally .gz)"
-    )
-    run.add_argument("--json", action="store_true", help="print one JSON object per file")
-    run.add_argument(
-        "--endpoint-url", help="a running `energy-pipeline serve` AWS endpoint (default: embedded)"
-    )
-    run.add_argument("--prefix", help="key prefix to upload under (default: the template's InputPrefix)")
-    run.add_argument("--timeout", type=float, default=900, help="seconds to wait for each execution")
-    demo = commands.add_parser("demo", help="run the bundled sample data through the pipeline and summarise")
-    demo.add_argument("--json", action="store_true")
-    demo.add_argument("--out", type=Path, default=Path("demo-output"), help="where charts are written")
-    demo.add_argument("--no-charts", action="store_true", help="skip the charts")
+# Every command, in the order `energy-pipeline --help` lists them.
+COMMANDS = (
+    Command("run", "upload files to the local stack and report each execution",
+            commands_run.add_run_arguments, commands_run.command_run),
+    Command("demo", "run the bundled sample data through the pipeline and summarise",
+            commands_run.add_demo_arguments, commands_run.command_demo),
+    Command("ingestions", "the ingestion ledger: one row per uploaded file, newest first",
+            commands_ingestions.add_ingestions_arguments, commands_ingestions.list_ingestions),
+    Command("serve", "run the local stack until interrupted: query API + AWS endpoint",
+            commands_local.add_serve_arguments, commands_local.serve),
+    Command("query", "a site's summary per hour/day/month as a table",
+            commands_local.add_query_arguments, commands_local.query),
+    Command("charts", "draw every site's charts and an offline index.html",
+            commands_local.add_charts_arguments, commands_local.charts),
+    Command("reprocess", "send an uploaded file through the pipeline again (failed; any with --force)",
+            commands_ops.add_reprocess_arguments, commands_ops.reprocess_command),
+    Command("executions", "list executions: file, status, start, duration, counts",
+            commands_viewer.add_executions_arguments, commands_viewer.list_executions),
+    Command("show", "one execution's timeline; writes graph.svg, graph.png and index.html",
+            commands_viewer.add_show_arguments, commands_viewer.show_execution),
+)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="energy-pipeline", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _add_run(commands)
-    for extension in _extensions():
-        extension.add_parser(commands)
+    subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.add_arguments(subcommands.add_parser(command.name, help=command.help))
     return parser
-
-
-def _extensions() -> list[Any]:
-    """Further commands (serve, query, charts, executions, show, ...) register themselves here."""
-    from energy_pipeline import commands
-
-    return list(commands.ALL)
-
-
-def _check_files(files: Sequence[Path]) -> None:
-    missing = [str(path) for path in files if not path.is_file()]
-    if missing:
-        raise UsageError(f"no such file: {', '.join(missing)}; give paths to meter-reading files")
-
-
-def command_run(args: argparse.Namespace) -> int:
-    from energy_pipeline.session import open_target
-
-    _check_files(args.files)
-    with open_target(args.endpoint_url) as target:
-        if args.prefix:
-            target.input_prefix = args.prefix
-        from energy_pipeline.runner import run_files
-
-        rows = run_files(target, list(args.files), timeout_s=args.timeout)
-    _print_rows(rows, args.json)
-    return EXIT_OK if all(row["status"] == "SUCCEEDED" for row in rows) else EXIT_FAILED
-
-
-def command_demo(args: argparse.Namespace) -> int:
-    from energy_pipeline.demo import run_demo
-
-    return run_demo(args)
-
-
-def _print_rows(rows: list[dict[str, Any]], as_json: bool) -> None:
-    if as_json:
-        print(json.dumps(rows, indent=2, default=str))
-    else:
-        for row in rows:
-            print(text.execution_block(row))
-
-
-HANDLERS = {"run": command_run, "demo": command_demo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -99,9 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0) and EXIT_USAGE
-    handler = HANDLERS.get(args.command) or getattr(args, "handler", None)
+    run = {command.name: command.run for command in COMMANDS}[args.command]
     try:
-        return int(handler(args)) if handler else EXIT_USAGE
+        return int(run(args))
     except UsageError as error:
         print(f"energy-pipeline {args.command}: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -12,8 +12,8 @@ import sys
 from collections import Counter
 from typing import Any
 
-from energy_pipeline import commands
-from energy_pipeline.sources import SourceChoiceError, add_source_options, data_source
+from energy_pipeline.errors import SourceChoiceError
+from energy_pipeline.sources import add_source_options, data_source
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 STATUSES = ("PROCESSING", "SUCCEEDED", "FAILED")
@@ -97,18 +97,9 @@ def list_ingestions(args: argparse.Namespace) -> int:
     return run_ingestions(args, source)
 
 
-class IngestionCommands:
-    @staticmethod
-    def add_parser(subcommands: Any) -> None:
-        lister = subcommands.add_parser(
-            "ingestions", help="the ingestion ledger: one row per uploaded file, newest first"
-        )
-        lister.add_argument("--status", choices=STATUSES, help="only files with this status")
-        lister.add_argument("--from", dest="start", help="updated at or after this ISO 8601 time")
-        lister.add_argument("--to", dest="end", help="updated before this ISO 8601 time")
-        lister.add_argument("--json", action="store_true", help="print the entries as a JSON list")
-        add_source_options(lister)
-        lister.set_defaults(handler=list_ingestions)
-
-
-commands.ALL.append(IngestionCommands)
+def add_ingestions_arguments(lister: argparse.ArgumentParser) -> None:
+    lister.add_argument("--status", choices=STATUSES, help="only files with this status")
+    lister.add_argument("--from", dest="start", help="updated at or after this ISO 8601 time")
+    lister.add_argument("--to", dest="end", help="updated before this ISO 8601 time")
+    lister.add_argument("--json", action="store_true", help="print the entries as a JSON list")
+    add_source_options(lister)

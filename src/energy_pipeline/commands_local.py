@@ -6,15 +6,14 @@ import argparse
 import os
 import sys
 import threading
-from typing import Any
 
-from energy_pipeline import commands
-from energy_pipeline.sources import SourceChoiceError, add_source_options, data_source
+from energy_pipeline.errors import SourceChoiceError, StopRequested
+from energy_pipeline.sources import add_source_options, data_source
 
 
 def serve(args: argparse.Namespace) -> int:
-    from energy_pipeline.api_local import query_function_spec, query_handler
-    from energy_pipeline.api_server import StopRequested, api_server, raise_on_stop_signals, serving
+    from energy_pipeline.api.in_process import query_function_spec, query_handler
+    from energy_pipeline.api.server import api_server, raise_on_stop_signals, serving
     from energy_pipeline.local import engine
     from energy_pipeline.session import quiet_handlers
 
@@ -81,38 +80,31 @@ def charts(args: argparse.Namespace) -> int:
     return viz.cli.run(args, source)
 
 
-class LocalCommands:
-    @staticmethod
-    def add_parser(subcommands: Any) -> None:
-        server = subcommands.add_parser(
-            "serve", help="run the local stack until interrupted: query API + AWS endpoint"
-        )
-        server.add_argument("--port", type=int, default=8080, help="query API port (default 8080)")
-        server.add_argument(
-            "--aws-port", type=int, default=4566, help="AWS-compatible endpoint port (default 4566)"
-        )
-        server.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-        server.set_defaults(handler=serve)
-
-        reader = subcommands.add_parser("query", help="a site's summary per hour/day/month as a table")
-        reader.add_argument("site", help="site id")
-        import viz.cli
-
-        # One rule with `charts`: ISO 8601, and a time without an offset is UTC (viz.cli.instant).
-        reader.add_argument("--from", dest="start", type=viz.cli.instant, metavar="TIME",
-                            help="ISO 8601 start, inclusive (no offset = UTC); default: first reading")
-        reader.add_argument("--to", dest="end", type=viz.cli.instant, metavar="TIME",
-                            help="ISO 8601 end, exclusive (no offset = UTC); default: after the last reading")
-        reader.add_argument("--resolution", choices=["hour", "day", "month"], default="day")
-        reader.add_argument("--anomalies", action="store_true", help="also list the site's anomalies")
-        reader.add_argument("--json", action="store_true", help="print the API's JSON answers")
-        add_source_options(reader)
-        reader.set_defaults(handler=query)
-
-        drawer = subcommands.add_parser("charts", help="draw every site's charts and an offline index.html")
-        viz.cli.add_arguments(drawer)
-        add_source_options(drawer)
-        drawer.set_defaults(handler=charts)
+def add_serve_arguments(server: argparse.ArgumentParser) -> None:
+    server.add_argument("--port", type=int, default=8080, help="query API port (default 8080)")
+    server.add_argument(
+        "--aws-port", type=int, default=4566, help="AWS-compatible endpoint port (default 4566)"
+    )
+    server.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
 
 
-commands.ALL.append(LocalCommands)
+def add_query_arguments(reader: argparse.ArgumentParser) -> None:
+    import viz.cli
+
+    reader.add_argument("site", help="site id")
+    # One rule with `charts`: ISO 8601, and a time without an offset is UTC (viz.cli.instant).
+    reader.add_argument("--from", dest="start", type=viz.cli.instant, metavar="TIME",
+                        help="ISO 8601 start, inclusive (no offset = UTC); default: first reading")
+    reader.add_argument("--to", dest="end", type=viz.cli.instant, metavar="TIME",
+                        help="ISO 8601 end, exclusive (no offset = UTC); default: after the last reading")
+    reader.add_argument("--resolution", choices=["hour", "day", "month"], default="day")
+    reader.add_argument("--anomalies", action="store_true", help="also list the site's anomalies")
+    reader.add_argument("--json", action="store_true", help="print the API's JSON answers")
+    add_source_options(reader)
+
+
+def add_charts_arguments(drawer: argparse.ArgumentParser) -> None:
+    import viz.cli
+
+    viz.cli.add_arguments(drawer)
+    add_source_options(drawer)

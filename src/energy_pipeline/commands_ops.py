@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from energy_pipeline import commands
+from energy_pipeline.errors import ReprocessRefused
 from energy_pipeline.runner import Target
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -71,7 +71,7 @@ def _print(row: dict[str, Any], as_json: bool) -> None:
 
 
 def reprocess_command(args: argparse.Namespace) -> int:
-    from energy_pipeline.reprocess import ReprocessRefused, reprocess
+    from energy_pipeline.reprocess import reprocess
 
     if not (args.endpoint_url or args.stack):
         print(f"energy-pipeline reprocess: {NO_STACK}", file=sys.stderr)
@@ -88,22 +88,14 @@ def reprocess_command(args: argparse.Namespace) -> int:
     return EXIT_OK if row["status"] in ("SUCCEEDED", "RUNNING") else EXIT_FAILED
 
 
-class OpsCommands:
-    @staticmethod
-    def add_parser(subcommands: Any) -> None:
-        parser = subcommands.add_parser(
-            "reprocess", help="send an uploaded file through the pipeline again (failed; any with --force)")
-        parser.add_argument("key", help="the object key as uploaded, e.g. incoming/readings.json")
-        group = parser.add_mutually_exclusive_group()
-        group.add_argument("--endpoint-url", help="AWS endpoint of a running `energy-pipeline serve`")
-        group.add_argument("--stack", help="a deployed CloudFormation stack of this project")
-        parser.add_argument("--region", help="AWS region of --stack (default: your AWS configuration)")
-        parser.add_argument("--force", action="store_true",
-                            help="reprocess even if the ledger says this content already succeeded")
-        parser.add_argument("--wait", action="store_true", help="wait and report it like `run`")
-        parser.add_argument("--timeout", type=float, default=900, help="seconds --wait waits (default 900)")
-        parser.add_argument("--json", action="store_true", help="print the result as JSON")
-        parser.set_defaults(handler=reprocess_command)
-
-
-commands.ALL.append(OpsCommands)
+def add_reprocess_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("key", help="the object key as uploaded, e.g. incoming/readings.json")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--endpoint-url", help="AWS endpoint of a running `energy-pipeline serve`")
+    group.add_argument("--stack", help="a deployed CloudFormation stack of this project")
+    parser.add_argument("--region", help="AWS region of --stack (default: your AWS configuration)")
+    parser.add_argument("--force", action="store_true",
+                        help="reprocess even if the ledger says this content already succeeded")
+    parser.add_argument("--wait", action="store_true", help="wait and report it like `run`")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds --wait waits (default 900)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")

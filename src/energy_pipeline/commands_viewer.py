@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from energy_pipeline import commands
+from energy_pipeline.errors import ExecutionNotFound
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -73,7 +73,7 @@ def show_execution(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         execution = source.load(origin, source.resolve(origin, args.execution))
-    except source.ExecutionNotFound as error:
+    except ExecutionNotFound as error:
         print(f"energy-pipeline show: {error}", file=sys.stderr)
         return EXIT_USAGE
     console = origin.console_url(execution.arn)
@@ -89,31 +89,18 @@ def show_execution(args: argparse.Namespace) -> int:
     return EXIT_OK if execution.info["status"] in ("SUCCEEDED", "RUNNING") else EXIT_FAILED
 
 
-class ViewerCommands:
-    @staticmethod
-    def add_parser(subcommands: Any) -> None:
-        lister = subcommands.add_parser(
-            "executions", help="list executions: file, status, start, duration, counts"
-        )
-        _add_source(lister)
-        lister.add_argument("--watch", action="store_true", help="refresh until interrupted")
-        lister.add_argument("--interval", type=float, default=2.0, help="seconds between refreshes (--watch)")
-        lister.add_argument("--limit", type=int, default=20, help="newest executions to list (default 20)")
-        lister.add_argument(
-            "--json", action="store_true", help="print a JSON list (one per refresh with --watch)"
-        )
-        lister.set_defaults(handler=list_executions)
-
-        shower = subcommands.add_parser(
-            "show", help="one execution's timeline; writes graph.svg, graph.png and index.html"
-        )
-        shower.add_argument("execution", help="execution ARN, name, or the unique start of a name")
-        _add_source(shower)
-        shower.add_argument("--out", type=Path, help="directory for the files (default ./execution-<name>/)")
-        shower.add_argument(
-            "--json", action="store_true", help="print the execution and its timeline as JSON"
-        )
-        shower.set_defaults(handler=show_execution)
+def add_executions_arguments(lister: argparse.ArgumentParser) -> None:
+    _add_source(lister)
+    lister.add_argument("--watch", action="store_true", help="refresh until interrupted")
+    lister.add_argument("--interval", type=float, default=2.0, help="seconds between refreshes (--watch)")
+    lister.add_argument("--limit", type=int, default=20, help="newest executions to list (default 20)")
+    lister.add_argument(
+        "--json", action="store_true", help="print a JSON list (one per refresh with --watch)"
+    )
 
 
-commands.ALL.append(ViewerCommands)
+def add_show_arguments(shower: argparse.ArgumentParser) -> None:
+    shower.add_argument("execution", help="execution ARN, name, or the unique start of a name")
+    _add_source(shower)
+    shower.add_argument("--out", type=Path, help="directory for the files (default ./execution-<name>/)")
+    shower.add_argument("--json", action="store_true", help="print the execution and its timeline as JSON")

@@ -15,14 +15,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from energy_pipeline.errors import ReprocessRefused
 from energy_pipeline.runner import Target, find_execution, report, wait
 
 LEDGER_PK = "INGESTION"
 QUARANTINE_PREFIX = "quarantine/"
-
-
-class ReprocessRefused(Exception):
-    """Reprocessing would do nothing useful or cannot start: the message says why and what to do."""
 
 
 @dataclass

@@ -6,9 +6,7 @@ import argparse
 import os
 from typing import Any
 
-
-class SourceChoiceError(Exception):
-    """No data source (or several) was chosen: the message says which option to give."""
+from energy_pipeline.errors import SourceChoiceError
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
@@ -36,7 +34,7 @@ def data_source(args: argparse.Namespace) -> Any:
     from viz.source import HandlerSource
 
     if args.endpoint_url:
-        from energy_pipeline.api_local import (
+        from energy_pipeline.api.in_process import (
             functions_for_endpoint,
             invoker,
             query_function_spec,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from energy_core.api_time import canonical
+from query_api.timeparams import canonical
 
 
 def ts(text: str) -> str:

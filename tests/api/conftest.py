@@ -16,7 +16,7 @@ import pytest
 import yaml
 from moto import mock_aws
 
-from query_api.http_bridge import HttpResponse, invoke
+from energy_pipeline.api.http_bridge import HttpResponse, invoke
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {

@@ -7,14 +7,14 @@ from decimal import Decimal
 from api_data import hours, ts
 from conftest import ROOT
 
+from energy_pipeline.api.openapi import render
 from query_api import models
-from query_api.openapi import render
 
 
 def test_given_the_routes_when_the_spec_is_generated_then_it_equals_the_committed_openapi_json():
     committed = (ROOT / "openapi.json").read_text()
     assert render() == committed, (
-        "openapi.json is stale: run `PYTHONPATH=functions python -m query_api.openapi > openapi.json`"
+        "openapi.json is stale: run `make openapi`"
     )
 
 

@@ -114,8 +114,8 @@ def test_given_odd_characters_in_the_site_id_when_asked_then_the_answer_is_a_4xx
 
 
 def test_given_invalid_unicode_in_a_query_value_when_asked_then_the_answer_is_a_400(api, site):
+    from energy_pipeline.api.http_bridge import LocalContext, event_response, request_to_event
     from query_api.app import lambda_handler
-    from query_api.http_bridge import LocalContext, event_response, request_to_event
 
     event = request_to_event("GET", "/sites/s1/readings")
     event["queryStringParameters"] = {"from": "\udc80\ud800", "next_token": "\udfff"}

@@ -8,7 +8,7 @@ import pytest
 from api_data import hours
 from conftest import ROOT
 
-from query_api.http_bridge import LocalContext, event_response
+from energy_pipeline.api.http_bridge import LocalContext, event_response
 
 EVENTS = sorted((ROOT / "events" / "api").glob("*.json"))
 EXPECTED = {"bad-limit": 400, "unknown-site": 404, "encoded-dotdot": 404}

@@ -1,6 +1,6 @@
 """Property-based: schemathesis sends requests generated from openapi.json through the real handler.
 
-Each request becomes an API Gateway proxy event (query_api.http_bridge.wsgi_app) against moto tables
+Each request becomes an API Gateway proxy event (energy_pipeline.api.http_bridge.wsgi_app) against moto tables
 holding data. Every schemathesis check runs (ALL_CHECKS, named explicitly), on positive and negative data:
 no 5xx, every answer matches the documented status, headers and schema, data outside the schema is
 rejected, data inside it is accepted, other methods get a 405 with Allow. openapi.json gives the exact
@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
 
-from query_api.http_bridge import wsgi_app
+from energy_pipeline.api.http_bridge import wsgi_app
 
 
 @pytest.fixture

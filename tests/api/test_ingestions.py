@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from energy_pipeline.api.http_bridge import wsgi_app
 from query_api import ingestions as ledger
 from query_api import models
-from query_api.http_bridge import wsgi_app
 
 ARN = "arn:aws:states:us-east-1:123456789012:execution:pipeline:"
 
@@ -300,8 +300,8 @@ def test_given_a_token_from_another_query_when_listing_then_it_is_a_400(api, boo
 
 def test_given_a_signed_cursor_of_an_unknown_shape_when_listing_then_it_is_a_400(api):
     import query_api.app as app_module
-    from energy_core.api_time import MAX_INSTANT, MIN_INSTANT, canonical
-    from energy_core.api_tokens import fingerprint
+    from query_api.page_tokens import fingerprint
+    from query_api.timeparams import MAX_INSTANT, MIN_INSTANT, canonical
 
     query = fingerprint("ingestions", "", canonical(MIN_INSTANT), canonical(MAX_INSTANT))
     forged = app_module.service().tokens.encode(query, "not a cursor")
@@ -352,7 +352,7 @@ def test_given_generated_requests_when_listing_ingestions_then_no_5xx_and_answer
 
 @pytest.mark.parametrize("name", ["ingestions", "ingestions-failed"])
 def test_given_a_sample_event_when_invoked_then_it_lists_the_ledger(api, book, name):
-    from query_api.http_bridge import LocalContext, event_response
+    from energy_pipeline.api.http_bridge import LocalContext, event_response
 
     book.succeeded("incoming/ok.json", "2026-01-01T00:00:00.000Z")
     book.failed("incoming/bad.json", "2026-01-01T00:00:01.000Z")
@@ -467,7 +467,7 @@ def test_given_no_source_option_when_listing_then_the_command_says_which_to_give
 def test_given_files_run_on_the_local_stack_when_listing_then_the_real_handler_answers_the_ledger(
     local, tmp_path, monkeypatch, capsys
 ):
-    from energy_pipeline.api_local import invoker, query_function_spec, query_handler
+    from energy_pipeline.api.in_process import invoker, query_function_spec, query_handler
     from energy_pipeline.cli import build_parser
     from energy_pipeline.commands_ingestions import run_ingestions
     from tests.workflow.helpers import run, write

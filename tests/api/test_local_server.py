@@ -1,4 +1,4 @@
-"""`serve`'s HTTP server (energy_pipeline.api_server): concurrency, JSON for every error, stop signals."""
+"""`serve`'s HTTP server (energy_pipeline.api.server): concurrency, JSON for every error, stop signals."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from api_data import hours
 
-from energy_pipeline.api_server import BACKLOG, ApiServer, api_server, serving
+from energy_pipeline.api.server import BACKLOG, ApiServer, api_server, serving
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from energy_aws import contracts
+from energy_aws.errors import ContractError
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFINITION = json.loads((ROOT / "statemachine" / "pipeline.asl.json").read_text(encoding="utf-8"))
@@ -68,11 +69,11 @@ def test_what_the_store_map_keeps_is_what_catalog_reads() -> None:
 
 
 def test_a_payload_without_a_required_key_names_the_step_and_the_key() -> None:
-    with pytest.raises(contracts.ContractError, match=r"TransformInput: the payload has no 'chunks'"):
+    with pytest.raises(ContractError, match=r"TransformInput: the payload has no 'chunks'"):
         contracts.TransformInput.from_payload({"file": {"bucket": "b", "key": "k"}, "execution": "arn"})
-    with pytest.raises(contracts.ContractError, match=r"StoreInput.chunk: the payload has no 'items'"):
+    with pytest.raises(ContractError, match=r"StoreInput.chunk: the payload has no 'items'"):
         contracts.StoreInput.from_payload({"file": {"bucket": "b", "key": "k"}, "execution": "arn", "chunk": {}})
-    with pytest.raises(contracts.ContractError, match=r"DetectResult.chunks: expected a list"):
+    with pytest.raises(ContractError, match=r"DetectResult.chunks: expected a list"):
         contracts.DetectResult.from_payload({"total": 0, "by_type": {}, "readings": 0, "chunks": "x",
                                              "anomalies_location": None, "digest": None})
 

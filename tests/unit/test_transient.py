@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from energy_aws.transient import TransientError, is_transient, retry_transient_aws_errors
+from energy_aws.errors import TransientError
+from energy_aws.transient import is_transient, retry_transient_aws_errors
 
 
 def client_error(code: str, status: int = 400) -> ClientError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from energy_pipeline.cli import main
+from energy_pipeline.errors import ExecutionNotFound
 from energy_pipeline.viewer import listing, source
 from tests.viewer.conftest import Runs
 
@@ -25,7 +26,7 @@ def test_an_execution_is_found_by_arn_name_or_unique_name_start(runs: Runs) -> N
     assert source.resolve(runs.source, arn) == arn
     assert source.resolve(runs.source, name) == arn
     assert source.resolve(runs.source, "truncated") == arn
-    with pytest.raises(source.ExecutionNotFound, match="no execution named"):
+    with pytest.raises(ExecutionNotFound, match="no execution named"):
         source.resolve(runs.source, "no-such-run")
 
 

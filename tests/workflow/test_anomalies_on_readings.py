@@ -62,7 +62,7 @@ def catalog_counts(local: Any, site_id: str) -> tuple[int, int]:
 @pytest.fixture
 def api(local: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The query API's real handler over the local stack's tables."""
-    from energy_pipeline.api_local import invoker, query_function_spec, query_handler
+    from energy_pipeline.api.in_process import invoker, query_function_spec, query_handler
     from viz.source import HandlerSource
 
     spec = query_function_spec(local.engine.stack.functions)

@@ -26,7 +26,7 @@ PER_FILE = 8  # two hours of 15-minute readings
 @pytest.fixture
 def api(local: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The query API's real handler over the local stack's tables."""
-    from energy_pipeline.api_local import invoker, query_function_spec, query_handler
+    from energy_pipeline.api.in_process import invoker, query_function_spec, query_handler
     from viz.source import HandlerSource
 
     spec = query_function_spec(local.engine.stack.functions)

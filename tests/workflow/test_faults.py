@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from energy_pipeline.reprocess import ReprocessRefused, ledger_item, reprocess
+from energy_pipeline.errors import ReprocessRefused
+from energy_pipeline.reprocess import ledger_item, reprocess
 from tests.workflow.faults import (
     DynamoThrottle,
     LambdaFault,

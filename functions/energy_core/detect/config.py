@@ -10,9 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-
-class ConfigError(ValueError):
-    """The detection config is malformed; the message names the offending key."""
+from energy_core.errors import ConfigError
 
 
 @dataclass(frozen=True, slots=True)

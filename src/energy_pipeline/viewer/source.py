@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from energy_pipeline.errors import ExecutionNotFound
 from energy_pipeline.executions import History, describe, read_history
 
 NO_SOURCE = (
@@ -15,10 +16,6 @@ NO_SOURCE = (
     "with `energy-pipeline run --endpoint-url URL FILE...`, then pass the same --endpoint-url here; "
     "or give --stack NAME for a deployed stack."
 )
-
-
-class ExecutionNotFound(LookupError):
-    """No execution of this state machine has that ARN, name or name prefix."""
 
 
 @dataclass

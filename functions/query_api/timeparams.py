@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
-from energy_core.api_errors import BadRequest, bad_parameter
+from query_api.errors import PLUS_AS_SPACE, PLUS_HINT, BadRequest, bad_parameter
 
 Resolution = Literal["hour", "day", "month"]
 
@@ -34,9 +34,6 @@ _FORMS = ("YYYY-MM-DD (midnight UTC) or YYYY-MM-DDTHH:MM:SS[.ffffff] with Z or a
           "(write + as %2B in a URL)")
 FROM_TEXT = f"Start, inclusive: {_FORMS}"
 TO_TEXT = f"End, exclusive: {_FORMS}"
-# An unencoded "+" in a query string arrives as a space: "...T10:00:00 01:00".
-PLUS_AS_SPACE = re.compile(r"\d \d{2}:\d{2}$")
-PLUS_HINT = "a + in a URL means a space: write the offset's + as %2B, e.g. 2025-02-19T21:46:30%2B01:00"
 
 # Wider ranges would make one summary read too many readings for the 29 s API Gateway timeout.
 RANGE_LIMITS: dict[str, timedelta] = {

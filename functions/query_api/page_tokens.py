@@ -14,7 +14,7 @@ import hmac
 import json
 from dataclasses import dataclass
 
-from energy_core.api_errors import BadRequest
+from query_api.errors import BadRequest
 
 TOKEN_VERSION = 1
 SIGNATURE_BYTES = 16

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Context, Decimal
 from typing import Any
 
-from energy_core.api_time import bucket_start
+from query_api.timeparams import bucket_start
 
 GENERATED, CONSUMED, NET = "energy_generated_kwh", "energy_consumed_kwh", "net_energy_kwh"
 STORED_FIELDS = (GENERATED, CONSUMED)  # what a reading item holds

@@ -1,7 +1,7 @@
 """The query API's real Lambda handler, called in-process: for `serve`, `query` and `charts`.
 
-Every request becomes the API Gateway proxy event the deployed API would send (functions/query_api/
-http_bridge.py), so local answers are the deployed function's answers.
+Every request becomes the API Gateway proxy event the deployed API would send (http_bridge.py), so
+local answers are the deployed function's answers.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def query_handler(spec: FunctionSpec, endpoint_url: str | None) -> Callable[[dic
 def invoker(handler: Callable[[dict[str, Any], Any], Any]) -> Invoke:
     import orjson
 
-    from query_api.http_bridge import invoke
+    from energy_pipeline.api.http_bridge import invoke
 
     def call(method: str, path: str, query: dict[str, str]) -> tuple[int, dict[str, Any]]:
         target = f"{path}?{urlencode(query)}" if query else path

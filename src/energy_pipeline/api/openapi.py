@@ -1,4 +1,4 @@
-"""Print the query API's OpenAPI document, generated from the routes: `python -m query_api.openapi`.
+"""Print the query API's OpenAPI document, generated from the routes: `make openapi`.
 
 openapi.json at the repository root is this output; tests/api fail when the two differ.
 """

@@ -2,9 +2,9 @@
 
 Python's reference WSGI server listens with a backlog of 5 (100 requests at once overflowed 279 times)
 and answers request-line and header problems with HTML. This server reads each request itself, hands it
-to the query handler as API Gateway would (query_api.http_bridge), and answers what never reaches the
-handler (a request line over 8 KiB: 414, over-long or too many headers: 431, a malformed request: 400)
-with the API's own `{"error": {"code", "message"}}` body.
+to the query handler as API Gateway would (http_bridge.py), and answers what never reaches the handler
+(a request line over 8 KiB: 414, over-long or too many headers: 431, a malformed request: 400) with the
+API's own `{"error": {"code", "message"}}` body.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from energy_pipeline.errors import StopRequested
 
 BACKLOG = 128
 MAX_REQUEST_LINE = 8192  # API Gateway's limit for the request line is 10 KB; http.server reads 64 KiB
@@ -102,7 +104,7 @@ def handler_class(answer: Callable[[str, str, dict[str, str], bytes | None], Any
 
 def api_server(handler: Callable[[dict[str, Any], Any], Any], host: str, port: int) -> ApiServer:
     """A server (not yet serving) that answers through the query handler."""
-    from query_api.http_bridge import invoke
+    from energy_pipeline.api.http_bridge import invoke
 
     def answer(method: str, target: str, headers: dict[str, str], body: bytes | None) -> Any:
         return invoke(handler, method, target, headers, body)
@@ -120,10 +122,6 @@ def serving(server: ApiServer) -> Iterator[ApiServer]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
-
-
-class StopRequested(Exception):
-    """SIGINT or SIGTERM arrived."""
 
 
 def raise_on_stop_signals() -> None:

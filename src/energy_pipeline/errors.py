@@ -1,0 +1,27 @@
+"""Every exception of the CLI and its local tools, in one place.
+
+All but StopRequested end a command with exit code 2 and a message that says what to give instead;
+StopRequested is no error: it carries SIGINT or SIGTERM out of `serve`'s wait.
+"""
+
+from __future__ import annotations
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called: printed with the fix, exit code 2."""
+
+
+class SourceChoiceError(Exception):
+    """No data source (or several) was chosen: the message says which option to give."""
+
+
+class ExecutionNotFound(LookupError):
+    """No execution of this state machine has that ARN, name or name prefix."""
+
+
+class ReprocessRefused(Exception):
+    """Reprocessing would do nothing useful or cannot start: the message says why and what to do."""
+
+
+class StopRequested(Exception):
+    """SIGINT or SIGTERM arrived."""
