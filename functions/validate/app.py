@@ -10,6 +10,7 @@ import boto3
 from energy_aws import locations, objects
 from energy_aws.contracts import ValidateInput, ValidateResult
 from energy_aws.errors import ObjectTooLarge
+from energy_aws.memory import gc_paused
 from energy_aws.observability import logger, metrics
 from energy_aws.settings import require_env
 from energy_aws.step import pipeline_step
@@ -80,7 +81,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     except ObjectTooLarge as error:  # the event did not say its size (or said less)
         refuse_if_too_large(key, error.size)
         raise
-    result = ingest(key, data, MAX_DECOMPRESSED_BYTES)
+    with gc_paused():  # a file of new objects and no garbage: energy_aws/memory.py
+        result = ingest(key, data, MAX_DECOMPRESSED_BYTES)
     rejects_location = write_rejects(result, bucket, key)
     tally = result.counts
     counts = {"received": tally.received, "valid": tally.valid, "rejected": tally.rejected,
