@@ -47,29 +47,26 @@ def _transform(folder: Path, file: Path) -> int:
 
 def _detect(folder: Path, file: Path) -> int:
     import detect.app as handler
-    from energy_aws.items import dump_json_lines
-    from energy_core.readings import Readings, to_items
+    from energy_aws.chunks import annotated_chunk
+    from energy_core.readings import Readings
 
-    readings, chunks = [], []
-    for path in sorted(folder.glob("items-*.json")):
-        chunk, extra = Readings.from_bytes(path.read_bytes())
-        readings.append(chunk)
-        chunks.append(to_items(chunk, extra["provenance"]))
+    bodies = [path.read_bytes() for path in sorted(folder.glob("items-*.json"))]
+    readings = [Readings.from_bytes(body)[0] for body in bodies]
     handler.load_history = lambda *args: []  # an empty table: no stored history to query
-    anomalies, _ = handler.detect_all(readings)
-    handler.annotate(chunks, anomalies)
-    for index, items in enumerate(chunks):
-        (folder / f"annotated-{index:05d}.jsonl").write_bytes(dump_json_lines(items))
+    anomalies = handler.detect_all(readings)
+    carried, _ = handler.annotate(readings, anomalies)
+    for index, (body, placement) in enumerate(zip(bodies, carried, strict=True)):
+        (folder / f"annotated-{index:05d}.json").write_bytes(annotated_chunk(body, placement))
     return len(anomalies)
 
 
 def _store(folder: Path, file: Path) -> int:
-    from energy_aws.dynamo import _batches
-    from energy_aws.items import json_lines, reading_attribute_values
+    from energy_aws.chunks import chunk_attribute_values
+    from energy_aws.dynamo import batches
 
-    first = sorted(folder.glob("annotated-*.jsonl"))[0]
-    items = (reading_attribute_values(item) for item in json_lines(first.read_bytes()))
-    return sum(len(batch) for batch in _batches(items))
+    first = sorted(folder.glob("annotated-*.json"))[0]
+    _, items = chunk_attribute_values(first.read_bytes())
+    return sum(len(batch) for batch in batches(items))
 
 
 def _refuse(folder: Path, file: Path) -> int:

@@ -30,7 +30,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from energy_aws import locations, objects
+from energy_aws import objects
+from energy_aws.chunks import site_spans
 from energy_aws.contracts import CatalogInput, CatalogResult
 from energy_aws.errors import TransientError
 from energy_aws.history import range_counts
@@ -241,10 +242,21 @@ def _recount_applied(count: MonthCount, now: str) -> None:
         f"catalog month {count.site_id} {count.month} kept conflicting with other files; retried")
 
 
+def file_sites(keys: list[str]) -> list[dict[str, Any]]:
+    """Each site of the file with its first and last reading, read from the chunks Store wrote (a site
+    in several chunks once, its range over all of them), in the file's order."""
+    sites: dict[str, dict[str, Any]] = {}
+    for key in keys:
+        for site_id, first, last in site_spans(objects.read_bytes(s3, BUCKET, key)):
+            site = sites.setdefault(site_id, {"site_id": site_id, "first": first, "last": last})
+            site["first"], site["last"] = min(site["first"], first), max(site["last"], last)
+    return list(sites.values())
+
+
 @pipeline_step("Catalog")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     step = CatalogInput.from_payload(event)
-    sites = objects.read_json(s3, BUCKET, locations.staging_object(step.execution, "sites.json"))
+    sites = file_sites([chunk.items for chunk in step.chunks])
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     widen_ranges(sites, read_items([site_key(site["site_id"]) for site in sites]))
     apply_counts(count_months(sites), now)

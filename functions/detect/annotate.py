@@ -10,6 +10,7 @@ from typing import Any
 
 from energy_core.detect import Anomaly, Series
 from energy_core.detect.inputs import series_of_items
+from energy_core.readings import Readings
 
 
 def now_epoch() -> float:
@@ -47,19 +48,22 @@ def _order(row: dict[str, Any]) -> tuple[str, str, str]:
     return row["timestamp"], row["type"], row.get("field") or ""
 
 
-def annotate(chunks: list[list[dict[str, Any]]], anomalies: list[Anomaly]) -> dict[str, int]:
-    """Attaches every anomaly to one reading of this file (same site), in its `anomalies` list.
+Placement = dict[int, list[dict[str, Any]]]  # a chunk's row -> the anomalies that reading carries
+
+
+def annotate(chunks: list[Readings], anomalies: list[Anomaly]) -> tuple[list[Placement], dict[str, int]]:
+    """Which reading of this file (same site) carries each anomaly, per chunk: {row: [anomalies]}.
 
     The reading at the anomaly's timestamp when the file has one; else the first file reading after
     it (a gap goes with the reading that ends the silence, a flatline that began in stored history
     with the file's first reading of the run); else the last file reading before it. Each reading's
-    list is ordered by (timestamp, type, field). Returns how many anomalies each site's readings got.
+    list is ordered by (timestamp, type, field). Also returns how many anomalies each site's readings got.
     """
-    index: dict[tuple[str, str], dict[str, Any]] = {}
-    for chunk in chunks:
-        for item in chunk:
-            index[(item["site_id"], item["timestamp"])] = item
-    placed: list[tuple[dict[str, Any], Anomaly]] = []
+    index: dict[tuple[str, str], tuple[int, int]] = {}
+    for number, chunk in enumerate(chunks):
+        index.update(zip(zip(chunk.site_ids, chunk.timestamps, strict=True),
+                         ((number, row) for row in range(len(chunk))), strict=True))
+    placed: list[tuple[tuple[int, int], Anomaly]] = []
     elsewhere: dict[str, list[Anomaly]] = {}
     for anomaly in anomalies:
         reading = index.get((anomaly.site_id, anomaly.timestamp))
@@ -69,29 +73,29 @@ def annotate(chunks: list[list[dict[str, Any]]], anomalies: list[Anomaly]) -> di
             placed.append((reading, anomaly))
     if elsewhere:
         placed += _nearest_readings(chunks, index, elsewhere)
-    touched: dict[int, dict[str, Any]] = {}
+    placements: list[Placement] = [{} for _ in chunks]
     per_site: dict[str, int] = {}
-    for reading, anomaly in placed:
-        reading.setdefault("anomalies", []).append(_stored_form(anomaly))
-        touched[id(reading)] = reading
+    for (number, row), anomaly in placed:
+        placements[number].setdefault(row, []).append(_stored_form(anomaly))
         per_site[anomaly.site_id] = per_site.get(anomaly.site_id, 0) + 1
-    for reading in touched.values():
-        reading["anomalies"].sort(key=_order)
-    return per_site
+    for placement in placements:
+        for carried in placement.values():
+            carried.sort(key=_order)
+    return placements, per_site
 
 
 def _nearest_readings(
-    chunks: list[list[dict[str, Any]]],
-    index: dict[tuple[str, str], dict[str, Any]],
+    chunks: list[Readings],
+    index: dict[tuple[str, str], tuple[int, int]],
     elsewhere: dict[str, list[Anomaly]],
-) -> list[tuple[dict[str, Any], Anomaly]]:
+) -> list[tuple[tuple[int, int], Anomaly]]:
     """For anomalies without a file reading at their own time: the file reading after, else before."""
     times: dict[str, list[str]] = {site_id: [] for site_id in elsewhere}
     for chunk in chunks:  # one pass, and only when some anomaly needs it (gaps, runs from history)
-        for item in chunk:
-            stamps = times.get(item["site_id"])
+        for site_id, start, end in chunk.site_blocks():
+            stamps = times.get(site_id)
             if stamps is not None:
-                stamps.append(item["timestamp"])
+                stamps.extend(chunk.timestamps[start:end])
     placed = []
     for site_id, found in elsewhere.items():
         stamps = sorted(times[site_id])

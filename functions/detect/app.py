@@ -13,6 +13,7 @@ import boto3
 
 from detect.annotate import annotate, anomaly_row, digest_fields, now_epoch, to_points
 from energy_aws import locations, objects
+from energy_aws.chunks import annotated_chunk
 from energy_aws.contracts import AnnotatedChunk, DetectInput, DetectResult, Digest
 from energy_aws.history import load_history
 from energy_aws.items import dump_json_lines
@@ -22,7 +23,7 @@ from energy_aws.step import pipeline_step
 from energy_core.alerts import build_digest, console_url
 from energy_core.detect import Anomaly, detect_site, load_config
 from energy_core.detect.inputs import series_by_site
-from energy_core.readings import Readings, to_items
+from energy_core.readings import Readings
 
 BUCKET = require_env("BUCKET_NAME")
 READINGS_TABLE = require_env("READINGS_TABLE")
@@ -37,22 +38,17 @@ s3 = boto3.client("s3")
 dynamodb = boto3.client("dynamodb")
 
 
-def detect_all(chunks: list[Readings]) -> tuple[list[Anomaly], list[dict[str, Any]]]:
-    """Anomalies of every site, and per site the range the file covers (the Catalog step counts)."""
+def detect_all(chunks: list[Readings]) -> list[Anomaly]:
+    """Anomalies of every site, each site judged with its stored history."""
     anomalies: list[Anomaly] = []
-    sites = []
     now = now_epoch()
     by_site = iter(series_by_site(chunks).items())
     with ThreadPoolExecutor(HISTORY_READERS) as readers:
         while batch := list(islice(by_site, SITES_PER_BATCH)):
             histories = readers.map(lambda site: _history(*site), batch)
-            for (site_id, series), history in zip(batch, histories, strict=True):
+            for (_, series), history in zip(batch, histories, strict=True):
                 anomalies.extend(detect_site(series, history, CONFIG, now))
-                # anomalies_in_file: what the readings carry once annotated (write_outputs counts them)
-                first, last = series.timestamps[0], series.timestamps[-1]
-                sites.append({"site_id": site_id, "first": first, "last": last,
-                              "readings_in_file": len(series), "anomalies_in_file": 0})
-    return anomalies, sites
+    return anomalies
 
 
 def _history(site_id: str, series: Any) -> Any:
@@ -60,29 +56,21 @@ def _history(site_id: str, series: Any) -> Any:
     return to_points(load_history(dynamodb, READINGS_TABLE, site_id, series.timestamps[0], HISTORY_DAYS))
 
 
-def load_chunks(keys: list[str]) -> tuple[list[Readings], list[list[dict[str, Any]]]]:
-    """Each chunk's readings (for the detectors) and its items (annotated for Store)."""
-    readings, items = [], []
-    for key in keys:
-        chunk, extra = Readings.from_bytes(objects.read_bytes(s3, BUCKET, key))
-        readings.append(chunk)
-        items.append(to_items(chunk, extra["provenance"]))
-    return readings, items
+def load_chunks(keys: list[str]) -> tuple[list[bytes], list[Readings]]:
+    """Each Transform chunk as it is (annotated for Store) and its readings (for the detectors)."""
+    bodies = [objects.read_bytes(s3, BUCKET, key) for key in keys]
+    return bodies, [Readings.from_bytes(body)[0] for body in bodies]
 
 
-def write_outputs(execution: str, chunks: list[list[dict[str, Any]]], anomalies: list[Anomaly],
-                  sites: list[dict[str, Any]]) -> tuple[list[AnnotatedChunk], str | None]:
-    """Annotated chunks (each reading carrying its anomalies) for Store, sites.json for the catalog."""
-    attached = annotate(chunks, anomalies)
+def write_outputs(execution: str, bodies: list[bytes], chunks: list[Readings],
+                  anomalies: list[Anomaly]) -> tuple[list[AnnotatedChunk], str | None]:
+    """Each chunk with the anomalies its readings carry, for Store; the anomalies as JSON Lines."""
+    carried, _ = annotate(chunks, anomalies)
     outputs = []
-    for index, items in enumerate(chunks):
-        items_key = locations.staging_key(execution, "annotated", index)
-        objects.write_bytes(s3, BUCKET, items_key, dump_json_lines(items))
-        outputs.append(AnnotatedChunk(items=items_key))
-    for site in sites:
-        # What the readings of this file now carry: the count the catalog adds for the file.
-        site["anomalies_in_file"] = attached.get(site["site_id"], 0)
-    objects.write_json(s3, BUCKET, locations.staging_object(execution, "sites.json"), sites)
+    for index, (body, placement) in enumerate(zip(bodies, carried, strict=True)):
+        key = locations.staging_key(execution, "annotated", index)
+        objects.write_bytes(s3, BUCKET, key, annotated_chunk(body, placement))
+        outputs.append(AnnotatedChunk(items=key))
     if not anomalies:
         return outputs, None
     key = locations.staging_object(execution, "anomalies.jsonl")
@@ -94,9 +82,9 @@ def write_outputs(execution: str, chunks: list[list[dict[str, Any]]], anomalies:
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     step = DetectInput.from_payload(event)
     execution = step.execution
-    readings, chunks = load_chunks(step.chunks)
-    anomalies, sites = detect_all(readings)
-    outputs, location = write_outputs(execution, chunks, anomalies, sites)
+    bodies, chunks = load_chunks(step.chunks)
+    anomalies = detect_all(chunks)
+    outputs, location = write_outputs(execution, bodies, chunks, anomalies)
     # Anomalies are events (a run of anomalous readings is one): counted as events and as readings.
     by_type = dict(sorted(Counter(anomaly.type for anomaly in anomalies).items()))
     for kind, count in by_type.items():

@@ -186,6 +186,7 @@ class StoredChunk(Payload):
 class CatalogInput(Payload):
     file: UploadedFile
     execution: str
+    chunks: list[AnnotatedChunk]  # what Store wrote: the Catalog reads each site's range from them
     store: list[StoredChunk] = field(default_factory=list)
 
 

@@ -42,7 +42,7 @@ class WriteStats:
     sleeps: list[float] = field(default_factory=list)
 
 
-def _batches(items: Iterable[dict[str, Any]], size: int = BATCH_SIZE) -> Iterator[list[dict[str, Any]]]:
+def batches(items: Iterable[dict[str, Any]], size: int = BATCH_SIZE) -> Iterator[list[dict[str, Any]]]:
     batch: list[dict[str, Any]] = []
     for item in items:
         batch.append(item)
@@ -72,7 +72,7 @@ def batch_write(
     """
     stats = WriteStats()
     wait = sleep or pause
-    for batch in _batches(items):
+    for batch in batches(items):
         pending: list[dict[str, Any]] = [{"PutRequest": {"Item": item}} for item in batch]
         attempt = 0
         while pending:

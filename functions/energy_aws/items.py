@@ -1,4 +1,4 @@
-"""Low-level DynamoDB attribute values for readings (each carrying its anomalies), built from chunk lines.
+"""Low-level DynamoDB attribute values for readings (each carrying its anomalies).
 
 Numbers arrive as JSON floats or as decimal strings and are written as DynamoDB N without going
 through Decimal: a string as it is, a float as `repr` (its shortest round-trip decimal, which is what
@@ -13,7 +13,6 @@ from typing import Any
 import orjson
 
 READING_NUMBERS = frozenset({"energy_generated_kwh", "energy_consumed_kwh", "cumulative_kwh"})
-# generated - consumed, computed exactly at read time; an item that still carries it does not store it.
 # ReadingsTable's sparse index (template.yaml) is keyed on ANOMALY_SITE (= site_id) and the timestamp:
 # only readings with anomalies carry the attribute, so the index holds those readings alone.
 ANOMALY_INDEX = "AnomaliesBySite"
@@ -56,10 +55,6 @@ def reading_attribute_values(item: dict[str, Any]) -> dict[str, Any]:
         else:
             values[key] = _value(value)
     return values
-
-
-def json_lines(body: bytes) -> list[dict[str, Any]]:
-    return [orjson.loads(line) for line in body.splitlines() if line.strip()]
 
 
 def dump_json_lines(rows: list[dict[str, Any]]) -> bytes:

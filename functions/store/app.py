@@ -21,9 +21,9 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from energy_aws import locations, objects
+from energy_aws.chunks import chunk_attribute_values
 from energy_aws.contracts import StoreInput, StoreResult
 from energy_aws.dynamo import batch_write
-from energy_aws.items import json_lines, reading_attribute_values
 from energy_aws.observability import metrics
 from energy_aws.pacing import PartitionPacer, writer_share
 from energy_aws.settings import require_env
@@ -68,11 +68,9 @@ def _remaining_s(context: Any) -> Any:
 @pipeline_step("Store")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     step = StoreInput.from_payload(event)
-    readings = json_lines(objects.read_bytes(s3, BUCKET, step.chunk.items))
+    anomalies, items = chunk_attribute_values(objects.read_bytes(s3, BUCKET, step.chunk.items))
     pacer = site_pacer(chunk_spans(step.execution))
-    stats = batch_write(dynamodb, READINGS_TABLE, (reading_attribute_values(item) for item in readings),
-                        pacer=pacer, remaining_s=_remaining_s(context))
-    anomalies = sum(len(item.get("anomalies") or ()) for item in readings)
+    stats = batch_write(dynamodb, READINGS_TABLE, items, pacer=pacer, remaining_s=_remaining_s(context))
     metrics.add_metric(name="ReadingsStored", unit="Count", value=stats.items)
     metrics.add_metric(name="WriteRequests", unit="Count", value=stats.requests)
     metrics.add_metric(name="WritesRetried", unit="Count", value=stats.retried_items)

@@ -6,6 +6,7 @@ import pytest
 
 from detect.annotate import annotate
 from energy_core.detect import Anomaly
+from energy_core.readings import Readings
 
 
 def at(minute: int) -> str:
@@ -20,6 +21,16 @@ def anomaly(site: str, minute: int, kind: str, **extra) -> Anomaly:
     return Anomaly(site, at(minute), kind, "low", 1.0, "x", f"{kind} reason", **extra)
 
 
+def annotated(chunks: list[list[dict]], found: list[Anomaly]) -> dict[str, int]:
+    """annotate() on the chunks' readings; each item then carries what its reading got, as Store writes it."""
+    readings = [Readings.from_rows([(i["site_id"], i["timestamp"], 1.0, 0.5, None) for i in chunk]) for chunk in chunks]
+    carried, per_site = annotate(readings, found)
+    for chunk, placement in zip(chunks, carried, strict=True):
+        for row, anomalies in placement.items():
+            chunk[row]["anomalies"] = anomalies
+    return per_site
+
+
 def where(chunks: list[list[dict]]) -> list[tuple[str, str, str, str]]:
     """(site, reading time, anomaly time, type) of every attached anomaly, in reading order."""
     return [(reading["site_id"], reading["timestamp"][14:16], row["timestamp"][14:16], row["type"])
@@ -30,7 +41,7 @@ def test_an_anomaly_at_a_file_reading_is_stored_on_it_with_all_its_fields() -> N
     chunks = [[item("a", 0), item("a", 15)]]
     found = [anomaly("a", 15, "out_of_range", field="energy_generated_kwh", expected_low=0.0, expected_high=2.5)]
 
-    assert annotate(chunks, found) == {"a": 1}
+    assert annotated(chunks, found) == {"a": 1}
 
     assert "anomalies" not in chunks[0][0]
     assert chunks[0][1]["anomalies"] == [{
@@ -43,7 +54,7 @@ def test_an_anomaly_at_a_file_reading_is_stored_on_it_with_all_its_fields() -> N
 def test_a_gap_is_stored_on_the_reading_that_ends_the_silence_even_in_the_next_chunk() -> None:
     chunks = [[item("a", 0), item("a", 15)], [item("a", 45), item("a", 59)]]
 
-    annotate(chunks, [anomaly("a", 30, "gap")])
+    annotated(chunks, [anomaly("a", 30, "gap")])
 
     assert where(chunks) == [("a", "45", "30", "gap")]
 
@@ -51,7 +62,7 @@ def test_a_gap_is_stored_on_the_reading_that_ends_the_silence_even_in_the_next_c
 def test_a_run_that_began_in_stored_history_is_stored_on_the_files_first_reading() -> None:
     chunks = [[item("a", 30), item("a", 45)]]
 
-    annotate(chunks, [anomaly("a", 0, "flatline", field="energy_consumed_kwh")])
+    annotated(chunks, [anomaly("a", 0, "flatline", field="energy_consumed_kwh")])
 
     assert where(chunks) == [("a", "30", "00", "flatline")]
 
@@ -60,7 +71,7 @@ def test_an_anomaly_after_the_files_last_reading_is_stored_on_that_last_reading(
     # e.g. a counter reset whose later reading is already stored: the file's side of it carries it
     chunks = [[item("a", 0), item("a", 15)]]
 
-    annotate(chunks, [anomaly("a", 30, "counter_reset")])
+    annotated(chunks, [anomaly("a", 30, "counter_reset")])
 
     assert where(chunks) == [("a", "15", "30", "counter_reset")]
 
@@ -70,7 +81,7 @@ def test_anomalies_follow_their_own_site_and_each_reading_keeps_them_in_time_and
     found = [anomaly("a", 15, "spike"), anomaly("b", 15, "gap"), anomaly("a", 0, "negative_value"),
              anomaly("a", 0, "flatline"), anomaly("a", 45, "spike")]
 
-    assert annotate(chunks, found) == {"a": 4, "b": 1}
+    assert annotated(chunks, found) == {"a": 4, "b": 1}
 
     assert where(chunks) == [("a", "00", "00", "flatline"), ("a", "00", "00", "negative_value"),
                              ("a", "15", "15", "spike"), ("a", "45", "45", "spike"), ("b", "30", "15", "gap")]
@@ -81,10 +92,10 @@ def test_two_anomalies_of_one_type_at_one_reading_are_both_kept() -> None:
     found = [anomaly("a", 0, "negative_value", field="energy_generated_kwh"),
              anomaly("a", 0, "negative_value", field="energy_consumed_kwh")]
 
-    assert annotate(chunks, found) == {"a": 2}
+    assert annotated(chunks, found) == {"a": 2}
     assert [row["field"] for row in chunks[0][0]["anomalies"]] == ["energy_consumed_kwh", "energy_generated_kwh"]
 
 
 def test_an_anomaly_of_a_site_without_a_reading_in_the_file_is_an_error_not_a_silent_loss() -> None:
     with pytest.raises(ValueError, match="site 'c'"):
-        annotate([[item("a", 0)]], [anomaly("c", 0, "gap")])
+        annotated([[item("a", 0)]], [anomaly("c", 0, "gap")])

@@ -1,0 +1,50 @@
+"""The annotated chunk: what Detect hands Store, in the one chunk format that runs from Validate on.
+
+A chunk (`energy_core.readings`, `Readings.to_bytes`) is a header line, then one line of columns.
+Validate writes the valid readings, Transform adds the file's provenance to the header, and Detect the
+anomalies each reading carries (`annotated_chunk`); Store turns the annotated chunk into ReadingsTable
+items (`chunk_attribute_values`) and the Catalog reads each site's first and last reading from it.
+Only headers are rewritten: the columns pass through byte for byte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from energy_aws.items import reading_attribute_values
+from energy_core.readings import Readings, read_header, to_items
+
+Carried = dict[int, list[dict[str, Any]]]  # a chunk's row -> the anomalies that reading carries
+
+
+def annotated_chunk(chunk: bytes, carried: Carried) -> bytes:
+    """A Transform chunk with the anomalies its readings carry added to the header ([row, anomalies]
+    pairs); the columns pass through byte for byte."""
+    header, columns = read_header(chunk)
+    header["anomalies"] = sorted(carried.items())
+    return orjson.dumps(header) + b"\n" + columns
+
+
+def chunk_attribute_values(chunk: bytes) -> tuple[int, Iterator[dict[str, Any]]]:
+    """The anomalies an annotated chunk's readings carry, and its ReadingsTable items as attribute values."""
+    readings, header = Readings.from_bytes(chunk)
+    carried: Carried = dict(header.get("anomalies") or [])
+
+    def items() -> Iterator[dict[str, Any]]:
+        for row, item in enumerate(to_items(readings, header["provenance"])):
+            if row in carried:
+                item["anomalies"] = carried[row]
+            yield reading_attribute_values(item)
+
+    return sum(map(len, carried.values())), items()
+
+
+def site_spans(chunk: bytes) -> list[tuple[str, str, str]]:
+    """(site, first reading time, last reading time) of each site's readings in a chunk."""
+    readings, _ = Readings.from_bytes(chunk)
+    stamps = readings.timestamps
+    blocks = readings.site_blocks()
+    return [(site, min(stamps[start:end]), max(stamps[start:end])) for site, start, end in blocks]
