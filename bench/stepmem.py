@@ -61,11 +61,11 @@ def _detect(folder: Path, file: Path) -> int:
 
 
 def _store(folder: Path, file: Path) -> int:
-    from energy_aws.chunks import chunk_attribute_values
+    from energy_aws.chunks import ChunkToStore
     from energy_aws.dynamo import batches
 
     first = sorted(folder.glob("annotated-*.json"))[0]
-    _, items = chunk_attribute_values(first.read_bytes())
+    items = ChunkToStore.from_bytes(first.read_bytes()).attribute_values()
     return sum(len(batch) for batch in batches(items))
 
 

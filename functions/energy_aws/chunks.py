@@ -10,6 +10,7 @@ Only headers are rewritten: the columns pass through byte for byte.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -28,18 +29,32 @@ def annotated_chunk(chunk: bytes, carried: Carried) -> bytes:
     return orjson.dumps(header) + b"\n" + columns
 
 
-def chunk_attribute_values(chunk: bytes) -> tuple[int, Iterator[dict[str, Any]]]:
-    """The anomalies an annotated chunk's readings carry, and its ReadingsTable items as attribute values."""
-    readings, header = Readings.from_bytes(chunk)
-    carried: Carried = dict(header.get("anomalies") or [])
+@dataclass(frozen=True)
+class ChunkToStore:
+    """What Store reads of an annotated chunk."""
 
-    def items() -> Iterator[dict[str, Any]]:
-        for row, item in enumerate(to_items(readings, header["provenance"])):
-            if row in carried:
-                item["anomalies"] = carried[row]
+    readings: Readings
+    provenance: dict[str, str]
+    carried: Carried
+    shared_sites: dict[str, int] | None  # sites in more than one chunk -> how many; None: not known
+
+    @classmethod
+    def from_bytes(cls, chunk: bytes) -> ChunkToStore:
+        readings, header = Readings.from_bytes(chunk)
+        carried = dict(header.get("anomalies") or [])
+        return cls(readings, header["provenance"], carried, header.get("shared_sites"))
+
+    @property
+    def anomalies(self) -> int:
+        """How many anomalies the chunk's readings carry."""
+        return sum(map(len, self.carried.values()))
+
+    def attribute_values(self) -> Iterator[dict[str, Any]]:
+        """The ReadingsTable items, as DynamoDB attribute values, each reading with what it carries."""
+        for row, item in enumerate(to_items(self.readings, self.provenance)):
+            if row in self.carried:
+                item["anomalies"] = self.carried[row]
             yield reading_attribute_values(item)
-
-    return sum(map(len, carried.values())), items()
 
 
 def site_spans(chunk: bytes) -> list[tuple[str, str, str]]:

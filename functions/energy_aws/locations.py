@@ -10,7 +10,6 @@ STAGING_PREFIX = "staging/"
 REJECTS_PREFIX = "rejected/"
 QUARANTINE_PREFIX = "quarantine/"
 # Beside an execution's chunks (Validate writes it): {site_id: number of chunks} for sites in more than one.
-CHUNK_SPANS = "chunk-spans.json"
 
 
 def execution_name(execution_arn: str) -> str:

@@ -6,9 +6,9 @@ write of their own, and a file sent again replaces its readings' anomalies with 
 DynamoDB takes at most PARTITION_WRITE_UNITS write units per second per partition key (one site). Up to
 STORE_CONCURRENCY chunks are written at once (the Map's MaxConcurrency), and a site with more readings than
 a chunk holds is in several of them: each writer of such a site spends at most the limit divided by the
-writers it may share the site with (Validate's chunk-spans.json says how many chunks hold it). Throttling
-that still happens (other files writing the same site) slows this writer down; unprocessed items are retried
-for as long as the invocation has time, so the chunk is not written twice.
+writers it may share the site with (Validate wrote into each chunk's header how many chunks hold it).
+Throttling that still happens (other files writing the same site) slows this writer down; unprocessed items
+are retried for as long as the invocation has time, so the chunk is not written twice.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
 
-from energy_aws import locations, objects
-from energy_aws.chunks import chunk_attribute_values
+from energy_aws import objects
+from energy_aws.chunks import ChunkToStore
 from energy_aws.contracts import StoreInput, StoreResult
 from energy_aws.dynamo import batch_write
 from energy_aws.observability import metrics
@@ -37,18 +36,6 @@ s3 = boto3.client("s3")
 # Items are built by our own code and DynamoDB validates every request itself; botocore's client-side
 # validation of 25 items per call was ~18% of this step's CPU (measured under the local engine).
 dynamodb = boto3.client("dynamodb", config=Config(parameter_validation=False))
-
-
-def chunk_spans(execution: str) -> dict[str, int] | None:
-    """{site_id: chunks holding it} for the sites in more than one chunk; None when Validate wrote none."""
-    try:
-        key = locations.staging_object(execution, locations.CHUNK_SPANS)
-        spans: dict[str, int] = objects.read_json(s3, BUCKET, key)
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
-            return None
-        raise
-    return spans
 
 
 def site_pacer(spans: dict[str, int] | None) -> PartitionPacer:
@@ -68,9 +55,11 @@ def _remaining_s(context: Any) -> Any:
 @pipeline_step("Store")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     step = StoreInput.from_payload(event)
-    anomalies, items = chunk_attribute_values(objects.read_bytes(s3, BUCKET, step.chunk.items))
-    pacer = site_pacer(chunk_spans(step.execution))
-    stats = batch_write(dynamodb, READINGS_TABLE, items, pacer=pacer, remaining_s=_remaining_s(context))
+    chunk = ChunkToStore.from_bytes(objects.read_bytes(s3, BUCKET, step.chunk.items))
+    pacer = site_pacer(chunk.shared_sites)
+    stats = batch_write(dynamodb, READINGS_TABLE, chunk.attribute_values(), pacer=pacer,
+                        remaining_s=_remaining_s(context))
+    anomalies = chunk.anomalies
     metrics.add_metric(name="ReadingsStored", unit="Count", value=stats.items)
     metrics.add_metric(name="WriteRequests", unit="Count", value=stats.requests)
     metrics.add_metric(name="WritesRetried", unit="Count", value=stats.retried_items)

@@ -41,18 +41,20 @@ def write_rejects(result: ValidationResult, bucket: str, source_key: str) -> str
 
 
 def write_chunks(result: ValidationResult, bucket: str, execution: str) -> list[str]:
-    """The valid readings in chunks, and `chunk-spans.json`: how many chunks hold each site that is in more
-    than one (Store's writers of those chunks share the site's partition, and pace their writes to it)."""
-    keys = []
+    """The valid readings in chunks. Each chunk's header names its sites that are in more than one chunk,
+    with how many hold them (`shared_sites`): Store's writers of those chunks share the site's partition,
+    and pace their writes to it."""
+    chunks = split_chunks(result.valid, CHUNK_READINGS)
     spans: dict[str, int] = {}
-    for index, chunk in enumerate(split_chunks(result.valid, CHUNK_READINGS)):
-        key = locations.staging_key(execution, "valid", index)
-        objects.write_bytes(s3, bucket, key, dump_chunk(chunk))
-        keys.append(key)
+    for chunk in chunks:
         for site_id, _, _ in chunk.site_blocks():
             spans[site_id] = spans.get(site_id, 0) + 1
-    shared = {site_id: count for site_id, count in spans.items() if count > 1}
-    objects.write_json(s3, bucket, locations.staging_object(execution, locations.CHUNK_SPANS), shared)
+    keys = []
+    for index, chunk in enumerate(chunks):
+        shared = {site_id: spans[site_id] for site_id, _, _ in chunk.site_blocks() if spans[site_id] > 1}
+        key = locations.staging_key(execution, "valid", index)
+        objects.write_bytes(s3, bucket, key, dump_chunk(chunk, shared_sites=shared))
+        keys.append(key)
     return keys
 
 

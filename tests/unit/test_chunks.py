@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from energy_aws.chunks import annotated_chunk, chunk_attribute_values, site_spans
+from energy_aws.chunks import ChunkToStore, annotated_chunk, site_spans
 from energy_core.readings import Readings, read_header, transform_chunk
 
 PROVENANCE = {"source_key": "incoming/a.json", "source_etag": "e", "ingested_at": "2025-03-02T00:00:00.000000Z"}
@@ -19,9 +19,9 @@ def test_annotating_rewrites_only_the_header_and_store_gets_each_readings_anomal
     body = annotated_chunk(chunk(), {3: [spike]})
 
     assert read_header(body)[1].tobytes() == read_header(chunk())[1].tobytes()  # columns byte for byte
-    anomalies, items = chunk_attribute_values(body)
-    stored = list(items)
-    assert anomalies == 1 and len(stored) == 5
+    to_store = ChunkToStore.from_bytes(body)
+    stored = list(to_store.attribute_values())
+    assert to_store.anomalies == 1 and len(stored) == 5
     assert [item.get("anomaly_site") for item in stored] == [None, None, None, {"S": "a"}, None]
     assert stored[3]["anomalies"]["L"][0]["M"]["type"] == {"S": "spike"}
     assert stored[0]["source_key"] == {"S": "incoming/a.json"} and "cumulative_kwh" not in stored[0]
