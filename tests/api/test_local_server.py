@@ -45,6 +45,16 @@ def test_fifty_requests_in_flight_are_all_answered(server: ApiServer) -> None:
     assert all(len(json.loads(body)["items"]) == 5 for _, _, body in answers)
 
 
+def test_requests_in_flight_each_get_the_answer_to_their_own_question(server: ApiServer) -> None:
+    # The handler's Powertools app holds the request it is answering on itself (one at a time on Lambda):
+    # concurrent requests through one app got each other's parameters before they were taken in turn.
+    asked = [1 + n % 10 for n in range(200)]
+    with ThreadPoolExecutor(50) as pool:
+        answers = list(pool.map(lambda limit: _request(server, "GET", f"/sites/s1/readings?limit={limit}"), asked))
+    assert [status for status, _, _ in answers] == [200] * len(asked)
+    assert [len(json.loads(body)["items"]) for _, _, body in answers] == asked
+
+
 @pytest.mark.parametrize("method", ["TRACE", "HEAD", "POST", "DELETE"])
 def test_methods_other_than_get_get_a_405_naming_get(server: ApiServer, method: str) -> None:
     status, headers, body = _request(server, method, "/sites")

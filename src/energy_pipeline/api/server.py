@@ -106,8 +106,15 @@ def api_server(handler: Callable[[dict[str, Any], Any], Any], host: str, port: i
     """A server (not yet serving) that answers through the query handler."""
     from energy_pipeline.api.http_bridge import invoke
 
+    # One request at a time through the handler, as Lambda gives one execution environment one
+    # invocation at a time: the Powertools app keeps the request it answers on itself, and two threads
+    # in it at once answered each other's parameters. The connections are still accepted and read
+    # concurrently; the handler's own work holds the interpreter lock anyway.
+    one_at_a_time = threading.Lock()
+
     def answer(method: str, target: str, headers: dict[str, str], body: bytes | None) -> Any:
-        return invoke(handler, method, target, headers, body)
+        with one_at_a_time:
+            return invoke(handler, method, target, headers, body)
 
     return ApiServer((host, port), handler_class(answer))
 
