@@ -93,13 +93,20 @@ class Digest(Payload):
     attributes: dict[str, dict[str, str]]
 
 
+@dataclass(frozen=True)
+class FileStep(Payload):
+    """What every Lambda step is given: the file and the execution processing it."""
+
+    file: UploadedFile
+    execution: str  # the execution ARN: staging objects are kept under its name
+
+
 # --- Validate file ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class ValidateInput(Payload):
-    file: UploadedFile
-    execution: str  # the execution ARN: staging objects are kept under its name
+class ValidateInput(FileStep):
+    """Validate is given the file alone."""
 
 
 @dataclass(frozen=True)
@@ -118,9 +125,7 @@ class ValidateResult(Payload):
 
 
 @dataclass(frozen=True)
-class TransformInput(Payload):
-    file: UploadedFile
-    execution: str
+class TransformInput(FileStep):
     chunks: list[str]  # Validate's chunks
 
 
@@ -134,9 +139,7 @@ class TransformResult(Payload):
 
 
 @dataclass(frozen=True)
-class DetectInput(Payload):
-    file: UploadedFile
-    execution: str
+class DetectInput(FileStep):
     chunks: list[str]  # Transform's chunks
 
 
@@ -154,9 +157,7 @@ class DetectResult(Payload):
 
 
 @dataclass(frozen=True)
-class StoreInput(Payload):
-    file: UploadedFile
-    execution: str
+class StoreInput(FileStep):
     chunk: AnnotatedChunk
 
 
@@ -183,9 +184,7 @@ class StoredChunk(Payload):
 
 
 @dataclass(frozen=True)
-class CatalogInput(Payload):
-    file: UploadedFile
-    execution: str
+class CatalogInput(FileStep):
     chunks: list[AnnotatedChunk]  # what Store wrote: the Catalog reads each site's range from them
     store: list[StoredChunk] = field(default_factory=list)
 
@@ -208,9 +207,7 @@ class Failure(Payload):
 
 
 @dataclass(frozen=True)
-class QuarantineInput(Payload):
-    file: UploadedFile
-    execution: str
+class QuarantineInput(FileStep):
     failure: Failure = field(default_factory=Failure)
 
 
