@@ -14,6 +14,11 @@ class MissingEnvironmentVariable(RuntimeError):
     """
 
 
+class InvalidEnvironmentVariable(RuntimeError):
+    """A variable template.yaml sets for the function holds a value it cannot use (a size that is not a
+    number): the message names it, the value and what it must be."""
+
+
 class TransientError(Exception):
     """A temporary AWS failure; the ASL Retry on every Lambda task names this class."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from typing import Annotated, Any, Literal
 
 import boto3
@@ -14,7 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
-from energy_aws.settings import require_env
+from energy_aws.settings import optional_env, require_env
 from query_api import decimal_json, errors, models, timeparams
 from query_api.errors import ApiError
 from query_api.page_tokens import MAX_TOKEN_CHARS, TOKEN_PATTERN, TokenCodec
@@ -79,14 +78,14 @@ def _responses(model: type[models.BaseModel], *semantic: str) -> dict[int, Any]:
 
 
 def _cors() -> CORSConfig | None:
-    origin = os.environ.get("CORS_ALLOW_ORIGIN", "")
+    origin = optional_env("CORS_ALLOW_ORIGIN")
     return CORSConfig(allow_origin=origin, max_age=600) if origin else None
 
 
 def _token_key(tables: Tables) -> bytes:
     # A deployer may set NEXT_TOKEN_KEY; otherwise the key is tied to this stack's tables, so a token
     # from another deployment fails. The tokens protect integrity, not secrecy (the key is in the pk).
-    secret = os.environ.get("NEXT_TOKEN_KEY") or f"{tables.readings}|{tables.catalog}"
+    secret = optional_env("NEXT_TOKEN_KEY") or f"{tables.readings}|{tables.catalog}"
     return hashlib.sha256(b"energy-pipeline-next-token|" + secret.encode()).digest()
 
 

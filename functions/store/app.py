@@ -13,7 +13,6 @@ are retried for as long as the invocation has time, so the chunk is not written 
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import boto3
@@ -25,13 +24,13 @@ from energy_aws.contracts import StoreInput, StoreResult
 from energy_aws.dynamo import batch_write
 from energy_aws.observability import metrics
 from energy_aws.pacing import PartitionPacer, writer_share
-from energy_aws.settings import require_env
+from energy_aws.settings import number_env, require_env
 from energy_aws.step import pipeline_step
 
 BUCKET = require_env("BUCKET_NAME")
 READINGS_TABLE = require_env("READINGS_TABLE")
-PARTITION_WRITE_UNITS = float(os.environ.get("PARTITION_WRITE_UNITS", "1000"))
-STORE_CONCURRENCY = int(os.environ.get("STORE_CONCURRENCY", "4"))  # the Store Map's MaxConcurrency
+PARTITION_WRITE_UNITS = number_env("PARTITION_WRITE_UNITS", 1000)
+STORE_CONCURRENCY = int(number_env("STORE_CONCURRENCY", 4))  # the Store Map's MaxConcurrency
 s3 = boto3.client("s3")
 # Items are built by our own code and DynamoDB validates every request itself; botocore's client-side
 # validation of 25 items per call was ~18% of this step's CPU (measured under the local engine).

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import boto3
@@ -12,7 +11,7 @@ from energy_aws.contracts import ValidateInput, ValidateResult
 from energy_aws.errors import ObjectTooLarge
 from energy_aws.memory import gc_paused
 from energy_aws.observability import logger, metrics
-from energy_aws.settings import require_env
+from energy_aws.settings import number_env, require_env
 from energy_aws.step import pipeline_step
 from energy_core.accounting import dump_rejects
 from energy_core.errors import InvalidFile
@@ -23,12 +22,12 @@ from energy_core.validation import ValidationResult, ingest
 
 BUCKET = require_env("BUCKET_NAME")
 # A gzip upload may expand to at most this much: a bomb is refused with its own reason, not an out-of-memory.
-MAX_DECOMPRESSED_BYTES = int(os.environ.get("MAX_DECOMPRESSED_MB", "384")) * 1024 * 1024
+MAX_DECOMPRESSED_BYTES = int(number_env("MAX_DECOMPRESSED_MB", 384) * 1024 * 1024)
 # Memory per step grows with the file (docs/benchmarks.md: Validate ~0.5 GB and Detect ~0.65 GB per million
 # readings), so a file is refused up front, with the limit and how to split it, before a step runs out of
 # memory: by its size before it is read, and by its count of valid readings before anything is staged.
-MAX_FILE_BYTES = int(os.environ.get("MAX_FILE_MB", "256")) * 1024 * 1024
-MAX_FILE_READINGS = int(os.environ.get("MAX_FILE_READINGS", "2000000"))
+MAX_FILE_BYTES = int(number_env("MAX_FILE_MB", 256) * 1024 * 1024)
+MAX_FILE_READINGS = int(number_env("MAX_FILE_READINGS", 2_000_000))
 s3 = boto3.client("s3")
 
 
