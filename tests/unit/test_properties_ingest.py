@@ -15,7 +15,7 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from energy_core import columnar, validation
+from energy_core import typed_rows, validation
 from energy_core.errors import InvalidFile
 from energy_core.parsed import Format, ParsedFile
 from energy_core.parsing import parse_records
@@ -67,9 +67,9 @@ def ingest_or_refuse(key: str, data: bytes) -> ValidationResult | InvalidFile:
 def assert_grouped_in_time_order(keys: list[tuple[str, str]]) -> None:
     """Each site's readings together, strictly rising in time (so no instant twice)."""
     sites = [site for site, _ in keys]
-    runs = [site for i, site in enumerate(sites) if i == 0 or site != sites[i - 1]]
-    assert len(runs) == len(set(runs))
-    for site in runs:
+    blocks = [site for i, site in enumerate(sites) if i == 0 or site != sites[i - 1]]
+    assert len(blocks) == len(set(blocks))
+    for site in blocks:
         stamps = [stamp for other, stamp in keys if other == site]
         assert stamps == sorted(set(stamps))
 
@@ -232,7 +232,7 @@ stamp_texts = st.one_of(
 @FAST
 @given(stamp_texts)
 def test_given_any_timestamp_text_when_converted_in_bulk_then_it_agrees_with_the_contract(text: str) -> None:
-    bulk = columnar._whole_seconds_utc([text])
+    bulk = typed_rows._whole_seconds_utc([text])
 
     if bulk:
         assert canonical_timestamp(text) == text[:19] + ".000000Z"

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from energy_core.contract import SCHEMA, schema_validator
-from energy_core.fastpath import make_reader
 from energy_core.readings import CanonicalReading
 from energy_core.reasons import explain, semantic_problem
+from energy_core.record_reader import make_reader
 from energy_core.validation import ingest
 
 SAMPLE = [
@@ -338,9 +338,9 @@ def test_given_the_typed_row_when_compared_with_the_schema_then_it_has_its_field
 ):
     import msgspec
 
-    from energy_core import columnar
+    from energy_core import typed_rows
 
-    info = msgspec.inspect.type_info(columnar._Row)
+    info = msgspec.inspect.type_info(typed_rows._Row)
     assert isinstance(info, msgspec.inspect.StructType)
     fields = {field.name: field for field in info.fields}
     assert list(fields) == list(SCHEMA["properties"])

@@ -4,7 +4,7 @@ Most uploads are clean. For those, the contract is checked a column at a time wi
 (type sets, min/max, a set of distinct site ids and timestamps) instead of a Python function call per
 record, which is what keeps validation within a few multiples of the JSON parse itself. Any doubt -
 a missing key, a wrong type, a number out of range, an invalid site id or timestamp - returns None and
-the record-by-record path (fastpath.py + reasons.py) runs instead and names each problem; both paths
+the record-by-record path (record_reader.py + reasons.py) runs instead and names each problem; both paths
 return the same readings, which tests/unit/test_validation.py holds them to.
 
 `accept_typed` goes one step further for JSON and JSON Lines: msgspec parses the bytes straight into
@@ -24,10 +24,9 @@ from typing import Annotated, Any
 
 import msgspec
 
-from energy_core.bulk import where
 from energy_core.contract import CONSUMED, CUMULATIVE, GENERATED, MAXIMUM, MINIMUM, SITE_ID_RE, SMALLEST
-from energy_core.rawbytes import bom_length
-from energy_core.readings import Readings, StampRuns
+from energy_core.file_encoding import bom_length
+from energy_core.readings import Block, Readings, TimestampTable, where
 from energy_core.timestamps import canonical_timestamp
 
 _fromisoformat = datetime.fromisoformat
@@ -104,22 +103,20 @@ def _accept_rows(rows: list[Any], registers_possible: bool) -> tuple[Readings, b
     consumed = _typed_numbers(list(map(_CONSUMED, rows)))
     if memo is None or generated is None or consumed is None:
         return None
-    runs = None if blocks is None else _stamp_runs(stamps, memo, blocks)
-    if blocks is None or runs is None:  # not each site's readings together in time order
+    table = None if blocks is None else _timestamp_table(stamps, memo, blocks)
+    if blocks is None or table is None:  # not each site's readings together in time order
         return _ordered(Readings(sites, list(map(memo.__getitem__, stamps)), generated, consumed, registers))
-    return Readings.with_runs(sites, blocks, runs, generated, consumed, registers), True
+    return Readings.with_timestamp_table(sites, blocks, table, generated, consumed, registers), True
 
 
-def _stamp_runs(
-    stamps: list[str], memo: dict[str, str], blocks: list[tuple[str, int, int]]
-) -> StampRuns | None:
-    """Each block's canonical timestamps as a run of the file's sorted distinct ones (StampRuns);
-    None unless every block rises strictly in time and each instant is written one way only: no
-    canonical text per reading, and a block that is a slice needs no comparison of neighbours."""
+def _timestamp_table(stamps: list[str], memo: dict[str, str], blocks: list[Block]) -> TimestampTable | None:
+    """The canonical timestamps written once each (TimestampTable); None unless every block rises
+    strictly in time and each instant is written one way only: no canonical text per reading, and a
+    block whose timestamps are a slice of the table needs no comparison of neighbours."""
     if len(set(memo.values())) != len(memo):
         return None  # one instant written two ways ('Z' and '+00:00'): maybe a repeat, left to dedupe
-    runs = StampRuns.of(stamps, blocks, memo)
-    return runs if runs.rising() else None  # out of order, or an instant twice
+    table = TimestampTable.of(stamps, blocks, memo)
+    return table if table.rising() else None  # out of order, or an instant twice
 
 
 def _may_hold_register(data: bytes) -> bool:
@@ -280,9 +277,9 @@ def _typed_numbers(column: list[float]) -> Sequence[float] | None:
     return list(map(add, column, repeat(0.0)))
 
 
-def _site_blocks(sites: Sequence[str], stamps: Sequence[str]) -> list[tuple[str, int, int]] | None:
-    """(site_id, start, end) of each site's block when every site's readings are consecutive and
-    strictly rising in time; None otherwise (interleaved sites, unsorted times, repeated instants)."""
+def _site_blocks(sites: Sequence[str], stamps: Sequence[str]) -> list[Block] | None:
+    """The site blocks when every site's readings are consecutive and strictly rising in time; None
+    otherwise (interleaved sites, unsorted times, repeated instants)."""
     blocks = _blocks_of(sites)
     if blocks is None:
         return None
@@ -294,9 +291,9 @@ def _site_blocks(sites: Sequence[str], stamps: Sequence[str]) -> list[tuple[str,
     return blocks if all(index + 1 in starts for index in where(falls)) else None
 
 
-def _blocks_of(sites: Sequence[str]) -> list[tuple[str, int, int]] | None:
-    """(site_id, start, end) of each site's block when every site's readings are consecutive; None
-    when a site comes back after another (or they interleave: the general sort is the tool then)."""
+def _blocks_of(sites: Sequence[str]) -> list[Block] | None:
+    """The site blocks when every site's readings are consecutive; None when a site comes back after
+    another (or they interleave: the general sort is the tool then)."""
     count = len(sites)
     changes = bytes(map(ne, sites, islice(sites, 1, None)))
     if changes.count(1) > count // 16:
@@ -305,4 +302,4 @@ def _blocks_of(sites: Sequence[str]) -> list[tuple[str, int, int]] | None:
     names = list(map(sites.__getitem__, starts))
     if len(set(names)) != len(starts):
         return None  # a site in two blocks
-    return list(zip(names, starts, [*starts[1:], count], strict=True))
+    return list(map(Block, names, starts, [*starts[1:], count]))
