@@ -9,6 +9,7 @@ from typing import Any, NamedTuple, overload
 
 import orjson
 
+from energy_core.contract import CONSUMED, CUMULATIVE, GENERATED, SITE_ID, TIMESTAMP
 from energy_core.timestamps import epoch_seconds
 
 __all__ = [
@@ -49,7 +50,7 @@ class Block(NamedTuple):
 
 
 CHUNK_READINGS = 50_000  # per S3 chunk object: small enough for one Store invocation to write in time
-ITEM_FIELDS = ("site_id", "timestamp", "energy_generated_kwh", "energy_consumed_kwh", "cumulative_kwh")
+ITEM_FIELDS = (SITE_ID, TIMESTAMP, GENERATED, CONSUMED, CUMULATIVE)  # a CanonicalReading's, in its order
 _new_tuple = tuple.__new__
 
 
@@ -298,7 +299,7 @@ def to_items(readings: Readings, provenance: dict[str, str]) -> list[dict[str, A
 def _item(reading: CanonicalReading, provenance: dict[str, str]) -> dict[str, Any]:
     item: dict[str, Any] = dict(zip(ITEM_FIELDS, reading, strict=True))
     if reading.cumulative is None:
-        del item["cumulative_kwh"]
+        del item[CUMULATIVE]
     item.update(provenance)
     return item
 

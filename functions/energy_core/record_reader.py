@@ -10,9 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from energy_core.contract import CONSUMED, CUMULATIVE, GENERATED, MAXIMUM, MINIMUM, SITE_ID_RE, SMALLEST
+from energy_core.contract import (
+    CONSUMED,
+    CUMULATIVE,
+    GENERATED,
+    MAXIMUM,
+    MINIMUM,
+    NUMBER_TEXT,
+    SITE_ID_RE,
+    SMALLEST,
+)
 from energy_core.readings import CanonicalReading
-from energy_core.reasons import NUMBER_TEXT
 from energy_core.timestamps import canonical_timestamp
 
 Reader = Callable[[object], CanonicalReading | None]

@@ -17,41 +17,55 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from itertools import islice, repeat
 from operator import add, attrgetter, ge, itemgetter, ne
 from typing import Annotated, Any
 
 import msgspec
 
-from energy_core.contract import CONSUMED, CUMULATIVE, GENERATED, MAXIMUM, MINIMUM, SITE_ID_RE, SMALLEST
+from energy_core.contract import (
+    CONSUMED,
+    CUMULATIVE,
+    FIELDS,
+    GENERATED,
+    MAXIMUM,
+    MINIMUM,
+    NULLABLE,
+    NUMBER_FIELDS,
+    REQUIRED,
+    SITE_ID,
+    SITE_ID_RE,
+    SMALLEST,
+    TIMESTAMP,
+)
 from energy_core.file_encoding import bom_length
 from energy_core.readings import Block, Readings, TimestampTable, where
 from energy_core.timestamps import canonical_timestamp
 
-_fromisoformat = datetime.fromisoformat
-
-_REQUIRED = tuple(map(itemgetter, ("site_id", "timestamp", GENERATED, CONSUMED)))
+_REQUIRED = tuple(map(itemgetter, REQUIRED))
 _NUMBER_TYPES = frozenset({float, int})
 _site_ok = SITE_ID_RE.fullmatch
 
-# The contract's types and ranges, checked by msgspec while it parses (schema: "minimum"/"maximum"
-# are inclusive). Unknown fields are ignored, as the schema says; null for the register means absent.
-# The field names are the schema's properties (tests/unit/test_validation.py holds them to it).
-_Kwh = Annotated[float, msgspec.Meta(ge=MINIMUM, le=MAXIMUM)]
+
+def _row_type() -> type[msgspec.Struct]:
+    """The typed row of a reading, made from the contract: its fields, which are required, and each
+    number's range (inclusive, as the schema's "minimum"/"maximum"), which msgspec checks while it
+    parses. Unknown fields are ignored, as the schema says; null where the schema allows it means absent.
+    """
+    kwh = Annotated[float, msgspec.Meta(ge=MINIMUM, le=MAXIMUM)]
+    fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
+    for name in FIELDS:
+        kind: Any = kwh if name in NUMBER_FIELDS else str
+        kind = kind | None if name in NULLABLE else kind
+        fields.append((name, kind) if name in REQUIRED else (name, kind, None))
+    # flat rows of str and float: nothing for the cyclic collector to look at (gc=False)
+    return msgspec.defstruct("Row", fields, kw_only=True, gc=False)
 
 
-class _Row(msgspec.Struct, gc=False):  # flat rows of str and float: nothing for the collector to look at
-    site_id: str
-    timestamp: str
-    energy_generated_kwh: _Kwh
-    energy_consumed_kwh: _Kwh
-    cumulative_kwh: _Kwh | None = None
-
-
-_ROW = msgspec.json.Decoder(_Row)
-_ROWS = msgspec.json.Decoder(list[_Row])
-_SITE_ID, _TIMESTAMP = attrgetter("site_id"), attrgetter("timestamp")
+Row = _row_type()
+_ROW: msgspec.json.Decoder[Any] = msgspec.json.Decoder(Row)
+_ROWS: msgspec.json.Decoder[list[Any]] = msgspec.json.Decoder(list[Row])  # type: ignore[valid-type]
+_SITE_ID, _TIMESTAMP = attrgetter(SITE_ID), attrgetter(TIMESTAMP)
 _GENERATED, _CONSUMED, _REGISTER = attrgetter(GENERATED), attrgetter(CONSUMED), attrgetter(CUMULATIVE)
 
 
@@ -178,48 +192,16 @@ def _canonical_stamps(stamps: Sequence[str]) -> list[str] | None:
 
 
 def _canonical_memo(stamps: Sequence[str]) -> dict[str, str] | None:
-    """The canonical UTC form of each distinct timestamp text; None if any is not a valid timestamp."""
+    """The canonical UTC form of each distinct timestamp text; None if any is not a valid timestamp.
+    Each distinct text is converted once: the sites of a fleet share one grid."""
     try:
-        distinct = list(set(stamps))
+        distinct = set(stamps)
     except TypeError:  # a list or dict where a timestamp should be
         return None
     if set(map(type, distinct)) != {str}:
         return None
-    if _whole_seconds_utc(distinct):
-        return dict(zip(distinct, map(add, map(_SECONDS, distinct), repeat(".000000Z")), strict=True))
-    memo = {}
-    for text in distinct:
-        when = canonical_timestamp(text)
-        if when is None:
-            return None
-        memo[text] = when
-    return memo
-
-
-_SEPARATORS = itemgetter(4, 7, 10, 13, 16)
-_UTC_SUFFIXES = frozenset({"", "Z", "+00:00"})
-_SECONDS = itemgetter(slice(0, 19))
-
-
-def _whole_seconds_utc(distinct: list[str]) -> bool:
-    """True when every timestamp is whole-second UTC ('2025-02-19T21:46:30' with 'Z', '+00:00' or no
-    offset: what loggers write), whose canonical form is its first 19 characters + '.000000Z'.
-
-    The shape is checked at fixed positions and the digits and the real instant by fromisoformat
-    (ASCII digits only, Feb 30 and hour 25 refused), which together say what the schema pattern and
-    canonical_timestamp say for this shape.
-    """
-    if not set(map(len, distinct)) <= {19, 20, 25}:
-        return False
-    if set(map(_SEPARATORS, distinct)) != {("-", "-", "T", ":", ":")}:
-        return False
-    if not set(map(itemgetter(slice(19, None)), distinct)) <= _UTC_SUFFIXES:
-        return False
-    try:
-        list(map(_fromisoformat, distinct))
-    except ValueError:
-        return False
-    return True
+    memo = dict(zip(distinct, map(canonical_timestamp, distinct), strict=True))
+    return None if None in memo.values() else memo  # type: ignore[return-value]
 
 
 def _numbers(column: list[Any]) -> Sequence[float] | None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from energy_core.accounting import Counts, Reject, dedupe, make_reject
+from energy_core.contract import NUMBER_FIELDS
 from energy_core.file_encoding import gunzip
 from energy_core.parsed import BadRecord, Format, ParsedFile
 from energy_core.parsing import DEFAULT_MAX_DECOMPRESSED, detect_format, parse_records
@@ -90,10 +91,9 @@ def _deduplicated(
 
 
 def _conflict_reason(first: int, mine: CanonicalReading, theirs: CanonicalReading) -> str:
-    names = ("energy_generated_kwh", "energy_consumed_kwh", "cumulative_kwh")
     diffs = [
         f"{name} {_shown(new)} here, {_shown(old)} there"
-        for name, new, old in zip(names, mine[2:], theirs[2:], strict=True)
+        for name, new, old in zip(NUMBER_FIELDS, mine[2:], theirs[2:], strict=True)
         if new != old
     ]
     return (

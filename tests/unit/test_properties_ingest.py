@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -15,7 +14,7 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from energy_core import typed_rows, validation
+from energy_core import validation
 from energy_core.errors import InvalidFile
 from energy_core.parsed import Format, ParsedFile
 from energy_core.parsing import parse_records
@@ -218,26 +217,6 @@ def test_given_sites_in_blocks_in_any_site_order_when_validated_then_they_keep_t
     assert list(fast.valid) == list(slow.valid)
     assert_grouped_in_time_order([(r.site_id, r.timestamp) for r in fast.valid])
     assert [r.site_id for r in fast.valid] == [site for site in order for _ in blocks[site]]  # file's order
-
-
-WHOLE_SECONDS_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|\+00:00)?")
-stamp_texts = st.one_of(
-    instants.map(lambda moment: moment.replace(microsecond=0).isoformat()),
-    instants.map(lambda moment: moment.replace(microsecond=0, tzinfo=None).isoformat() + "Z"),
-    st.text(alphabet="0123456789-T:Z+ W.٣", min_size=19, max_size=25),
-    st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|\+00:00)?", fullmatch=True),
-)
-
-
-@FAST
-@given(stamp_texts)
-def test_given_any_timestamp_text_when_converted_in_bulk_then_it_agrees_with_the_contract(text: str) -> None:
-    bulk = typed_rows._whole_seconds_utc([text])
-
-    if bulk:
-        assert canonical_timestamp(text) == text[:19] + ".000000Z"
-    if canonical_timestamp(text) is not None and WHOLE_SECONDS_UTC.fullmatch(text):
-        assert bulk  # the shape loggers write does take the bulk path
 
 
 @FAST
