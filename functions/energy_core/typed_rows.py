@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from itertools import islice, repeat
-from operator import add, attrgetter, ge, itemgetter, ne
+from operator import add, attrgetter, itemgetter, lt, ne
 from typing import Annotated, Any
 
 import msgspec
@@ -39,7 +39,7 @@ from energy_core.contract import (
     TIMESTAMP,
 )
 from energy_core.file_encoding import bom_length
-from energy_core.readings import Block, Readings, TimestampTable, where
+from energy_core.readings import Block, Readings, TimestampTable, blocks_of
 from energy_core.timestamps import canonical_timestamp
 
 _REQUIRED = tuple(map(itemgetter, REQUIRED))
@@ -134,9 +134,9 @@ def _timestamp_table(stamps: list[str], memo: dict[str, str], blocks: list[Block
 
 
 def _may_hold_register(data: bytes) -> bool:
-    """False when no record can hold cumulative_kwh: of the contract's keys only that one has a "v",
-    and without a backslash no escape can spell one. Two memchr scans instead of a column pass."""
-    return b"v" in data or b"\\" in data
+    """False when no record can hold the register: its name is nowhere in the file, and without a
+    backslash no escape can spell it. A substring search instead of a column pass."""
+    return CUMULATIVE.encode() in data or b"\\" in data
 
 
 def _rows_of_lines(body: bytes) -> list[Any]:
@@ -243,9 +243,17 @@ def _with_gaps(
     return [None if value is None else next(filled) for value in column]
 
 
+def storable(number: float) -> float | None:
+    """A number of the contract's range as stored, or None: -0.0 is 0.0, and DynamoDB has no non-zero
+    magnitude under SMALLEST."""
+    if number == 0:
+        return 0.0
+    return number if abs(number) >= SMALLEST else None
+
+
 def _typed_numbers(column: list[float]) -> Sequence[float] | None:
-    """A float column msgspec has checked for type, finiteness and range: left to check are
-    DynamoDB's smallest magnitude and -0.0 (made 0.0)."""
+    """A float column msgspec has checked for type, finiteness and range, as stored (see `storable`);
+    None if any cannot be. A column at a time with min/max/abs: `plain_numbers` is the reference."""
     lowest = min(column)
     if lowest >= SMALLEST:
         return column  # all positive and large enough: no zero of either sign, nothing too small
@@ -256,32 +264,33 @@ def _typed_numbers(column: list[float]) -> Sequence[float] | None:
     # zeros (maybe -0.0) among the values: the smallest magnitude is that of the non-zero ones
     if min(filter(None, column if lowest >= 0 else map(abs, column)), default=SMALLEST) < SMALLEST:
         return None
-    return list(map(add, column, repeat(0.0)))
+    return list(map(add, column, repeat(0.0)))  # -0.0 + 0.0 is 0.0
+
+
+def plain_numbers(column: list[float]) -> list[float] | None:
+    """Each number as stored, or None if any cannot be: the reference for `_typed_numbers`."""
+    stored = [storable(number) for number in column]
+    return None if None in stored else stored  # type: ignore[return-value]
 
 
 def _site_blocks(sites: Sequence[str], stamps: Sequence[str]) -> list[Block] | None:
-    """The site blocks when every site's readings are consecutive and strictly rising in time; None
+    """The site blocks when each site's readings are one block, strictly rising in time; None
     otherwise (interleaved sites, unsorted times, repeated instants)."""
     blocks = _blocks_of(sites)
-    if blocks is None:
+    if blocks is None or not all(_rising(stamps[start:end]) for _, start, end in blocks):
         return None
-    # Time falls back only where a new site starts; anywhere else the order or a repeat is off.
-    falls = bytes(map(ge, stamps, islice(stamps, 1, None)))
-    if falls.count(1) > len(blocks) - 1:
-        return None
-    starts = {start for _, start, _ in blocks}
-    return blocks if all(index + 1 in starts for index in where(falls)) else None
+    return blocks
+
+
+def _rising(stamps: Sequence[str]) -> bool:
+    return all(map(lt, stamps, islice(stamps, 1, None)))
 
 
 def _blocks_of(sites: Sequence[str]) -> list[Block] | None:
-    """The site blocks when every site's readings are consecutive; None when a site comes back after
-    another (or they interleave: the general sort is the tool then)."""
-    count = len(sites)
-    changes = bytes(map(ne, sites, islice(sites, 1, None)))
-    if changes.count(1) > count // 16:
+    """The site blocks when each site's readings are one block; None when a site comes back after
+    another, or when the site changes more than once in 16 readings (interleaved sites: dedupe's sort
+    is the tool then, and finding so many blocks would cost more than it saves)."""
+    if bytes(map(ne, sites, islice(sites, 1, None))).count(1) > len(sites) // 16:
         return None
-    starts = [0, *(index + 1 for index in where(changes))]
-    names = list(map(sites.__getitem__, starts))
-    if len(set(names)) != len(starts):
-        return None  # a site in two blocks
-    return list(map(Block, names, starts, [*starts[1:], count]))
+    blocks = blocks_of(sites)
+    return blocks if len({block.site_id for block in blocks}) == len(blocks) else None
