@@ -100,6 +100,7 @@ def dedupe(readings: list[CanonicalReading], positions: Sequence[int]) -> Dedupe
     (with the position of the one kept). Indices are grouped per site and sorted by timestamp with
     C-level keys, and a site without repeated timestamps (the common case) is copied without a
     Python-level loop: at a million readings, per-reading tuples would cost more than the sort.
+    `plain_dedupe` is the reference.
     """
     stamps = [reading[1] for reading in readings]
     groups: dict[str, list[int]] = {}
@@ -115,6 +116,24 @@ def dedupe(readings: list[CanonicalReading], positions: Sequence[int]) -> Dedupe
             result.readings.extend(map(readings.__getitem__, group))
         else:
             result = _keep_first(group, readings, positions, result)
+    return result
+
+
+def plain_dedupe(readings: list[CanonicalReading], positions: Sequence[int]) -> Deduped:
+    """What `dedupe` gives, written plainly (conflicts in file order): the reference it is held to."""
+    kept: dict[tuple[str, str], tuple[int, CanonicalReading]] = {}
+    result = Deduped([], [], 0)
+    for reading, position in zip(readings, positions, strict=True):
+        first_position, first = kept.setdefault((reading.site_id, reading.timestamp), (position, reading))
+        if first_position == position:
+            continue
+        if reading == first:
+            result = result._replace(duplicates=result.duplicates + 1)
+        else:
+            result.conflicts.append((position, first_position, reading, first))
+    site_order = {site: index for index, site in enumerate(dict.fromkeys(r.site_id for r in readings))}
+    stored = [reading for _, reading in kept.values()]
+    result.readings.extend(sorted(stored, key=lambda r: (site_order[r.site_id], r.timestamp)))
     return result
 
 

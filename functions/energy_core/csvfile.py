@@ -1,4 +1,4 @@
-"""CSV with a header row: the four required columns in any order, extra columns ignored."""
+"""CSV with a header row: a column per field of the contract, in any order; other columns are ignored."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ import io
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from energy_core.contract import OPTIONAL, REQUIRED
 from energy_core.errors import InvalidFile
 from energy_core.parsed import BadRecord
 
-REQUIRED_COLUMNS = ("site_id", "timestamp", "energy_generated_kwh", "energy_consumed_kwh")
-OPTIONAL_COLUMNS = ("cumulative_kwh",)
 if TYPE_CHECKING:
     from _csv import Reader as CsvReader  # the type of csv.reader(...), stubs only
 
@@ -62,9 +61,9 @@ def _columns(header: list[str]) -> dict[str, int]:
     names = [cell.strip().lower() for cell in header]
     columns: dict[str, int] = {}
     for index, name in enumerate(names):
-        if name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
+        if name in REQUIRED + OPTIONAL:
             columns.setdefault(name, index)
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    missing = [name for name in REQUIRED if name not in columns]
     if missing:
         raise _header_error(header, missing)
     return columns
@@ -73,7 +72,7 @@ def _columns(header: list[str]) -> dict[str, int]:
 def _header_error(header: list[str], missing: list[str]) -> InvalidFile:
     joined = ",".join(header)
     for delimiter, plural in _OTHER_DELIMITERS.items():
-        if len(header) == 1 and all(name in joined for name in REQUIRED_COLUMNS) and delimiter in joined:
+        if len(header) == 1 and all(name in joined for name in REQUIRED) and delimiter in joined:
             return InvalidFile(
                 "csv_wrong_delimiter",
                 f"the CSV header separates columns with {plural}; save the file with commas "
@@ -83,7 +82,7 @@ def _header_error(header: list[str], missing: list[str]) -> InvalidFile:
     return InvalidFile(
         "csv_header_missing_columns",
         f"the CSV header lacks {', '.join(missing)} (found {shown}); the first row must name the columns "
-        f"{', '.join(REQUIRED_COLUMNS)} (any order; cumulative_kwh optional)",
+        f"{', '.join(REQUIRED)} (any order; {', '.join(OPTIONAL)} optional)",
     )
 
 

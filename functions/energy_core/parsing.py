@@ -12,8 +12,8 @@ import orjson
 
 from energy_core.csvfile import parse_csv
 from energy_core.errors import InvalidFile
+from energy_core.file_encoding import GZIP_MAGIC, bom_length, decode_utf8, gunzip, gunzip_head, refuse_binary
 from energy_core.parsed import BadRecord, Format, Kind, ParsedFile, RawRecord
-from energy_core.rawbytes import GZIP_MAGIC, bom_length, decode_utf8, gunzip, gunzip_head, refuse_binary
 
 __all__ = ["DEFAULT_MAX_DECOMPRESSED", "Format", "ParsedFile", "RawRecord", "detect_format", "parse_records"]
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import islice, repeat
+from itertools import groupby, islice, repeat
 from operator import lt, ne
 from typing import Any, NamedTuple, overload
 
 import orjson
 
-from energy_core.bulk import where
+from energy_core.contract import CONSUMED, CUMULATIVE, GENERATED, SITE_ID, TIMESTAMP
 from energy_core.timestamps import epoch_seconds
 
 __all__ = [
+    "Block",
     "CanonicalReading",
     "Readings",
     "dump_chunk",
@@ -20,6 +21,7 @@ __all__ = [
     "split_chunks",
     "to_items",
     "transform_chunk",
+    "where",
 ]
 
 
@@ -39,8 +41,18 @@ class CanonicalReading(NamedTuple):
     cumulative: float | None = None  # cumulative_kwh (meter register), when the file has it
 
 
+class Block(NamedTuple):
+    """A site's block: its readings, consecutive at positions start to end (exclusive)."""
+
+    site_id: str
+    start: int
+    end: int
+
+
 CHUNK_READINGS = 50_000  # per S3 chunk object: small enough for one Store invocation to write in time
-ITEM_FIELDS = ("site_id", "timestamp", "energy_generated_kwh", "energy_consumed_kwh", "cumulative_kwh")
+ITEM_FIELDS = (SITE_ID, TIMESTAMP, GENERATED, CONSUMED, CUMULATIVE)  # a CanonicalReading's, in its order
+# Builds a CanonicalReading without NamedTuple's Python-level __new__ (a third of the cost of iterating
+# a million readings); plain_rows below is the reference it is held to.
 _new_tuple = tuple.__new__
 
 
@@ -53,7 +65,7 @@ class Readings(Sequence[CanonicalReading]):
     is built only where one is asked for (indexing, iteration).
     """
 
-    __slots__ = ("_blocks", "_runs", "_timestamps", "consumed", "cumulative", "generated", "site_ids")
+    __slots__ = ("_blocks", "_stamp_table", "_timestamps", "consumed", "cumulative", "generated", "site_ids")
 
     def __init__(
         self,
@@ -65,39 +77,39 @@ class Readings(Sequence[CanonicalReading]):
     ) -> None:
         self.site_ids = site_ids
         self._timestamps: Sequence[str] | None = timestamps
-        self._runs: StampRuns | None = None
+        self._stamp_table: TimestampTable | None = None
         self.generated, self.consumed = generated, consumed
         # None when no reading has a register value: the common case costs no column at all
         self.cumulative = (
             cumulative if cumulative is not None and cumulative.count(None) != len(cumulative) else None
         )
-        self._blocks: list[tuple[str, int, int]] | None = None
+        self._blocks: list[Block] | None = None
 
     @classmethod
-    def with_runs(  # noqa: PLR0917 - one argument per column
+    def with_timestamp_table(  # noqa: PLR0917 - one argument per column
         cls,
         site_ids: Sequence[str],
-        blocks: list[tuple[str, int, int]],
-        runs: StampRuns,
+        blocks: list[Block],
+        stamps: TimestampTable,
         generated: Sequence[float],
         consumed: Sequence[float],
         cumulative: Sequence[float | None] | None = None,
     ) -> Readings:
-        """Readings whose timestamps are given once each (`runs`, one per site block): the list of
-        a timestamp per reading is only built if something asks for it."""
+        """Readings whose timestamps are given once each (`stamps`, with an entry per site block): the
+        list of a timestamp per reading is only built if something asks for it."""
         readings = cls(site_ids, [], generated, consumed, cumulative)
-        readings._timestamps, readings._runs = None, runs
+        readings._timestamps, readings._stamp_table = None, stamps
         readings.known_blocks(blocks)
         return readings
 
     @property
     def timestamps(self) -> Sequence[str]:
         if self._timestamps is None:
-            assert self._runs is not None and self._blocks is not None
-            self._timestamps = self._runs.expand(self._blocks)
+            assert self._stamp_table is not None and self._blocks is not None
+            self._timestamps = self._stamp_table.expand(self._blocks)
         return self._timestamps
 
-    def known_blocks(self, blocks: list[tuple[str, int, int]]) -> None:
+    def known_blocks(self, blocks: list[Block]) -> None:
         """Record `site_blocks()` where it is already known (validation found it, a chunk header
         holds it), so that it is not worked out again."""
         self._blocks = blocks
@@ -151,16 +163,17 @@ class Readings(Sequence[CanonicalReading]):
     def columns(self) -> tuple[Sequence[Any] | None, ...]:
         return self.site_ids, self.timestamps, self.generated, self.consumed, self.cumulative
 
-    def site_blocks(self) -> list[tuple[str, int, int]]:
-        """(site_id, start, end) of each run of one site's readings, in order."""
-        if self._blocks is not None:
-            return self._blocks
-        sites = self.site_ids
-        if not sites:
-            return []
-        starts = [0, *(index + 1 for index in where(map(ne, sites, islice(sites, 1, None))))]
-        ends = [*starts[1:], len(sites)]
-        self._blocks = [(sites[start], start, end) for start, end in zip(starts, ends, strict=True)]
+    def plain_rows(self) -> list[CanonicalReading]:
+        """What iterating gives, written plainly: the reference for `__iter__` and `__getitem__`
+        (tests/unit/test_properties_ingest.py holds them equal)."""
+        cumulative = self.cumulative or [None] * len(self)
+        rows = zip(self.site_ids, self.timestamps, self.generated, self.consumed, cumulative, strict=True)
+        return [CanonicalReading(*row) for row in rows]
+
+    def site_blocks(self) -> list[Block]:
+        """The site blocks, in order: where the site id changes, a block starts."""
+        if self._blocks is None:
+            self._blocks = blocks_of(self.site_ids)
         return self._blocks
 
     def to_bytes(self, **extra: Any) -> bytes:
@@ -169,17 +182,18 @@ class Readings(Sequence[CanonicalReading]):
         provenance), then one line of JSON columns. A step that only changes the header rewrites that
         line and passes the columns through byte for byte.
 
-        Timestamps are written once each: the sorted distinct ones, and per site run where its
-        timestamps start among them (the sites of a fleet share one grid, so a run is a slice), or
-        their positions when it is not a slice. A tenth of the text to read back for a fleet of ten.
+        Timestamps are written once each (TimestampTable): the sorted distinct ones, and per site block
+        where its timestamps start among them (the sites of a fleet share one grid, so a block's are a
+        slice), or their positions when they are not a slice. A tenth of the text to read back for a
+        fleet of ten.
         """
         blocks = self.site_blocks()
-        site_runs = [[site, end - start] for site, start, end in blocks]
-        header = orjson.dumps({"count": len(self), "site_runs": site_runs, **extra})
-        stamps = self._runs or StampRuns.of(self.timestamps, blocks)
+        site_blocks = [[site, end - start] for site, start, end in blocks]
+        header = orjson.dumps({"count": len(self), "site_blocks": site_blocks, **extra})
+        stamps = self._stamp_table or TimestampTable.of(self.timestamps, blocks)
         columns = {
             "timestamp_table": stamps.table,
-            "timestamp_runs": stamps.runs,
+            "timestamp_blocks": stamps.blocks,
             "energy_generated_kwh": self.generated,
             "energy_consumed_kwh": self.consumed,
             "cumulative_kwh": self.cumulative,
@@ -193,14 +207,14 @@ class Readings(Sequence[CanonicalReading]):
         document = orjson.loads(columns)
         site_ids: list[str] = []
         blocks = []
-        for site, count in header.pop("site_runs"):
-            blocks.append((site, len(site_ids), len(site_ids) + count))
+        for site, count in header.pop("site_blocks"):
+            blocks.append(Block(site, len(site_ids), len(site_ids) + count))
             site_ids += repeat(site, count)
         del header["count"]
-        runs = StampRuns(document["timestamp_table"], document["timestamp_runs"])
+        stamps = TimestampTable(document["timestamp_table"], document["timestamp_blocks"])
         readings = cls(
             site_ids,
-            runs.expand(blocks),
+            stamps.expand(blocks),
             document["energy_generated_kwh"],
             document["energy_consumed_kwh"],
             document["cumulative_kwh"],
@@ -209,23 +223,23 @@ class Readings(Sequence[CanonicalReading]):
         return readings, header
 
 
-class StampRuns(NamedTuple):
+class TimestampTable(NamedTuple):
     """Timestamps written once each: the sorted distinct ones (`table`), and per site block where
-    its timestamps start among them (the block is a slice of them: the usual, as the sites of a
+    its timestamps start among them (the block's are a slice of them: the usual, as the sites of a
     fleet share one grid) or the position of each."""
 
     table: list[str]
-    runs: list[int | list[int]]
+    blocks: list[int | list[int]]
 
     @classmethod
     def of(
         cls,
         stamps: Sequence[str],
-        blocks: list[tuple[str, int, int]],
+        blocks: list[Block],
         canonical: Mapping[str, str] | None = None,
-    ) -> StampRuns:
-        """The StampRuns of a timestamp per reading, `stamps` as written: `canonical` maps each distinct
-        text to its canonical form, one to one (none: they are canonical already)."""
+    ) -> TimestampTable:
+        """The TimestampTable of a timestamp per reading, `stamps` as written: `canonical` maps each
+        distinct text to its canonical form, one to one (none: they are canonical already)."""
         if canonical is None:
             order = table = sorted(set(stamps))
         else:
@@ -233,29 +247,75 @@ class StampRuns(NamedTuple):
             table = sorted(text_of)
             order = list(map(text_of.__getitem__, table))  # the distinct texts, in time order
         position = dict(zip(order, range(len(order)), strict=True))
-        runs: list[int | list[int]] = []
+        entries: list[int | list[int]] = []
         for _, start, end in blocks:
             part = list(stamps[start:end]) if not isinstance(stamps, list) else stamps[start:end]
             first = position[part[0]]
             if order[first : first + len(part)] == part:  # a slice (the usual): one list comparison
-                runs.append(first)
+                entries.append(first)
             else:
-                runs.append(list(map(position.__getitem__, part)))
-        return cls(table, runs)
+                entries.append(list(map(position.__getitem__, part)))
+        return cls(table, entries)
 
     def rising(self) -> bool:
-        """Whether every block's timestamps rise strictly (a slice of the sorted distinct ones does)."""
-        return all(isinstance(run, int) or all(map(lt, run, islice(run, 1, None))) for run in self.runs)
+        """Whether every block's timestamps rise strictly (a slice of the sorted distinct ones does);
+        `plain_rising` is the reference."""
+        return all(
+            isinstance(entry, int) or all(map(lt, entry, islice(entry, 1, None))) for entry in self.blocks
+        )
 
-    def expand(self, blocks: list[tuple[str, int, int]]) -> list[str]:
+    def expand(self, blocks: list[Block]) -> list[str]:
         """A timestamp per reading, block after block."""
         table, timestamps = self.table, []
-        for (_, start, end), run in zip(blocks, self.runs, strict=True):
-            if isinstance(run, int):
-                timestamps += table[run : run + end - start]
+        for (_, start, end), entry in zip(blocks, self.blocks, strict=True):
+            if isinstance(entry, int):
+                timestamps += table[entry : entry + end - start]
             else:
-                timestamps += map(table.__getitem__, run)
+                timestamps += map(table.__getitem__, entry)
         return timestamps
+
+
+def plain_rising(stamps: Sequence[str], blocks: list[Block]) -> bool:
+    """Whether each block's timestamps rise strictly, reading by reading: the reference for
+    `TimestampTable.rising`."""
+    return all(
+        stamps[index] < stamps[index + 1] for _, start, end in blocks for index in range(start, end - 1)
+    )
+
+
+def blocks_of(sites: Sequence[str]) -> list[Block]:
+    """The blocks of a column of site ids: a block starts wherever the site id changes. The changes
+    are found a column at a time (`where`); `plain_blocks_of` is the reference."""
+    if not sites:
+        return []
+    starts = [0, *(index + 1 for index in where(map(ne, sites, islice(sites, 1, None))))]
+    ends = [*starts[1:], len(sites)]
+    return [Block(sites[start], start, end) for start, end in zip(starts, ends, strict=True)]
+
+
+def plain_blocks_of(sites: Sequence[str]) -> list[Block]:
+    """The blocks of a column of site ids, one group of equal neighbours after another."""
+    blocks: list[Block] = []
+    for site, group in groupby(sites):
+        start = blocks[-1].end if blocks else 0
+        blocks.append(Block(site, start, start + len(list(group))))
+    return blocks
+
+
+def where(flags: Iterable[bool] | bytes | bytearray) -> list[int]:
+    """Indices of the true flags (a flag per reading, few of them true). bytes.find skips the false
+    ones at C speed, where a Python loop over a million flags costs ~0.1 s. `plain_where` is the reference."""
+    marks = flags if isinstance(flags, bytes | bytearray) else bytes(flags)
+    found, index = [], marks.find(1)
+    while index >= 0:
+        found.append(index)
+        index = marks.find(1, index + 1)
+    return found
+
+
+def plain_where(flags: Iterable[bool]) -> list[int]:
+    """Indices of the true flags."""
+    return [index for index, flag in enumerate(flags) if flag]
 
 
 def read_header(chunk: bytes) -> tuple[dict[str, Any], memoryview]:
@@ -273,7 +333,7 @@ def to_items(readings: Readings, provenance: dict[str, str]) -> list[dict[str, A
 def _item(reading: CanonicalReading, provenance: dict[str, str]) -> dict[str, Any]:
     item: dict[str, Any] = dict(zip(ITEM_FIELDS, reading, strict=True))
     if reading.cumulative is None:
-        del item["cumulative_kwh"]
+        del item[CUMULATIVE]
     item.update(provenance)
     return item
 

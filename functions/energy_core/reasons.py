@@ -19,10 +19,12 @@ import orjson
 
 from energy_core.contract import (
     CUMULATIVE,
+    FIELDS,
     MAX_SITE_ID_LENGTH,
     MAXIMUM,
     MINIMUM,
     NUMBER_FIELDS,
+    NUMBER_TEXT,
     REQUIRED,
     SITE_ID_RE,
     SMALLEST,
@@ -32,10 +34,8 @@ from energy_core.parsed import BadRecord
 from energy_core.timestamps import explain_timestamp
 
 Problem = tuple[str, str]  # (code, reason)
-# A plain decimal number as people write it in a CSV cell; float() alone would also take "1_000".
-NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _NON_FINITE_TEXT = {"nan", "-nan", "+nan", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity"}
-_FIELD_ORDER = {name: index for index, name in enumerate((*REQUIRED, CUMULATIVE))}
+_FIELD_ORDER = {name: index for index, name in enumerate(FIELDS)}
 _JSON_TYPES = {
     dict: "object",
     list: "array",

@@ -15,14 +15,11 @@ from energy_core.contract import TIMESTAMP_RE
 _EXAMPLE = "use ISO 8601 like 2025-02-19T21:46:30Z"
 _fromisoformat = datetime.fromisoformat
 _fullmatch = TIMESTAMP_RE.fullmatch
-# canonical_timestamp reads the schema pattern's groups: (:SS(.fraction)) (.fraction) (offset) (mm)
+# This module reads a text the schema pattern matched by its shape: YYYY-MM-DD, T or a space, HH:MM at
+# fixed places, then the pattern's groups (:SS(.fraction)) (.fraction) (offset) (mm).
 if TIMESTAMP_RE.groups != 4:  # pragma: no cover - guards an edit of the schema pattern
     raise ImportError("reading.schema.json timestamp pattern changed: update energy_core.timestamps")
 _UTC_OFFSETS = frozenset({None, "Z", "+00:00", "-00:00", "+0000", "-0000", "+00", "-00"})
-_PARTS = re.compile(
-    r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})[T ](?P<hour>\d{2}):(?P<minute>\d{2})"
-    r"(?::(?P<second>\d{2}))?[^+-]*(?:[+-](?P<oh>\d{2}):?(?P<om>\d{2})?)?"
-)
 
 
 def canonical_timestamp(text: str) -> str | None:
@@ -58,19 +55,18 @@ def explain_timestamp(text: str) -> tuple[str, str] | None:
     if canonical_timestamp(text) is not None:
         return None
     shown = _show(text)
-    if _fullmatch(text) is None:
+    shape = _fullmatch(text)
+    if shape is None:
         if text.endswith("\n") and _fullmatch(text.rstrip("\n")):
             return "invalid_timestamp", f"timestamp {shown} ends with a line break; remove it"
         return "invalid_timestamp", f"timestamp {shown} is not an ISO 8601 date and time; {_EXAMPLE}"
-    problem = _impossible_part(text)
-    return "impossible_timestamp", f"timestamp {shown} {problem}; {_EXAMPLE}"
+    return "impossible_timestamp", f"timestamp {shown} {_impossible_part(shape)}; {_EXAMPLE}"
 
 
-def _impossible_part(text: str) -> str:
-    parts = _PARTS.match(text)
-    if parts is None:  # pragma: no cover - the contract pattern guarantees the shape
-        return "is not a real instant"
-    year, month, day = int(parts["year"]), int(parts["month"]), int(parts["day"])
+def _impossible_part(shape: re.Match[str]) -> str:
+    """What does not exist in a text of the contract's shape (digits at fixed places, then the groups)."""
+    text = shape.string
+    year, month, day = int(text[0:4]), int(text[5:7]), int(text[8:10])
     if year == 0:
         return "has year 0, which does not exist (years start at 1)"
     if not 1 <= month <= 12:
@@ -79,16 +75,18 @@ def _impossible_part(text: str) -> str:
     if not 1 <= day <= last:
         name = calendar.month_name[month]
         return f"is not a real date ({name} {year} has {last} days, so there is no day {day})"
-    return _impossible_time(parts)
-
-
-def _impossible_time(parts: re.Match[str]) -> str:
-    for label, top in (("hour", 23), ("minute", 59), ("second", 59)):
-        value = parts[label]
-        if value is not None and int(value) > top:
-            return f"has {label} {int(value)}, which does not exist ({label}s are 00-{top})"
-    if int(parts["oh"] or 0) > 23 or int(parts["om"] or 0) > 59:
-        return "has a UTC offset out of range (offsets are -23:59 to +23:59)"
+    seconds, _, offset, _ = shape.groups()
+    for label, digits, top in (
+        ("hour", text[11:13], 23),
+        ("minute", text[14:16], 59),
+        ("second", seconds[1:3] if seconds else "00", 59),
+    ):
+        if int(digits) > top:
+            return f"has {label} {int(digits)}, which does not exist ({label}s are 00-{top})"
+    if offset not in (None, "Z"):
+        hours, minutes = offset[1:3], offset[-2:] if len(offset) > 3 else "00"
+        if int(hours) > 23 or int(minutes) > 59:
+            return "has a UTC offset out of range (offsets are -23:59 to +23:59)"
     return "is outside the supported range once converted to UTC (years 0001-9999)"
 
 

@@ -1,7 +1,7 @@
 """Validation and canonicalisation of parsed records, with dedupe and accounting.
 
 A clean JSON or JSON Lines file is parsed straight into typed rows and accepted column by column
-(columnar.py); otherwise each record goes through the accept path (fastpath.py), hand-written from
+(typed_rows.py); otherwise each record goes through the accept path (record_reader.py), hand-written from
 the constants of the contract schema since jsonschema validates ~30k records/s, and rejected records
 through `reasons.explain`, which asks jsonschema itself. Property tests hold the paths to agree.
 """
@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from energy_core.accounting import Counts, Reject, dedupe, make_reject
-from energy_core.columnar import accept_all, accept_typed
-from energy_core.fastpath import make_reader
+from energy_core.contract import NUMBER_FIELDS
+from energy_core.file_encoding import gunzip
 from energy_core.parsed import BadRecord, Format, ParsedFile
 from energy_core.parsing import DEFAULT_MAX_DECOMPRESSED, detect_format, parse_records
-from energy_core.rawbytes import gunzip
 from energy_core.readings import CanonicalReading, Readings
 from energy_core.reasons import explain
+from energy_core.record_reader import make_reader
+from energy_core.typed_rows import accept_all, accept_typed
 
 
 @dataclass(slots=True)
@@ -90,10 +91,9 @@ def _deduplicated(
 
 
 def _conflict_reason(first: int, mine: CanonicalReading, theirs: CanonicalReading) -> str:
-    names = ("energy_generated_kwh", "energy_consumed_kwh", "cumulative_kwh")
     diffs = [
         f"{name} {_shown(new)} here, {_shown(old)} there"
-        for name, new, old in zip(names, mine[2:], theirs[2:], strict=True)
+        for name, new, old in zip(NUMBER_FIELDS, mine[2:], theirs[2:], strict=True)
         if new != old
     ]
     return (

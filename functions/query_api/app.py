@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
 from energy_aws.settings import optional_env, require_env
+from energy_core.contract import MAX_SITE_ID_LENGTH, SITE_ID_RE
 from query_api import decimal_json, errors, models, timeparams
 from query_api.errors import ApiError
 from query_api.page_tokens import MAX_TOKEN_CHARS, TOKEN_PATTERN, TokenCodec
@@ -21,9 +22,14 @@ from query_api.service import QueryService, Tables
 
 logger = Logger()
 
-SiteId = Annotated[
+SiteId = Annotated[  # a site id of the input contract: no other can have been stored
     str,
-    Path(pattern=r"^[A-Za-z0-9._:-]+$", min_length=1, max_length=128, description=errors.HINTS["site_id"]),
+    Path(
+        pattern=SITE_ID_RE.pattern,
+        min_length=1,
+        max_length=MAX_SITE_ID_LENGTH,
+        description=errors.HINTS["site_id"],
+    ),
 ]
 From = Annotated[
     str | None,

@@ -12,6 +12,7 @@ from typing import Any, get_args
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
+from energy_core.contract import MAX_SITE_ID_LENGTH
 from query_api import decimal_json
 from query_api.models import AnomalyType
 
@@ -43,7 +44,8 @@ PLUS_HINT = "a + in a URL means a space: write the offset's + as %2B, e.g. 2025-
 
 # The fix to suggest for each parameter, appended to pydantic's description of the problem.
 HINTS = {
-    "site_id": "site ids are 1-128 characters of A-Z a-z 0-9 . _ : - (GET /sites lists them)",
+    "site_id": f"site ids are 1-{MAX_SITE_ID_LENGTH} characters of A-Z a-z 0-9 . _ : - "
+    "(GET /sites lists them)",
     "limit": "use an integer from 1 to 1000",
     "order": "use asc or desc",
     "resolution": "use hour, day or month",

@@ -1,13 +1,13 @@
 """Properties of the ingest path (hypothesis): parsers and validator only ever raise InvalidFile,
-accounting always holds, canonical timestamps round-trip and sort chronologically, and the same
-readings give the same canonical readings whether sent as JSON, JSON Lines or CSV."""
+accounting always holds, canonical timestamps round-trip and sort chronologically, the same
+readings give the same canonical readings whether sent as JSON, JSON Lines or CSV, and every fast
+kernel of the path gives what its plain version beside it gives, on valid and invalid input."""
 
 from __future__ import annotations
 
 import csv
 import gzip
 import io
-import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -15,11 +15,24 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from energy_core import columnar, validation
+from energy_core import typed_rows, validation
+from energy_core.accounting import dedupe, plain_dedupe
+from energy_core.contract import MAXIMUM, MINIMUM, NUMBER_TEXT, SMALLEST
 from energy_core.errors import InvalidFile
 from energy_core.parsed import Format, ParsedFile
 from energy_core.parsing import parse_records
-from energy_core.readings import Readings, dump_chunk
+from energy_core.readings import (
+    CanonicalReading,
+    Readings,
+    TimestampTable,
+    blocks_of,
+    dump_chunk,
+    plain_blocks_of,
+    plain_rising,
+    plain_where,
+    where,
+)
+from energy_core.record_reader import make_reader, plain_reading
 from energy_core.timestamps import canonical_timestamp
 from energy_core.validation import ValidationResult, ingest, validate_file
 
@@ -67,9 +80,9 @@ def ingest_or_refuse(key: str, data: bytes) -> ValidationResult | InvalidFile:
 def assert_grouped_in_time_order(keys: list[tuple[str, str]]) -> None:
     """Each site's readings together, strictly rising in time (so no instant twice)."""
     sites = [site for site, _ in keys]
-    runs = [site for i, site in enumerate(sites) if i == 0 or site != sites[i - 1]]
-    assert len(runs) == len(set(runs))
-    for site in runs:
+    blocks = [site for i, site in enumerate(sites) if i == 0 or site != sites[i - 1]]
+    assert len(blocks) == len(set(blocks))
+    for site in blocks:
         stamps = [stamp for other, stamp in keys if other == site]
         assert stamps == sorted(set(stamps))
 
@@ -220,26 +233,6 @@ def test_given_sites_in_blocks_in_any_site_order_when_validated_then_they_keep_t
     assert [r.site_id for r in fast.valid] == [site for site in order for _ in blocks[site]]  # file's order
 
 
-WHOLE_SECONDS_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|\+00:00)?")
-stamp_texts = st.one_of(
-    instants.map(lambda moment: moment.replace(microsecond=0).isoformat()),
-    instants.map(lambda moment: moment.replace(microsecond=0, tzinfo=None).isoformat() + "Z"),
-    st.text(alphabet="0123456789-T:Z+ W.٣", min_size=19, max_size=25),
-    st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|\+00:00)?", fullmatch=True),
-)
-
-
-@FAST
-@given(stamp_texts)
-def test_given_any_timestamp_text_when_converted_in_bulk_then_it_agrees_with_the_contract(text: str) -> None:
-    bulk = columnar._whole_seconds_utc([text])
-
-    if bulk:
-        assert canonical_timestamp(text) == text[:19] + ".000000Z"
-    if canonical_timestamp(text) is not None and WHOLE_SECONDS_UTC.fullmatch(text):
-        assert bulk  # the shape loggers write does take the bulk path
-
-
 @FAST
 @given(
     st.sampled_from(["json", "jsonl"]),
@@ -331,3 +324,136 @@ def test_given_sites_in_blocks_on_a_shared_grid_or_not_when_read_as_typed_rows_t
     assert typed.counts == general.counts
     assert_grouped_in_time_order([(r.site_id, r.timestamp) for r in typed.valid])
     assert list(Readings.from_bytes(dump_chunk(typed.valid))[0]) == list(general.valid)  # through a chunk, too
+
+
+# --- each fast kernel agrees with the plain version beside it --------------------------------------------
+
+number_cells = st.one_of(
+    st.sampled_from(["", "0", "-0", "1.5", "+.5", "1e-200", "1e-130", "1e400", "1e9", "1000000000.0000001",
+                     "nan", "-inf", "1,5", " 1", "1_000", "٣"]),
+    st.from_regex(NUMBER_TEXT, fullmatch=True),
+    st.text(max_size=4),
+)
+csv_rows = st.fixed_dictionaries(
+    {
+        "site_id": st.sampled_from(["s1", "s-2", "", "a b", "x" * 129]),
+        "timestamp": st.sampled_from(["2025-02-19T21:46:30Z", "2025-02-19 21:46", "2025-02-30T00:00:00", "x"]),
+        "energy_generated_kwh": number_cells,
+        "energy_consumed_kwh": number_cells,
+    },
+    optional={"cumulative_kwh": number_cells},
+)
+json_records = st.one_of(
+    messy_readings,
+    st.builds(lambda record, value: {**record, "energy_generated_kwh": value}, good_readings,
+              st.sampled_from([-0.0, 1e-200, -1e-131, SMALLEST, MAXIMUM, MINIMUM, 1e9 + 1, 10**400, True])),
+)
+
+
+@FAST
+@given(st.lists(json_records, max_size=10))
+def test_given_any_json_records_when_read_one_by_one_then_the_reader_gives_what_the_plain_reading_gives(
+    records: list[Any],
+) -> None:
+    read = make_reader(cells_are_text=False)  # one reader for the file: its memo carries over
+
+    assert [read(record) for record in records] == [plain_reading(record, False) for record in records]
+
+
+@FAST
+@given(st.lists(csv_rows, max_size=10))
+def test_given_any_csv_rows_when_read_one_by_one_then_the_reader_gives_what_the_plain_reading_gives(
+    rows: list[dict[str, str]],
+) -> None:
+    read = make_reader(cells_are_text=True)
+
+    assert [read(row) for row in rows] == [plain_reading(row, True) for row in rows]
+
+
+stored_numbers = st.one_of(
+    st.floats(MINIMUM, MAXIMUM),
+    st.sampled_from([0.0, -0.0, SMALLEST, -SMALLEST, 1e-131, -1e-200, 5e-324, MINIMUM, MAXIMUM]),
+)
+
+
+@FAST
+@given(st.lists(stored_numbers, min_size=1, max_size=12))
+def test_given_any_column_in_range_when_checked_a_column_at_a_time_then_it_is_what_each_number_gives(
+    column: list[float],
+) -> None:
+    fast, plain = typed_rows._typed_numbers(list(column)), typed_rows.plain_numbers(column)
+
+    assert (fast is None) == (plain is None)
+    if fast is not None and plain is not None:
+        assert list(map(repr, fast)) == list(map(repr, plain))  # -0.0 is stored as 0.0
+
+
+@FAST
+@given(st.lists(st.booleans(), max_size=40))
+def test_given_any_flags_when_their_indices_are_found_then_they_are_the_plain_ones(flags: list[bool]) -> None:
+    assert where(flags) == where(bytes(flags)) == plain_where(flags)
+
+
+@FAST
+@given(st.lists(st.sampled_from(["a", "b", "c"]), max_size=60))
+def test_given_any_site_column_when_split_into_blocks_then_they_are_the_plain_ones(sites: list[str]) -> None:
+    plain = plain_blocks_of(sites)
+    one_block_per_site = len({block.site_id for block in plain}) == len(plain)
+
+    assert blocks_of(sites) == plain
+    expected = plain if one_block_per_site and len(plain) - 1 <= len(sites) // 16 else None
+    assert typed_rows._blocks_of(sites) == expected  # the typed rows take blocks only for few changes
+
+
+grid = [f"2025-02-19T{hour:02d}:00:00.000000Z" for hour in range(6)]
+
+
+@FAST
+@given(st.lists(st.tuples(st.sampled_from(["a", "b"]), st.sampled_from(grid)), min_size=1, max_size=30),
+       st.booleans())
+def test_given_any_timestamps_by_block_when_written_once_each_then_they_expand_back_and_rise_as_plainly(
+    rows: list[tuple[str, str]], written_otherwise: bool
+) -> None:
+    sites, stamps = [site for site, _ in rows], [stamp for _, stamp in rows]
+    blocks = plain_blocks_of(sites)
+    # the texts as a file may write them (one text per instant), with their canonical forms
+    texts = [stamp.replace(".000000Z", "+00:00") for stamp in stamps] if written_otherwise else stamps
+    canonical = dict(zip(texts, stamps, strict=True)) if written_otherwise else None
+
+    table = TimestampTable.of(texts, blocks, canonical)
+
+    assert table.expand(blocks) == stamps
+    assert table.rising() == plain_rising(stamps, blocks)
+
+
+@FAST
+@given(st.lists(st.tuples(st.sampled_from(["a", "b"]), st.sampled_from(grid), st.floats(-1, 1)), max_size=20),
+       st.booleans())
+def test_given_any_columns_when_read_as_readings_then_each_is_the_plain_canonical_reading(
+    rows: list[tuple[str, str, float]], with_register: bool
+) -> None:
+    columns = [list(column) for column in zip(*rows, strict=True)] or [[], [], []]
+    register = [value * 2 for value in columns[2]] if with_register else None
+    readings = Readings(columns[0], columns[1], columns[2], columns[2], register)
+
+    plain = readings.plain_rows()
+
+    assert list(readings) == plain
+    assert [readings[index] for index in range(len(readings))] == plain
+    assert all(type(reading) is CanonicalReading for reading in readings)
+
+
+@FAST
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from(grid[:3]), st.sampled_from([1.0, 2.0])),
+                max_size=25))
+def test_given_any_readings_with_repeats_when_deduplicated_then_the_result_is_the_plain_one(
+    rows: list[tuple[str, str, float]],
+) -> None:
+    readings = [CanonicalReading(site, stamp, value, 0.5) for site, stamp, value in rows]
+    positions = list(range(len(readings)))
+
+    fast, plain = dedupe(readings, positions), plain_dedupe(readings, positions)
+
+    assert fast.readings == plain.readings
+    assert fast.duplicates == plain.duplicates
+    assert sorted(fast.conflicts) == sorted(plain.conflicts)

@@ -63,7 +63,7 @@ def test_given_readings_when_a_chunk_is_dumped_and_loaded_then_they_round_trip()
     data = dump_chunk(readings)
 
     header, columns = data.split(b"\n")
-    assert orjson.loads(header) == {"count": 2, "site_runs": [["s1", 1], ["s:2", 1]]}
+    assert orjson.loads(header) == {"count": 2, "site_blocks": [["s1", 1], ["s:2", 1]]}
     assert orjson.loads(columns)["energy_generated_kwh"] == [1.5, 1e-05]
     assert orjson.loads(columns)["timestamp_table"] == sorted(r.timestamp for r in readings)
     assert list(load(data)) == list(readings)
@@ -81,7 +81,7 @@ def test_given_sites_on_one_grid_and_one_with_gaps_when_dumped_then_each_timesta
 
     columns = orjson.loads(data.split(b"\n")[1])
     assert columns["timestamp_table"] == on_grid
-    assert columns["timestamp_runs"] == [0, 0, [0, 2, 4]]
+    assert columns["timestamp_blocks"] == [0, 0, [0, 2, 4]]
     assert list(load(data)) == rows
 
 

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from energy_core.contract import SCHEMA, schema_validator
-from energy_core.fastpath import make_reader
 from energy_core.readings import CanonicalReading
 from energy_core.reasons import explain, semantic_problem
+from energy_core.record_reader import make_reader
 from energy_core.validation import ingest
 
 SAMPLE = [
@@ -246,14 +246,6 @@ def test_given_rejects_when_reported_then_they_are_in_file_order_with_lines_for_
     }
 
 
-def test_given_the_schema_file_when_loaded_then_it_is_a_valid_draft_2020_12_schema() -> None:
-    schema_validator()  # check_schema raises if the contract file is not a valid schema
-    numbers = [
-        SCHEMA["properties"][f] for f in ("energy_generated_kwh", "energy_consumed_kwh", "cumulative_kwh")
-    ]
-    assert {(n["minimum"], n["maximum"]) for n in numbers} == {(-1e9, 1e9)}
-
-
 # --- the fast path and jsonschema agree --------------------------------------------------------
 
 SITE_CHARS = string.ascii_letters + string.digits + "._:-"
@@ -331,25 +323,3 @@ def test_given_any_float_when_accepted_then_its_decimal_string_round_trips_exact
 
     if canonical is not None:
         assert math.isfinite(value) and float(canonical.generated) == value
-
-
-def test_given_the_typed_row_when_compared_with_the_schema_then_it_has_its_fields_requirements_and_ranges() -> (
-    None
-):
-    import msgspec
-
-    from energy_core import columnar
-
-    info = msgspec.inspect.type_info(columnar._Row)
-    assert isinstance(info, msgspec.inspect.StructType)
-    fields = {field.name: field for field in info.fields}
-    assert list(fields) == list(SCHEMA["properties"])
-    assert {name for name, field in fields.items() if field.required} == set(SCHEMA["required"])
-    for name, rules in SCHEMA["properties"].items():
-        kinds = list(getattr(fields[name].type, "types", (fields[name].type,)))
-        if rules["type"] in ("number", ["number", "null"]):
-            number = next(t for t in kinds if isinstance(t, msgspec.inspect.FloatType))
-            assert (number.ge, number.le) == (rules["minimum"], rules["maximum"])
-            assert any(isinstance(t, msgspec.inspect.NoneType) for t in kinds) == ("null" in rules["type"])
-        else:
-            assert kinds == [msgspec.inspect.StrType()]

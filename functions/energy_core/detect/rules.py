@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from itertools import repeat
 from operator import gt, lt
 
-from energy_core.bulk import where
+from energy_core.readings import where
 
 from . import arrays
 from .config import DetectionConfig

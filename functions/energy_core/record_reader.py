@@ -2,7 +2,8 @@
 
 Hand-written from the constants of the contract schema (see contract.py) because jsonschema checks
 ~30k records/s. It answers only "valid, and here is the canonical reading" or None; the reason for
-a None comes from reasons.explain. tests/unit/test_validation.py holds the two paths to agree.
+a None comes from reasons.explain. tests/unit/test_validation.py holds it to jsonschema, and
+tests/unit/test_properties_ingest.py to `plain_reading`, the same rules written plainly.
 """
 
 from __future__ import annotations
@@ -10,10 +11,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from energy_core.contract import CONSUMED, CUMULATIVE, GENERATED, MAXIMUM, MINIMUM, SITE_ID_RE, SMALLEST
+from energy_core.contract import (
+    CONSUMED,
+    CUMULATIVE,
+    GENERATED,
+    MAXIMUM,
+    MINIMUM,
+    NUMBER_FIELDS,
+    NUMBER_TEXT,
+    REQUIRED,
+    SITE_ID,
+    SITE_ID_RE,
+    TIMESTAMP,
+)
 from energy_core.readings import CanonicalReading
-from energy_core.reasons import NUMBER_TEXT
 from energy_core.timestamps import canonical_timestamp
+from energy_core.typed_rows import storable
 
 Reader = Callable[[object], CanonicalReading | None]
 _site_ok = SITE_ID_RE.fullmatch
@@ -37,9 +50,7 @@ def canonical_number(value: object) -> float | None:
         value = float(value)  # type: ignore[arg-type]
     if not MINIMUM <= value <= MAXIMUM:  # type: ignore[operator]  # NaN fails every comparison
         return None
-    if -SMALLEST < value < SMALLEST:  # type: ignore[operator]
-        return 0.0 if value == 0 else None  # -0.0 and 0.0 are one value; DynamoDB has no 1e-200
-    return value  # type: ignore[return-value]
+    return storable(value)  # type: ignore[arg-type]
 
 
 def canonical_cell(text: str) -> float | None:
@@ -90,3 +101,33 @@ def make_reader(cells_are_text: bool) -> Reader:
         return reading
 
     return read
+
+
+def plain_reading(value: object, cells_are_text: bool) -> CanonicalReading | None:
+    """The canonical reading of one record, or None: the rules `make_reader` applies, written plainly
+    (no memo, NamedTuple's own constructor), as the reference it is held to."""
+    if not isinstance(value, dict):
+        return None
+    site_id, timestamp = value.get(SITE_ID), value.get(TIMESTAMP)
+    site_ok = isinstance(site_id, str) and SITE_ID_RE.fullmatch(site_id) is not None
+    when = canonical_timestamp(timestamp) if isinstance(timestamp, str) else None
+    numbers = [_plain_number(value.get(field), field, cells_are_text) for field in NUMBER_FIELDS]
+    if not site_ok or when is None or _REFUSED in numbers:
+        return None
+    generated, consumed, cumulative = numbers
+    return CanonicalReading(site_id, when, generated, consumed, cumulative)  # type: ignore[arg-type]
+
+
+_REFUSED = "refused"
+
+
+def _plain_number(value: Any, field: str, cells_are_text: bool) -> float | str | None:
+    """A number field as stored, None when it is absent (JSON null, an empty cell), or _REFUSED."""
+    if value is None or (cells_are_text and value == ""):
+        return _REFUSED if field in REQUIRED else None
+    if cells_are_text:  # a cell is text: a number as people write one
+        value = float(value) if NUMBER_TEXT.fullmatch(value) else None
+    if type(value) not in (int, float) or not MINIMUM <= value <= MAXIMUM:
+        return _REFUSED
+    number = storable(float(value))
+    return _REFUSED if number is None else number

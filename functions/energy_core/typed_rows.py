@@ -4,7 +4,7 @@ Most uploads are clean. For those, the contract is checked a column at a time wi
 (type sets, min/max, a set of distinct site ids and timestamps) instead of a Python function call per
 record, which is what keeps validation within a few multiples of the JSON parse itself. Any doubt -
 a missing key, a wrong type, a number out of range, an invalid site id or timestamp - returns None and
-the record-by-record path (fastpath.py + reasons.py) runs instead and names each problem; both paths
+the record-by-record path (record_reader.py + reasons.py) runs instead and names each problem; both paths
 return the same readings, which tests/unit/test_validation.py holds them to.
 
 `accept_typed` goes one step further for JSON and JSON Lines: msgspec parses the bytes straight into
@@ -17,42 +17,55 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from itertools import islice, repeat
-from operator import add, attrgetter, ge, itemgetter, ne
+from operator import add, attrgetter, itemgetter, lt, ne
 from typing import Annotated, Any
 
 import msgspec
 
-from energy_core.bulk import where
-from energy_core.contract import CONSUMED, CUMULATIVE, GENERATED, MAXIMUM, MINIMUM, SITE_ID_RE, SMALLEST
-from energy_core.rawbytes import bom_length
-from energy_core.readings import Readings, StampRuns
+from energy_core.contract import (
+    CONSUMED,
+    CUMULATIVE,
+    FIELDS,
+    GENERATED,
+    MAXIMUM,
+    MINIMUM,
+    NULLABLE,
+    NUMBER_FIELDS,
+    REQUIRED,
+    SITE_ID,
+    SITE_ID_RE,
+    SMALLEST,
+    TIMESTAMP,
+)
+from energy_core.file_encoding import bom_length
+from energy_core.readings import Block, Readings, TimestampTable, blocks_of
 from energy_core.timestamps import canonical_timestamp
 
-_fromisoformat = datetime.fromisoformat
-
-_REQUIRED = tuple(map(itemgetter, ("site_id", "timestamp", GENERATED, CONSUMED)))
+_REQUIRED = tuple(map(itemgetter, REQUIRED))
 _NUMBER_TYPES = frozenset({float, int})
 _site_ok = SITE_ID_RE.fullmatch
 
-# The contract's types and ranges, checked by msgspec while it parses (schema: "minimum"/"maximum"
-# are inclusive). Unknown fields are ignored, as the schema says; null for the register means absent.
-# The field names are the schema's properties (tests/unit/test_validation.py holds them to it).
-_Kwh = Annotated[float, msgspec.Meta(ge=MINIMUM, le=MAXIMUM)]
+
+def _row_type() -> type[msgspec.Struct]:
+    """The typed row of a reading, made from the contract: its fields, which are required, and each
+    number's range (inclusive, as the schema's "minimum"/"maximum"), which msgspec checks while it
+    parses. Unknown fields are ignored, as the schema says; null where the schema allows it means absent.
+    """
+    kwh = Annotated[float, msgspec.Meta(ge=MINIMUM, le=MAXIMUM)]
+    fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
+    for name in FIELDS:
+        kind: Any = kwh if name in NUMBER_FIELDS else str
+        kind = kind | None if name in NULLABLE else kind
+        fields.append((name, kind) if name in REQUIRED else (name, kind, None))
+    # flat rows of str and float: nothing for the cyclic collector to look at (gc=False)
+    return msgspec.defstruct("Row", fields, kw_only=True, gc=False)
 
 
-class _Row(msgspec.Struct, gc=False):  # flat rows of str and float: nothing for the collector to look at
-    site_id: str
-    timestamp: str
-    energy_generated_kwh: _Kwh
-    energy_consumed_kwh: _Kwh
-    cumulative_kwh: _Kwh | None = None
-
-
-_ROW = msgspec.json.Decoder(_Row)
-_ROWS = msgspec.json.Decoder(list[_Row])
-_SITE_ID, _TIMESTAMP = attrgetter("site_id"), attrgetter("timestamp")
+Row = _row_type()
+_ROW: msgspec.json.Decoder[Any] = msgspec.json.Decoder(Row)
+_ROWS: msgspec.json.Decoder[list[Any]] = msgspec.json.Decoder(list[Row])  # type: ignore[valid-type]
+_SITE_ID, _TIMESTAMP = attrgetter(SITE_ID), attrgetter(TIMESTAMP)
 _GENERATED, _CONSUMED, _REGISTER = attrgetter(GENERATED), attrgetter(CONSUMED), attrgetter(CUMULATIVE)
 
 
@@ -104,28 +117,26 @@ def _accept_rows(rows: list[Any], registers_possible: bool) -> tuple[Readings, b
     consumed = _typed_numbers(list(map(_CONSUMED, rows)))
     if memo is None or generated is None or consumed is None:
         return None
-    runs = None if blocks is None else _stamp_runs(stamps, memo, blocks)
-    if blocks is None or runs is None:  # not each site's readings together in time order
+    table = None if blocks is None else _timestamp_table(stamps, memo, blocks)
+    if blocks is None or table is None:  # not each site's readings together in time order
         return _ordered(Readings(sites, list(map(memo.__getitem__, stamps)), generated, consumed, registers))
-    return Readings.with_runs(sites, blocks, runs, generated, consumed, registers), True
+    return Readings.with_timestamp_table(sites, blocks, table, generated, consumed, registers), True
 
 
-def _stamp_runs(
-    stamps: list[str], memo: dict[str, str], blocks: list[tuple[str, int, int]]
-) -> StampRuns | None:
-    """Each block's canonical timestamps as a run of the file's sorted distinct ones (StampRuns);
-    None unless every block rises strictly in time and each instant is written one way only: no
-    canonical text per reading, and a block that is a slice needs no comparison of neighbours."""
+def _timestamp_table(stamps: list[str], memo: dict[str, str], blocks: list[Block]) -> TimestampTable | None:
+    """The canonical timestamps written once each (TimestampTable); None unless every block rises
+    strictly in time and each instant is written one way only: no canonical text per reading, and a
+    block whose timestamps are a slice of the table needs no comparison of neighbours."""
     if len(set(memo.values())) != len(memo):
         return None  # one instant written two ways ('Z' and '+00:00'): maybe a repeat, left to dedupe
-    runs = StampRuns.of(stamps, blocks, memo)
-    return runs if runs.rising() else None  # out of order, or an instant twice
+    table = TimestampTable.of(stamps, blocks, memo)
+    return table if table.rising() else None  # out of order, or an instant twice
 
 
 def _may_hold_register(data: bytes) -> bool:
-    """False when no record can hold cumulative_kwh: of the contract's keys only that one has a "v",
-    and without a backslash no escape can spell one. Two memchr scans instead of a column pass."""
-    return b"v" in data or b"\\" in data
+    """False when no record can hold the register: its name is nowhere in the file, and without a
+    backslash no escape can spell it. A substring search instead of a column pass."""
+    return CUMULATIVE.encode() in data or b"\\" in data
 
 
 def _rows_of_lines(body: bytes) -> list[Any]:
@@ -181,48 +192,16 @@ def _canonical_stamps(stamps: Sequence[str]) -> list[str] | None:
 
 
 def _canonical_memo(stamps: Sequence[str]) -> dict[str, str] | None:
-    """The canonical UTC form of each distinct timestamp text; None if any is not a valid timestamp."""
+    """The canonical UTC form of each distinct timestamp text; None if any is not a valid timestamp.
+    Each distinct text is converted once: the sites of a fleet share one grid."""
     try:
-        distinct = list(set(stamps))
+        distinct = set(stamps)
     except TypeError:  # a list or dict where a timestamp should be
         return None
     if set(map(type, distinct)) != {str}:
         return None
-    if _whole_seconds_utc(distinct):
-        return dict(zip(distinct, map(add, map(_SECONDS, distinct), repeat(".000000Z")), strict=True))
-    memo = {}
-    for text in distinct:
-        when = canonical_timestamp(text)
-        if when is None:
-            return None
-        memo[text] = when
-    return memo
-
-
-_SEPARATORS = itemgetter(4, 7, 10, 13, 16)
-_UTC_SUFFIXES = frozenset({"", "Z", "+00:00"})
-_SECONDS = itemgetter(slice(0, 19))
-
-
-def _whole_seconds_utc(distinct: list[str]) -> bool:
-    """True when every timestamp is whole-second UTC ('2025-02-19T21:46:30' with 'Z', '+00:00' or no
-    offset: what loggers write), whose canonical form is its first 19 characters + '.000000Z'.
-
-    The shape is checked at fixed positions and the digits and the real instant by fromisoformat
-    (ASCII digits only, Feb 30 and hour 25 refused), which together say what the schema pattern and
-    canonical_timestamp say for this shape.
-    """
-    if not set(map(len, distinct)) <= {19, 20, 25}:
-        return False
-    if set(map(_SEPARATORS, distinct)) != {("-", "-", "T", ":", ":")}:
-        return False
-    if not set(map(itemgetter(slice(19, None)), distinct)) <= _UTC_SUFFIXES:
-        return False
-    try:
-        list(map(_fromisoformat, distinct))
-    except ValueError:
-        return False
-    return True
+    memo = dict(zip(distinct, map(canonical_timestamp, distinct), strict=True))
+    return None if None in memo.values() else memo  # type: ignore[return-value]
 
 
 def _numbers(column: list[Any]) -> Sequence[float] | None:
@@ -264,9 +243,17 @@ def _with_gaps(
     return [None if value is None else next(filled) for value in column]
 
 
+def storable(number: float) -> float | None:
+    """A number of the contract's range as stored, or None: -0.0 is 0.0, and DynamoDB has no non-zero
+    magnitude under SMALLEST."""
+    if number == 0:
+        return 0.0
+    return number if abs(number) >= SMALLEST else None
+
+
 def _typed_numbers(column: list[float]) -> Sequence[float] | None:
-    """A float column msgspec has checked for type, finiteness and range: left to check are
-    DynamoDB's smallest magnitude and -0.0 (made 0.0)."""
+    """A float column msgspec has checked for type, finiteness and range, as stored (see `storable`);
+    None if any cannot be. A column at a time with min/max/abs: `plain_numbers` is the reference."""
     lowest = min(column)
     if lowest >= SMALLEST:
         return column  # all positive and large enough: no zero of either sign, nothing too small
@@ -277,32 +264,33 @@ def _typed_numbers(column: list[float]) -> Sequence[float] | None:
     # zeros (maybe -0.0) among the values: the smallest magnitude is that of the non-zero ones
     if min(filter(None, column if lowest >= 0 else map(abs, column)), default=SMALLEST) < SMALLEST:
         return None
-    return list(map(add, column, repeat(0.0)))
+    return list(map(add, column, repeat(0.0)))  # -0.0 + 0.0 is 0.0
 
 
-def _site_blocks(sites: Sequence[str], stamps: Sequence[str]) -> list[tuple[str, int, int]] | None:
-    """(site_id, start, end) of each site's block when every site's readings are consecutive and
-    strictly rising in time; None otherwise (interleaved sites, unsorted times, repeated instants)."""
+def plain_numbers(column: list[float]) -> list[float] | None:
+    """Each number as stored, or None if any cannot be: the reference for `_typed_numbers`."""
+    stored = [storable(number) for number in column]
+    return None if None in stored else stored  # type: ignore[return-value]
+
+
+def _site_blocks(sites: Sequence[str], stamps: Sequence[str]) -> list[Block] | None:
+    """The site blocks when each site's readings are one block, strictly rising in time; None
+    otherwise (interleaved sites, unsorted times, repeated instants)."""
     blocks = _blocks_of(sites)
-    if blocks is None:
+    if blocks is None or not all(_rising(stamps[start:end]) for _, start, end in blocks):
         return None
-    # Time falls back only where a new site starts; anywhere else the order or a repeat is off.
-    falls = bytes(map(ge, stamps, islice(stamps, 1, None)))
-    if falls.count(1) > len(blocks) - 1:
-        return None
-    starts = {start for _, start, _ in blocks}
-    return blocks if all(index + 1 in starts for index in where(falls)) else None
+    return blocks
 
 
-def _blocks_of(sites: Sequence[str]) -> list[tuple[str, int, int]] | None:
-    """(site_id, start, end) of each site's block when every site's readings are consecutive; None
-    when a site comes back after another (or they interleave: the general sort is the tool then)."""
-    count = len(sites)
-    changes = bytes(map(ne, sites, islice(sites, 1, None)))
-    if changes.count(1) > count // 16:
+def _rising(stamps: Sequence[str]) -> bool:
+    return all(map(lt, stamps, islice(stamps, 1, None)))
+
+
+def _blocks_of(sites: Sequence[str]) -> list[Block] | None:
+    """The site blocks when each site's readings are one block; None when a site comes back after
+    another, or when the site changes more than once in 16 readings (interleaved sites: dedupe's sort
+    is the tool then, and finding so many blocks would cost more than it saves)."""
+    if bytes(map(ne, sites, islice(sites, 1, None))).count(1) > len(sites) // 16:
         return None
-    starts = [0, *(index + 1 for index in where(changes))]
-    names = list(map(sites.__getitem__, starts))
-    if len(set(names)) != len(starts):
-        return None  # a site in two blocks
-    return list(zip(names, starts, [*starts[1:], count], strict=True))
+    blocks = blocks_of(sites)
+    return blocks if len({block.site_id for block in blocks}) == len(blocks) else None

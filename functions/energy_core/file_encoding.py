@@ -1,4 +1,4 @@
-"""Byte-level checks done before any parser runs: gzip with a size cap, BOMs, UTF-8, binary files."""
+"""A file's encoding, checked before any parser runs: gzip with a size cap, BOMs, UTF-8, binary files."""
 
 from __future__ import annotations
 
