@@ -283,12 +283,18 @@ def plain_rising(stamps: Sequence[str], blocks: list[Block]) -> bool:
     )
 
 
-def blocks_of(sites: Sequence[str]) -> list[Block]:
-    """The blocks of a column of site ids: a block starts wherever the site id changes. The changes
-    are found a column at a time (`where`); `plain_blocks_of` is the reference."""
+def site_changes(sites: Sequence[str]) -> bytes:
+    """A flag per pair of neighbours: 1 where the site id changes."""
+    return bytes(map(ne, sites, islice(sites, 1, None)))
+
+
+def blocks_of(sites: Sequence[str], changes: bytes | None = None) -> list[Block]:
+    """The blocks of a column of site ids: a block starts wherever the site id changes (`changes`, if
+    the caller has them already). The changes are found a column at a time (`where`); `plain_blocks_of`
+    is the reference."""
     if not sites:
         return []
-    starts = [0, *(index + 1 for index in where(map(ne, sites, islice(sites, 1, None))))]
+    starts = [0, *(index + 1 for index in where(site_changes(sites) if changes is None else changes))]
     ends = [*starts[1:], len(sites)]
     return [Block(sites[start], start, end) for start, end in zip(starts, ends, strict=True)]
 

@@ -1,6 +1,6 @@
 """Why a record was rejected: a machine code and a reason naming the field, the problem and the fix.
 
-This is the slow path, run only for records the fast validator refused: jsonschema (the contract)
+Run only for records the record reader refused (record_reader.py): jsonschema (the contract)
 finds the structural problems, and the checks a schema cannot express follow.
 
 Record codes: not_an_object, missing_field, wrong_type, invalid_site_id, invalid_timestamp,
@@ -18,13 +18,13 @@ from typing import Any
 import orjson
 
 from energy_core.contract import (
-    CUMULATIVE,
     FIELDS,
     MAX_SITE_ID_LENGTH,
     MAXIMUM,
     MINIMUM,
     NUMBER_FIELDS,
     NUMBER_TEXT,
+    OPTIONAL,
     REQUIRED,
     SITE_ID_RE,
     SMALLEST,
@@ -48,7 +48,7 @@ _JSON_TYPES = {
 
 
 def explain(value: object, cells_are_text: bool) -> Problem:
-    """The first problem of a record the fast path refused."""
+    """The first problem of a record the record reader refused."""
     if isinstance(value, BadRecord):
         return value.code, value.reason
     if not isinstance(value, dict):
@@ -62,7 +62,7 @@ def explain(value: object, cells_are_text: bool) -> Problem:
             return typed
         value = typed
     problem = _non_finite(value) or _schema_problem(value) or semantic_problem(value)
-    # Unreachable while the fast path and the schema agree (a property test holds them to it).
+    # Unreachable while the record reader and the schema agree (a property test holds them to it).
     return problem or ("invalid_record", "the record does not match the input contract")
 
 
@@ -84,14 +84,15 @@ def semantic_problem(value: dict[str, Any]) -> Problem | None:
 
 
 def typed_cells(cells: dict[str, str]) -> dict[str, Any] | Problem:
-    """A CSV row with its number cells parsed, or the problem with the first cell that is no number."""
+    """A CSV row with its number cells parsed, or the problem with the first cell that is no number.
+    The record reader reads a CSV row through this too: one rule for which cell text is a number."""
     typed: dict[str, Any] = dict(cells)
     for field in NUMBER_FIELDS:
         text = cells.get(field)
         if text is None:
             continue
         if not text:
-            if field == CUMULATIVE:
+            if field in OPTIONAL:
                 del typed[field]
                 continue
             return "missing_field", f"{field} is empty on this row; write a number like 12.5"

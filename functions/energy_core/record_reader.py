@@ -1,15 +1,17 @@
-"""The accept path: canonical readings from records that satisfy the contract, ~1 µs each.
+"""Record by record: the canonical reading of each parsed record, through the typed row of the contract.
 
-Hand-written from the constants of the contract schema (see contract.py) because jsonschema checks
-~30k records/s. It answers only "valid, and here is the canonical reading" or None; the reason for
-a None comes from reasons.explain. tests/unit/test_validation.py holds it to jsonschema, and
-tests/unit/test_properties_ingest.py to `plain_reading`, the same rules written plainly.
+For a file that typed_rows.read_file refused whole (some record is not a valid reading, the JSON does
+not parse, or it is CSV), each record the parsers found is read alone: through the same `Row` as the
+whole-file read (typed_rows.read_row), then the rules msgspec cannot state. A None says the record
+is refused, and reasons.explain says why. tests/unit/test_validation.py holds this path to jsonschema,
+and tests/unit/test_properties_ingest.py to `plain_reading` below, the same rules written plainly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from energy_core.contract import (
     CONSUMED,
@@ -25,80 +27,62 @@ from energy_core.contract import (
     TIMESTAMP,
 )
 from energy_core.readings import CanonicalReading
+from energy_core.reasons import typed_cells
 from energy_core.timestamps import canonical_timestamp
-from energy_core.typed_rows import storable
+from energy_core.typed_rows import read_row, storable
 
 Reader = Callable[[object], CanonicalReading | None]
-_site_ok = SITE_ID_RE.fullmatch
-_number_text_ok = NUMBER_TEXT.fullmatch
-_new_tuple = tuple.__new__  # skips NamedTuple's Python-level __new__, a fifth of the cost per reading
-# Per-file memo of checked site ids and converted timestamps: files repeat both (many sites share
-# one 15-minute grid), and a hit costs ~30 ns against ~600 ns. Bounded for hostile files.
+T = TypeVar("T")
+_SITE_ID, _TIMESTAMP = attrgetter(SITE_ID), attrgetter(TIMESTAMP)
+_GENERATED, _CONSUMED, _REGISTER = attrgetter(GENERATED), attrgetter(CONSUMED), attrgetter(CUMULATIVE)
+# Files repeat site ids and timestamps (many sites share one 15-minute grid): each reader checks each
+# distinct one once, up to this many (a hostile file of distinct values must not grow a memo unbounded).
 _MEMO_LIMIT = 1 << 16
 
 
-def canonical_number(value: object) -> float | None:
-    """A JSON number as the float stored for it (ints become floats, -0.0 becomes 0.0), or None if refused.
-
-    A float's repr is its shortest round-trip decimal: that string is what DynamoDB stores.
-    """
-    kind = type(value)
-    if kind is not float:
-        # bounds before float() so a 400-digit integer cannot overflow; bool is no number
-        if kind is not int or not MINIMUM <= value <= MAXIMUM:  # type: ignore[operator]
-            return None
-        value = float(value)  # type: ignore[arg-type]
-    if not MINIMUM <= value <= MAXIMUM:  # type: ignore[operator]  # NaN fails every comparison
-        return None
-    return storable(value)  # type: ignore[arg-type]
+def _site_ok(site_id: str) -> bool:
+    return SITE_ID_RE.fullmatch(site_id) is not None
 
 
-def canonical_cell(text: str) -> float | None:
-    """A CSV cell as the float the equal JSON number gives ("100" and 100 -> 100.0)."""
-    if _number_text_ok(text) is None:
-        return None
-    return canonical_number(float(text))
+def _remembered(function: Callable[[str], T]) -> Callable[[str], T]:
+    """`function`, with its results for the first _MEMO_LIMIT distinct arguments kept. Not an LRU
+    cache: a file repeats its timestamps in the same order site after site, and a cache that drops
+    the oldest would have dropped each one just before it comes round again."""
+    memo: dict[str, T] = {}
+
+    def remembered(argument: str) -> T:
+        result = memo.get(argument, memo)
+        if result is memo:
+            result = function(argument)
+            if len(memo) < _MEMO_LIMIT:
+                memo[argument] = result
+        return result  # type: ignore[return-value]
+
+    return remembered
 
 
 def make_reader(cells_are_text: bool) -> Reader:
-    """A reader for one file: JSON values, or CSV rows (dicts of cell text); None means reject."""
-    sites: set[str] = set()
-    stamps: dict[str, str] = {}
-    number: Callable[[Any], float | None] = canonical_cell if cells_are_text else canonical_number
+    """A reader for one file's records (JSON values, or CSV rows of cell text); None means refused."""
+    site_ok, canonical = _remembered(_site_ok), _remembered(canonical_timestamp)
 
-    def read(value: object) -> CanonicalReading | None:  # noqa: PLR0911 - flat on purpose: calls cost more
-        if type(value) is not dict:
+    def read(record: object) -> CanonicalReading | None:
+        if cells_are_text:  # a row of cell text (or a BadRecord: a row the CSV parser could not read)
+            record = typed_cells(record) if isinstance(record, dict) else None
+            if isinstance(record, tuple):
+                return None  # a cell that is no number
+        row = read_row(record)
+        if row is None:  # fields, types or ranges not the contract's
             return None
-        site_id, timestamp = value.get("site_id"), value.get("timestamp")
-        if type(site_id) is not str or type(timestamp) is not str:
+        site_id, when = _SITE_ID(row), canonical(_TIMESTAMP(row))
+        if when is None or not site_ok(site_id):
             return None
-        if site_id not in sites:
-            if _site_ok(site_id) is None:
-                return None
-            if len(sites) < _MEMO_LIMIT:
-                sites.add(site_id)
-        when = stamps.get(timestamp)
-        if when is None:
-            when = canonical_timestamp(timestamp)
-            if when is None:
-                return None
-            if len(stamps) < _MEMO_LIMIT:
-                stamps[timestamp] = when
-        generated = number(value.get(GENERATED))
-        consumed = number(value.get(CONSUMED))
-        cumulative = value.get(CUMULATIVE)
-        if cumulative is not None and (cumulative != "" or not cells_are_text):
-            cumulative = number(cumulative)
-            if cumulative is None:
-                return None
-        else:
-            cumulative = None  # JSON null, or an empty CSV cell: no register value
+        generated, consumed = storable(_GENERATED(row)), storable(_CONSUMED(row))
         if generated is None or consumed is None:
             return None
-        reading: CanonicalReading = _new_tuple(
-            CanonicalReading, (site_id, when, generated, consumed, cumulative)
-        )
-        return reading
+        cumulative = _REGISTER(row)  # None: absent
+        if cumulative is not None and (cumulative := storable(cumulative)) is None:
+            return None
+        return CanonicalReading(site_id, when, generated, consumed, cumulative)
 
     return read
 

@@ -1,9 +1,11 @@
-"""Validation and canonicalisation of parsed records, with dedupe and accounting.
+"""Validation of one uploaded file: its canonical readings, the rejects with their reasons, the counts.
 
-A clean JSON or JSON Lines file is parsed straight into typed rows and accepted column by column
-(typed_rows.py); otherwise each record goes through the accept path (record_reader.py), hand-written from
-the constants of the contract schema since jsonschema validates ~30k records/s, and rejected records
-through `reasons.explain`, which asks jsonschema itself. Property tests hold the paths to agree.
+One decoder reads every reading: the typed row of the contract (typed_rows.py). A JSON or JSON Lines
+file whose every record is valid - most uploads - is read whole into typed rows and checked a column
+at a time. Any other file (a record that is no valid reading, JSON that does not parse, CSV) is parsed
+into records (parsing.py) and read one record at a time through the same row (record_reader.py), so
+that each refused record gets its position and its reason (reasons.py, which asks jsonschema).
+Then repeats of an instant are removed (accounting.dedupe), and received = valid + rejected + duplicates.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from energy_core.parsing import DEFAULT_MAX_DECOMPRESSED, detect_format, parse_r
 from energy_core.readings import CanonicalReading, Readings
 from energy_core.reasons import explain
 from energy_core.record_reader import make_reader
-from energy_core.typed_rows import accept_all, accept_typed
+from energy_core.typed_rows import read_file
 
 
 @dataclass(slots=True)
@@ -42,20 +44,32 @@ class ValidationResult:
         return sorted(set(self.valid.site_ids))
 
 
-def validate_file(parsed: ParsedFile) -> ValidationResult:
-    """Validate, canonicalise and dedupe every record; received = valid + rejected + duplicates."""
-    accepted = None if parsed.cells_are_text else accept_all(parsed.values)
-    positions: Sequence[int]
+def ingest(key: str, data: bytes, max_decompressed: int = DEFAULT_MAX_DECOMPRESSED) -> ValidationResult:
+    """Detect, parse and validate one uploaded object; InvalidFile if it cannot be read at all."""
+    fmt = detect_format(key, data[:4096])
+    if fmt.gzip:  # once: both ways in below read the decompressed bytes
+        data, fmt = gunzip(data, max_decompressed), Format(fmt.kind)
+    clean = _all_valid(data, fmt) if fmt.kind != "csv" else None
+    return clean or validate_file(parse_records(data, fmt, max_decompressed))
+
+
+def _all_valid(data: bytes, fmt: Format) -> ValidationResult | None:
+    """The result for a file whose every record is valid, read whole into typed rows; None for any
+    other file (record by record then says what is wrong with which record)."""
+    accepted = read_file(data, fmt.kind)
     if accepted is None:
-        readings, positions, rejects = _record_by_record(parsed)
-    elif accepted[1]:  # every record valid, already in (site, time) order without repeats
-        return ValidationResult(accepted[0])
-    else:
-        readings, positions, rejects = list(accepted[0]), range(len(accepted[0])), []
-    return _deduplicated(parsed, readings, positions, rejects)
+        return None
+    readings, ordered = accepted
+    if ordered:  # each site's readings together, in time order, no instant twice: nothing to dedupe
+        return ValidationResult(readings)
+    deduped = dedupe(list(readings), range(len(readings)))
+    if deduped.conflicts:  # reported with the file's own records: record by record has them
+        return None
+    return ValidationResult(Readings.from_rows(deduped.readings), [], deduped.duplicates)
 
 
-def _record_by_record(parsed: ParsedFile) -> tuple[list[CanonicalReading], list[int], list[Reject]]:
+def validate_file(parsed: ParsedFile) -> ValidationResult:
+    """Validate, canonicalise and dedupe every parsed record, one at a time."""
     read = make_reader(parsed.cells_are_text)
     readings: list[CanonicalReading] = []
     positions: list[int] = []
@@ -69,7 +83,7 @@ def _record_by_record(parsed: ParsedFile) -> tuple[list[CanonicalReading], list[
         else:
             readings.append(reading)
             positions.append(position)
-    return readings, positions, rejects
+    return _deduplicated(parsed, readings, positions, rejects)
 
 
 def _deduplicated(
@@ -104,27 +118,3 @@ def _conflict_reason(first: int, mine: CanonicalReading, theirs: CanonicalReadin
 
 def _shown(value: float | None) -> str:
     return "absent" if value is None else repr(value)
-
-
-def ingest(key: str, data: bytes, max_decompressed: int = DEFAULT_MAX_DECOMPRESSED) -> ValidationResult:
-    """Detect, parse and validate one uploaded object; InvalidFile if it cannot be read at all."""
-    fmt = detect_format(key, data[:4096])
-    if fmt.gzip:  # once: both ways in below read the decompressed bytes
-        data, fmt = gunzip(data, max_decompressed), Format(fmt.kind)
-    clean = _all_valid(data, fmt) if fmt.kind != "csv" else None
-    return clean or validate_file(parse_records(data, fmt, max_decompressed))
-
-
-def _all_valid(data: bytes, fmt: Format) -> ValidationResult | None:
-    """The result for a file whose every record is valid, parsed into typed rows; None for any other
-    file (the general path then says what is wrong with which record)."""
-    accepted = accept_typed(data, fmt.kind)
-    if accepted is None:
-        return None
-    readings, ordered = accepted
-    if ordered:
-        return ValidationResult(readings)
-    deduped = dedupe(list(readings), range(len(readings)))
-    if deduped.conflicts:  # reported with the file's own records: the general path has them
-        return None
-    return ValidationResult(Readings.from_rows(deduped.readings), [], deduped.duplicates)

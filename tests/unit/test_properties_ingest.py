@@ -180,23 +180,6 @@ def encode(key: str, readings: list[Any]) -> bytes:
     return gzip.compress(data) if key.endswith(".gz") else data
 
 
-def record_by_record(parsed: ParsedFile) -> ValidationResult:
-    """The per-record path alone (what runs when any record is invalid, and for CSV)."""
-    return validation._deduplicated(parsed, *validation._record_by_record(parsed))
-
-
-@FAST
-@given(st.lists(st.one_of(good_readings, messy_readings), min_size=1, max_size=15))
-def test_given_any_records_when_validated_then_the_column_and_record_paths_agree(records: list[Any]) -> None:
-    parsed = ParsedFile(Format("json"), records)
-
-    fast, slow = validate_file(parsed), record_by_record(parsed)
-
-    assert list(fast.valid) == list(slow.valid)
-    assert fast.counts == slow.counts
-    assert fast.rejects == slow.rejects
-
-
 def blocks_of_sites(readings: int, most: int, latest: int) -> st.SearchStrategy[dict[str, list[int]]]:
     """One to four sites, each with `readings` to `most` distinct minutes (sorted) up to `latest`."""
     minutes = st.lists(st.integers(0, latest), min_size=readings, max_size=most, unique=True).map(sorted)
@@ -224,13 +207,14 @@ def test_given_sites_in_blocks_in_any_site_order_when_validated_then_they_keep_t
         for site in order
         for minute in blocks[site]
     ]
-    parsed = ParsedFile(Format("json"), records)
 
-    fast, slow = validate_file(parsed), record_by_record(parsed)
+    typed = validation._all_valid(encode("f.json", records), Format("json"))
+    one_by_one = validate_file(ParsedFile(Format("json"), records))
 
-    assert list(fast.valid) == list(slow.valid)
-    assert_grouped_in_time_order([(r.site_id, r.timestamp) for r in fast.valid])
-    assert [r.site_id for r in fast.valid] == [site for site in order for _ in blocks[site]]  # file's order
+    assert typed is not None
+    assert list(typed.valid) == list(one_by_one.valid)
+    assert_grouped_in_time_order([(r.site_id, r.timestamp) for r in typed.valid])
+    assert [r.site_id for r in typed.valid] == [site for site in order for _ in blocks[site]]  # file's order
 
 
 @FAST
@@ -240,7 +224,7 @@ def test_given_sites_in_blocks_in_any_site_order_when_validated_then_they_keep_t
     st.lists(st.integers(0, 11), max_size=4),
     st.data(),
 )
-def test_given_any_file_when_read_as_typed_rows_then_it_is_accepted_only_as_the_general_path_reads_it(
+def test_given_any_file_when_read_as_typed_rows_then_it_is_accepted_only_as_record_by_record_reads_it(
     kind: str, records: list[Any], repeats: list[int], data: st.DataObject
 ) -> None:
     records += [records[i % len(records)] for i in repeats]  # duplicates and conflicts too
@@ -256,32 +240,32 @@ def test_given_any_file_when_read_as_typed_rows_then_it_is_accepted_only_as_the_
 
     typed = validation._all_valid(text, fmt)
     try:
-        general = validate_file(parse_records(text, fmt))
+        one_by_one = validate_file(parse_records(text, fmt))
     except InvalidFile:
         assert typed is None
         return
 
     if typed is not None:
-        assert general.rejects == []
-        assert list(typed.valid) == list(general.valid)
-        assert typed.counts == general.counts
+        assert one_by_one.rejects == []
+        assert list(typed.valid) == list(one_by_one.valid)
+        assert typed.counts == one_by_one.counts
 
 
 @FAST
 @given(st.sampled_from(["json", "jsonl"]), st.lists(good_readings, min_size=1, max_size=15))
 def test_given_a_clean_file_when_ingested_then_the_typed_rows_take_it(kind: str, records: list[Any]) -> None:
     text = encode(f"f.{kind}", records)
-    general = validate_file(parse_records(text, Format(kind)))  # type: ignore[arg-type]
+    one_by_one = validate_file(parse_records(text, Format(kind)))  # type: ignore[arg-type]
 
     typed = validation._all_valid(text, Format(kind))  # type: ignore[arg-type]
 
-    if not general.rejects:  # no conflicting repeat of an instant
+    if not one_by_one.rejects:  # no conflicting repeat of an instant
         assert typed is not None
-        assert list(typed.valid) == list(general.valid)
-        assert typed.counts == general.counts
+        assert list(typed.valid) == list(one_by_one.valid)
+        assert typed.counts == one_by_one.counts
 
 
-# blocks of at least 17 readings: fewer site changes than one per 16 readings is what the column path
+# blocks of at least 17 readings: fewer site changes than one per 16 readings is what the typed rows
 # takes for blocks (more it sorts, as interleaved)
 long_site_blocks = blocks_of_sites(17, 40, 10**4)
 
@@ -293,12 +277,12 @@ long_site_blocks = blocks_of_sites(17, 40, 10**4)
     st.sampled_from(["Z", "+00:00", "", "mixed"]),
     st.sampled_from(["json", "jsonl"]),
 )
-def test_given_sites_in_blocks_on_a_shared_grid_or_not_when_read_as_typed_rows_then_the_general_path_agrees(
+def test_given_sites_in_blocks_on_a_shared_grid_or_not_when_read_as_typed_rows_then_record_by_record_agrees(
     blocks: dict[str, list[int]], shuffle: Any, suffix: str, kind: str
 ) -> None:
-    """The typed path keeps a block that is a slice of the file's distinct timestamps as where it starts
-    among them, a block with gaps as positions, and leaves repeats, disorder and one instant written two
-    ways to the general path: whichever way, the readings are the general path's."""
+    """The typed rows keep a block that is a slice of the file's distinct timestamps as where it starts
+    among them, a block with gaps as positions, and leave repeats, disorder and one instant written two
+    ways to dedupe: whichever way, the readings are what record by record reads."""
     order = list(blocks)
     shuffle.shuffle(order)
     start = datetime(2025, 1, 1)
@@ -317,13 +301,13 @@ def test_given_sites_in_blocks_on_a_shared_grid_or_not_when_read_as_typed_rows_t
     text = encode(f"f.{kind}", records)
 
     typed = validation._all_valid(text, Format(kind))  # type: ignore[arg-type]
-    general = validate_file(parse_records(text, Format(kind)))  # type: ignore[arg-type]
+    one_by_one = validate_file(parse_records(text, Format(kind)))  # type: ignore[arg-type]
 
     assert typed is not None  # every record is valid: the typed path takes the file
-    assert list(typed.valid) == list(general.valid)
-    assert typed.counts == general.counts
+    assert list(typed.valid) == list(one_by_one.valid)
+    assert typed.counts == one_by_one.counts
     assert_grouped_in_time_order([(r.site_id, r.timestamp) for r in typed.valid])
-    assert list(Readings.from_bytes(dump_chunk(typed.valid))[0]) == list(general.valid)  # through a chunk, too
+    assert list(Readings.from_bytes(dump_chunk(typed.valid))[0]) == list(one_by_one.valid)  # through a chunk, too
 
 
 # --- each fast kernel agrees with the plain version beside it --------------------------------------------

@@ -1,5 +1,5 @@
-"""Validation: the contract rules, canonical forms, reasons, dedupe and accounting, and the fast
-accept path agreeing with jsonschema on the contract file."""
+"""Validation: the contract rules, canonical forms, reasons, dedupe and accounting, and the record
+reader agreeing with jsonschema on the contract file."""
 
 from __future__ import annotations
 
@@ -246,7 +246,7 @@ def test_given_rejects_when_reported_then_they_are_in_file_order_with_lines_for_
     }
 
 
-# --- the fast path and jsonschema agree --------------------------------------------------------
+# --- the record reader and jsonschema agree ----------------------------------------------------
 
 SITE_CHARS = string.ascii_letters + string.digits + "._:-"
 site_ids = st.one_of(
@@ -305,7 +305,7 @@ records = st.one_of(
 
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(records)
-def test_given_any_record_when_checked_then_the_fast_path_and_jsonschema_agree(record: Any) -> None:
+def test_given_any_record_when_checked_then_the_record_reader_and_jsonschema_agree(record: Any) -> None:
     accepted = make_reader(cells_are_text=False)(record) is not None
 
     by_contract = schema_validator().is_valid(record) and semantic_problem(record) is None
