@@ -11,7 +11,7 @@ Then repeats of an instant are removed (accounting.dedupe), and received = valid
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from energy_core.accounting import Counts, Reject, dedupe, make_reject
 from energy_core.contract import NUMBER_FIELDS
@@ -32,6 +32,7 @@ class ValidationResult:
     valid: Readings
     rejects: list[Reject] = field(default_factory=list)
     duplicates: int = 0
+    source_format: Format | None = None  # what `ingest` found the upload to be (JSON, CSV, gzip...)
 
     @property
     def counts(self) -> Counts:
@@ -46,11 +47,12 @@ class ValidationResult:
 
 def ingest(key: str, data: bytes, max_decompressed: int = DEFAULT_MAX_DECOMPRESSED) -> ValidationResult:
     """Detect, parse and validate one uploaded object; InvalidFile if it cannot be read at all."""
-    fmt = detect_format(key, data[:4096])
+    found = fmt = detect_format(key, data[:4096])
     if fmt.gzip:  # once: both ways in below read the decompressed bytes
         data, fmt = gunzip(data, max_decompressed), Format(fmt.kind)
     clean = _all_valid(data, fmt) if fmt.kind != "csv" else None
-    return clean or validate_file(parse_records(data, fmt, max_decompressed))
+    result = clean or validate_file(parse_records(data, fmt, max_decompressed))
+    return replace(result, source_format=found)
 
 
 def _all_valid(data: bytes, fmt: Format) -> ValidationResult | None:

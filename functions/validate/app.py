@@ -16,7 +16,6 @@ from energy_aws.step import pipeline_step
 from energy_core.accounting import dump_rejects
 from energy_core.errors import InvalidFile
 from energy_core.parsed import Format
-from energy_core.parsing import detect_format
 from energy_core.readings import CHUNK_READINGS, dump_chunk, split_chunks
 from energy_core.validation import ValidationResult, ingest
 
@@ -112,10 +111,10 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return ValidateResult(
         received=tally.received, valid=tally.valid, rejected=tally.rejected, duplicates=tally.duplicates,
         rejects_location=rejects_location, chunks=write_chunks(result, bucket, execution),
-        sites=len(result.site_ids()), format=_format_label(detect_format(key, data[:4096])),
+        sites=len(result.site_ids()), format=_format_label(result.source_format),
     ).to_payload()
 
 
-def _format_label(fmt: Format) -> str:
+def _format_label(fmt: Format | None) -> str:
     """"json", "csv+gzip": a plain value in the execution history, not the dataclass's repr."""
-    return fmt.kind + ("+gzip" if fmt.gzip else "")
+    return "unknown" if fmt is None else fmt.kind + ("+gzip" if fmt.gzip else "")
