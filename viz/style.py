@@ -48,7 +48,9 @@ matplotlib.rcParams.update(
 
 
 def figure(rows: int = 1, size: tuple[float, float] = WIDE) -> tuple[Figure, list[Axes]]:
-    fig, axes = plt.subplots(rows, 1, figsize=size, sharex=True, squeeze=False, layout="constrained")
+    fig, axes = plt.subplots(
+        rows, 1, figsize=size, dpi=DPI, facecolor="white", sharex=True, squeeze=False, layout="constrained"
+    )
     return fig, list(axes[:, 0])
 
 
@@ -114,7 +116,13 @@ def centred(frames: SiteFrames, frame: pd.DataFrame) -> pd.DatetimeIndex:
 
 
 def save(fig: Figure, path: Path) -> Path:
+    """The figure as a PNG in one drawing pass.
+
+    `savefig` draws a figure with a layout engine twice (once, not rendered, to lay it out, then for
+    real); the canvas's own PNG writer lays out and renders in the same pass: the same pixels, at the
+    figure's DPI on its white face, in about half the drawing time.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI, facecolor="white")
+    fig.canvas.print_png(path)  # type: ignore[attr-defined]  # the Agg canvas (selected above)
     plt.close(fig)  # a batch draws hundreds of figures; pyplot would keep each one alive
     return path
