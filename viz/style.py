@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from PIL import Image
 
 from viz.frames import SiteFrames
 
@@ -27,6 +28,7 @@ BLUE, VERMILLION, PURPLE, BLACK, GREY = "#0072B2", "#D55E00", "#CC79A7", "#00000
 GENERATED_COLOUR, CONSUMED_COLOUR = ORANGE, BLUE
 SURPLUS_COLOUR, DEFICIT_COLOUR = GREEN, VERMILLION
 DPI = 150
+PNG_LEVEL = 3  # zlib level: 6 (the default) takes ~35% longer for files ~8% smaller
 WIDE = (11.0, 4.8)  # 1650 x 720 px: one chart per row in the gallery and on an A4 page
 
 matplotlib.rcParams.update(
@@ -116,13 +118,18 @@ def centred(frames: SiteFrames, frame: pd.DataFrame) -> pd.DatetimeIndex:
 
 
 def save(fig: Figure, path: Path) -> Path:
-    """The figure as a PNG in one drawing pass.
+    """The figure as a PNG, drawn in one pass and written as RGB.
 
     `savefig` draws a figure with a layout engine twice (once, not rendered, to lay it out, then for
-    real); the canvas's own PNG writer lays out and renders in the same pass: the same pixels, at the
-    figure's DPI on its white face, in about half the drawing time.
+    real); drawing the canvas lays out and renders in the same pass: the same pixels, at the figure's
+    DPI on its white face. The face is opaque, so the alpha channel carries nothing: RGB at zlib level
+    3 encodes in ~55% of the time of matplotlib's RGBA at level 6, at about the same file size.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.canvas.print_png(path)  # type: ignore[attr-defined]  # the Agg canvas (selected above)
+    canvas = fig.canvas
+    canvas.draw()
+    width, height = canvas.get_width_height(physical=True)
+    rgba = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)  # type: ignore[attr-defined]
+    rgba.convert("RGB").save(path, format="png", compress_level=PNG_LEVEL, dpi=(DPI, DPI))
     plt.close(fig)  # a batch draws hundreds of figures; pyplot would keep each one alive
     return path
