@@ -22,6 +22,11 @@ ATTEMPTS = 4
 
 
 class HttpApiSource(PagedSource):
+    # Each GET is its own connection and the API answers requests concurrently (API Gateway, or
+    # `serve`'s threaded server): reading a few sites at once keeps the server busy while this
+    # process parses one answer and draws.
+    parallel_fetches = 4
+
     def __init__(
         self,
         base_url: str,
