@@ -22,10 +22,13 @@ ATTEMPTS = 4
 
 
 class HttpApiSource(PagedSource):
-    # Each GET is its own connection and the API answers requests concurrently (API Gateway, or
-    # `serve`'s threaded server): reading a few sites at once keeps the server busy while this
-    # process parses one answer and draws.
-    parallel_fetches = 4
+    """Each GET is its own connection, so reading several sites at once is safe on this side
+    (`charts --fetchers N`). It stays at one request at a time by default: `serve` runs the query
+    handler for concurrent requests in threads on one Powertools app, which keeps the request being
+    answered on itself, and concurrent reads got answers for another request's parameters (a 400
+    "token belongs to another query" in 2 of 3 fresh `serve`s; a single-page answer can be wrong
+    without an error). A deployed API (one request per Lambda instance at a time) does not share it.
+    """
 
     def __init__(
         self,

@@ -51,8 +51,8 @@ def error_message(status: int, body: Item) -> str:
 class PagedSource:
     """The four routes over an abstract `get`; pagination and range parameters live here once."""
 
-    # Sites `generate_charts` may read at once, each in its own thread; more than 1 only where `get`
-    # is safe to call from several threads at the same time.
+    # Sites `generate_charts` reads at once by default, each in its own thread; more than 1 only where
+    # `get` is safe to call from several threads and the server answers concurrent requests correctly.
     parallel_fetches = 1
 
     def get(self, path: str, query: dict[str, str]) -> Item:
