@@ -1,11 +1,11 @@
 """`generate_charts`: every site's charts, the fleet chart and the gallery, in one resilient batch.
 
 Data is fetched in this process (the local engine's in-process handler and its moto state live
-here) and each site is drawn in a worker process, so fetching the next sites overlaps drawing the
-last. A source that can answer several requests at once (`parallel_fetches` > 1: the HTTP API) is
-read for that many sites at a time in threads, so the server is never idle while this process parses
-an answer or waits for a drawing slot. A site that fails is recorded with its reason and the batch
-goes on.
+here), in a background thread that always has the next site queued, so the source is read without
+pause while this process waits for a drawing slot or draws; each site is drawn in a worker process
+(or in this one with 1 worker). Sites are read one at a time unless the source says it answers
+concurrent requests correctly (`parallel_fetches`) or `fetchers` asks for more threads. A site that
+fails is recorded with its reason and the batch goes on.
 """
 
 from __future__ import annotations
@@ -118,24 +118,25 @@ class _Batch:
     def run(self, todo: list[str]) -> None:
         folders = folder_names(todo)
         # Bounded queues: fetched-but-undrawn sites wait in memory, and a year per site is not small.
-        # At most `fetchers` sites are being read and 2 x workers wait for (or are in) a drawing slot.
+        # At most `fetchers` sites are being read with one more queued, one waits for a drawing slot
+        # and 2 x workers are in (or queued for) one.
         limit = 2 * self.report.workers
         queue = iter(todo)
         fetching: deque[tuple[str, Future[SiteData]]] = deque()
 
         def top_up() -> None:
-            while len(fetching) < self.report.fetchers and (site := next(queue, None)) is not None:
+            while len(fetching) <= self.report.fetchers and (site := next(queue, None)) is not None:
                 job = self.fetcher.submit(_fetch_site, self.source, site, self.catalog[site], self.span)
                 fetching.append((site, job))
 
         top_up()
         while fetching:
             site, fetched = fetching.popleft()
+            top_up()  # the next site queued before this one is waited for, drawn or failed
             try:
                 data = fetched.result()
             except Exception as error:  # any one site's failure is reported, not fatal
                 self._fail(site, error)
-                top_up()
                 continue
             while len(self.pending) >= limit:
                 self._collect(wait(self.pending, return_when=FIRST_COMPLETED).done)
@@ -143,9 +144,6 @@ class _Batch:
                 self.pending[self.pool.submit(render_site, data, self.report.out_dir, folders[site])] = site
             except Exception as error:  # a pool that cannot take the job (e.g. broken) fails the site
                 self._fail(site, error)
-            # After the submit: a source read in this thread (1 fetcher) reads the next site while
-            # the workers draw this one; threads have kept the other fetches going meanwhile.
-            top_up()
         self._collect(set(self.pending))
 
     def _collect(self, done: set[Future[SiteSummary]]) -> None:
@@ -212,8 +210,6 @@ def _executor(workers: int) -> Iterator[Executor]:
 
 @contextmanager
 def _fetch_executor(fetchers: int) -> Iterator[Executor]:
-    if fetchers <= 1:
-        yield InlineExecutor()
-        return
+    # Threads even for one fetcher: its requests stay one at a time, in the background.
     with ThreadPoolExecutor(fetchers, thread_name_prefix="charts-fetch") as pool:
         yield pool

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -156,3 +157,23 @@ def test_sources_are_read_one_site_at_a_time_unless_asked_otherwise() -> None:
     # the in-process handler and `serve` answer concurrent requests on one shared Powertools app
     assert HandlerSource(lambda method, path, query: (200, {})).parallel_fetches == 1
     assert HttpApiSource("http://127.0.0.1:1").parallel_fetches == 1
+
+
+def test_by_default_a_source_gets_one_request_at_a_time(fleet: MemorySource, tmp_path: Path) -> None:
+    # serve answers concurrent requests on one shared Powertools app: the default must not send any
+    real, lock, busy, most = fleet.get, threading.Lock(), [0], [0]
+
+    def counted(path: str, query: dict[str, str]) -> dict:
+        with lock:
+            busy[0] += 1
+            most[0] = max(most[0], busy[0])
+        try:
+            time.sleep(0.002)
+            return real(path, query)
+        finally:
+            with lock:
+                busy[0] -= 1
+
+    fleet.get = counted  # type: ignore[method-assign]
+    report = generate_charts(fleet, tmp_path, None, None, None, workers=2, progress=False)
+    assert report.ok and report.fetchers == 1 and most[0] == 1
