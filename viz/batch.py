@@ -1,8 +1,11 @@
 """`generate_charts`: every site's charts, the fleet chart and the gallery, in one resilient batch.
 
 Data is fetched in this process (the local engine's in-process handler and its moto state live
-here) and each site is drawn in a worker process, so fetching the next site overlaps drawing the
-last. A site that fails is recorded with its reason and the batch goes on.
+here), in a background thread that always has the next site queued, so the source is read without
+pause while this process waits for a drawing slot or draws; each site is drawn in a worker process
+(or in this one with 1 worker). Sites are read one at a time unless the source says it answers
+concurrent requests correctly (`parallel_fetches`) or `fetchers` asks for more threads. A site that
+fails is recorded with its reason and the batch goes on.
 """
 
 from __future__ import annotations
@@ -10,8 +13,16 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,7 +35,7 @@ from viz.fleet import fleet_totals
 from viz.frames import SiteData
 from viz.gallery import write_gallery
 from viz.names import folder_names
-from viz.render import SiteSummary, render_site
+from viz.render import SiteSummary, ready, render_site
 from viz.source import DataSource, Item
 from viz.workers import InlineExecutor
 
@@ -41,13 +52,17 @@ class BatchReport:
     fleet_chart: Path | None = None
     seconds: float = 0.0
     workers: int = 1
+    fetchers: int = 1
 
     @property
     def ok(self) -> bool:
         return not self.failures
 
     def text(self) -> str:
-        lines = [f"charts for {len(self.files)} sites in {self.seconds:.1f} s ({self.workers} workers)"]
+        lines = [
+            f"charts for {len(self.files)} sites in {self.seconds:.1f} s "
+            f"({self.workers} workers, {self.fetchers} sites fetched at a time)"
+        ]
         lines += [f"FAILED {site}: {reason}" for site, reason in sorted(self.failures.items())]
         lines.append(f"gallery: {self.gallery}")
         return "\n".join(lines)
@@ -61,20 +76,27 @@ def generate_charts(  # noqa: PLR0917 - positional order is the contract with th
     end: datetime | None,
     workers: int | None = None,
     progress: bool = True,
+    fetchers: int | None = None,
 ) -> BatchReport:
+    """`fetchers`: sites read from the source at a time (default: the source's `parallel_fetches`, 1
+    when it has none; a source that is not safe to call from several threads must not claim more)."""
     began = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
     catalog = {item["site_id"]: item for item in source.sites()}
     wanted = list(dict.fromkeys(sites)) if sites else sorted(catalog)
-    report = BatchReport(out_dir, workers=_worker_count(workers, len(wanted)))
+    report = BatchReport(
+        out_dir,
+        workers=_worker_count(workers, len(wanted)),
+        fetchers=max(1, min(fetchers or getattr(source, "parallel_fetches", 1), len(wanted))),
+    )
     for site in wanted:
         if site not in catalog:
             report.failures[site] = "not in the API's list of sites (GET /sites)"
     todo = [site for site in wanted if site in catalog]
     bar = tqdm(total=len(wanted), unit="site", desc="charts", disable=not (progress and sys.stderr.isatty()))
-    with bar, _executor(report.workers) as pool:
+    with bar, _executor(report.workers) as pool, _fetch_executor(report.fetchers) as fetcher:
         bar.update(len(wanted) - len(todo))
-        batch = _Batch(pool, source, catalog, (start, end), report, bar)
+        batch = _Batch(pool, fetcher, source, catalog, (start, end), report, bar)
         batch.run(todo)
     report.fleet_chart = fleet_totals(report.summaries, out_dir / FLEET_CHART)
     report.gallery = write_gallery(out_dir, report.summaries, report.failures, report.fleet_chart)
@@ -84,7 +106,8 @@ def generate_charts(  # noqa: PLR0917 - positional order is the contract with th
 
 @dataclass
 class _Batch:
-    pool: Executor
+    pool: Executor  # draws
+    fetcher: Executor  # reads the source
     source: DataSource
     catalog: dict[str, Item]
     span: tuple[datetime | None, datetime | None]
@@ -94,16 +117,32 @@ class _Batch:
 
     def run(self, todo: list[str]) -> None:
         folders = folder_names(todo)
-        # A bounded queue: fetched-but-undrawn sites wait in memory, and a year per site is not small.
+        # Bounded queues: fetched-but-undrawn sites wait in memory, and a year per site is not small.
+        # At most `fetchers` sites are being read with one more queued, one waits for a drawing slot
+        # and 2 x workers are in (or queued for) one.
         limit = 2 * self.report.workers
-        for site in todo:
+        queue = iter(todo)
+        fetching: deque[tuple[str, Future[SiteData]]] = deque()
+
+        def top_up() -> None:
+            while len(fetching) <= self.report.fetchers and (site := next(queue, None)) is not None:
+                job = self.fetcher.submit(_fetch_site, self.source, site, self.catalog[site], self.span)
+                fetching.append((site, job))
+
+        top_up()
+        while fetching:
+            site, fetched = fetching.popleft()
+            top_up()  # the next site queued before this one is waited for, drawn or failed
+            try:
+                data = fetched.result()
+            except Exception as error:  # any one site's failure is reported, not fatal
+                self._fail(site, error)
+                continue
             while len(self.pending) >= limit:
                 self._collect(wait(self.pending, return_when=FIRST_COMPLETED).done)
             try:
-                data = fetch(self.source, site, *site_range(self.catalog[site], *self.span))
-                job = self.pool.submit(render_site, data, self.report.out_dir, folders[site])
-                self.pending[job] = site
-            except Exception as error:  # any one site's failure is reported, not fatal
+                self.pending[self.pool.submit(render_site, data, self.report.out_dir, folders[site])] = site
+            except Exception as error:  # a pool that cannot take the job (e.g. broken) fails the site
                 self._fail(site, error)
         self._collect(set(self.pending))
 
@@ -139,6 +178,12 @@ def fetch(source: DataSource, site: str, start: datetime, end: datetime) -> Site
     return SiteData(site, start, end, source.readings(site, start, end), source.anomalies(site, start, end))
 
 
+def _fetch_site(
+    source: DataSource, site: str, entry: Item, span: tuple[datetime | None, datetime | None]
+) -> SiteData:
+    return fetch(source, site, *site_range(entry, *span))
+
+
 def _parse(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
@@ -157,4 +202,14 @@ def _executor(workers: int) -> Iterator[Executor]:
         return
     # spawn, not fork: the parent may hold threads (moto's server, HTTP pools) that fork would copy.
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        # Each worker imports pandas and matplotlib (~1 s): started now, that overlaps the first fetches.
+        for _ in range(workers):
+            pool.submit(ready)
+        yield pool
+
+
+@contextmanager
+def _fetch_executor(fetchers: int) -> Iterator[Executor]:
+    # Threads even for one fetcher: its requests stay one at a time, in the background.
+    with ThreadPoolExecutor(fetchers, thread_name_prefix="charts-fetch") as pool:
         yield pool

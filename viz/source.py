@@ -51,6 +51,10 @@ def error_message(status: int, body: Item) -> str:
 class PagedSource:
     """The four routes over an abstract `get`; pagination and range parameters live here once."""
 
+    # Sites `generate_charts` reads at once by default, each in its own thread; more than 1 only where
+    # `get` is safe to call from several threads and the server answers concurrent requests correctly.
+    parallel_fetches = 1
+
     def get(self, path: str, query: dict[str, str]) -> Item:
         raise NotImplementedError
 
@@ -87,7 +91,8 @@ class HandlerSource(PagedSource):
     """Calls the query handler through `invoke(method, path, query) -> (status, body)`.
 
     The local engine passes an `invoke` that runs the real Lambda handler in-process, so the
-    charts read exactly what the deployed API would answer.
+    charts read exactly what the deployed API would answer. One request at a time (the inherited
+    `parallel_fetches` of 1): the Powertools resolver keeps the event it is answering on the app.
     """
 
     def __init__(self, invoke: Invoke) -> None:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -109,3 +111,69 @@ def test_folder_names_are_safe_and_stable(site: str, expected: str) -> None:
 def test_folder_names_differ_on_case_insensitive_disks() -> None:
     names = folder_names(["Site-A", "site-a", "b"])
     assert names["b"] == "b" and names["Site-A"].lower() != names["site-a"].lower()
+
+
+def test_a_source_that_answers_in_parallel_is_read_for_several_sites_at_once(
+    fleet: MemorySource, tmp_path: Path
+) -> None:
+    # Both sites' first readings page must be asked for before either is answered: read one site
+    # after the other, the barrier would break and both sites would fail.
+    barrier = threading.Barrier(2, timeout=30)
+    real = fleet.get
+
+    def together(path: str, query: dict[str, str]) -> dict:
+        if path.endswith("/readings") and "next_token" not in query:
+            barrier.wait()
+        return real(path, query)
+
+    fleet.get = together  # type: ignore[method-assign]
+    fleet.parallel_fetches = 2  # type: ignore[misc]
+    report = generate_charts(fleet, tmp_path, ["alpha", "night"], None, None, workers=1, progress=False)
+    assert report.ok, report.failures
+    assert report.fetchers == 2 and sorted(report.files) == ["alpha", "night"]
+    assert "2 sites fetched at a time" in report.text()
+
+
+def test_a_site_that_fails_in_a_fetch_thread_is_reported_and_the_others_are_charted(
+    fleet: MemorySource, tmp_path: Path
+) -> None:
+    real = fleet.get
+
+    def broken(path: str, query: dict[str, str]) -> dict:
+        if path.startswith("/sites/night/"):
+            raise SourceError(503, "table throttled")
+        return real(path, query)
+
+    fleet.get = broken  # type: ignore[method-assign]
+    report = generate_charts(fleet, tmp_path, None, None, None, workers=1, progress=False, fetchers=3)
+    assert set(report.failures) == {"night"} and "table throttled" in report.failures["night"]
+    assert sorted(report.files) == ["alpha", "single"]
+
+
+def test_sources_are_read_one_site_at_a_time_unless_asked_otherwise() -> None:
+    from viz.http_source import HttpApiSource
+    from viz.source import HandlerSource
+
+    # the in-process handler and `serve` answer concurrent requests on one shared Powertools app
+    assert HandlerSource(lambda method, path, query: (200, {})).parallel_fetches == 1
+    assert HttpApiSource("http://127.0.0.1:1").parallel_fetches == 1
+
+
+def test_by_default_a_source_gets_one_request_at_a_time(fleet: MemorySource, tmp_path: Path) -> None:
+    # serve answers concurrent requests on one shared Powertools app: the default must not send any
+    real, lock, busy, most = fleet.get, threading.Lock(), [0], [0]
+
+    def counted(path: str, query: dict[str, str]) -> dict:
+        with lock:
+            busy[0] += 1
+            most[0] = max(most[0], busy[0])
+        try:
+            time.sleep(0.002)
+            return real(path, query)
+        finally:
+            with lock:
+                busy[0] -= 1
+
+    fleet.get = counted  # type: ignore[method-assign]
+    report = generate_charts(fleet, tmp_path, None, None, None, workers=2, progress=False)
+    assert report.ok and report.fetchers == 1 and most[0] == 1

@@ -132,3 +132,19 @@ def test_an_event_of_many_readings_is_drawn_as_a_span_from_its_start_to_its_end(
     span = (pd.Timestamp(items[40]["timestamp"]), pd.Timestamp(items[63]["timestamp"]))
     assert drawn.count(span) == 1  # on the consumption panel only: the event's own field
     assert (tmp_path / "a.png").exists()
+
+
+def test_gaps_at_the_start_between_readings_and_at_the_end_are_each_found_once() -> None:
+    from viz.frames import find_gaps
+
+    step, start = pd.Timedelta(minutes=15), pd.Timestamp(sample.START)
+
+    def minutes(index: pd.DatetimeIndex) -> list[tuple[float, float]]:
+        gaps = find_gaps(index, step, start, start + step * 20)
+        return [((g.start - start) / pd.Timedelta(minutes=1), (g.end - start) / pd.Timedelta(minutes=1)) for g in gaps]
+
+    index = pd.DatetimeIndex([start + step * n for n in (2, 3, 4, 9, 10, 12)])
+    assert minutes(index) == [(0, 30), (75, 135), (165, 180), (195, 300)]
+    # a reading 7 minutes late (less than half an interval) opens no gap; the silence after it is shorter
+    late = index.insert(3, start + pd.Timedelta(minutes=82))
+    assert minutes(late) == [(0, 30), (97, 135), (165, 180), (195, 300)]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
@@ -120,3 +121,34 @@ def test_sigv4_signer_adds_an_aws_authorization_header(api: str) -> None:
 def test_an_unreachable_api_is_a_source_error() -> None:
     with pytest.raises(SourceError, match="cannot reach"):
         HttpApiSource("http://127.0.0.1:9/", timeout=2).sites()
+
+
+class _Stalls(BaseHTTPRequestHandler):
+    """Answers every request, but the first one only after the client has given up on it."""
+
+    calls: ClassVar[list[float]] = []
+
+    def do_GET(self) -> None:
+        type(self).calls.append(time.monotonic())
+        if len(type(self).calls) == 1:
+            time.sleep(1.5)
+        payload = json.dumps({"items": [{"site_id": "s"}], "next_token": None}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_request_that_times_out_is_asked_again_and_the_answer_used() -> None:
+    _Stalls.calls = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Stalls)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        sites = HttpApiSource(f"http://127.0.0.1:{server.server_port}/", timeout=0.5).sites()
+    finally:
+        server.shutdown()
+    assert sites == [{"site_id": "s"}] and len(_Stalls.calls) == 2
