@@ -54,7 +54,7 @@ def _detect(folder: Path, file: Path) -> int:
     readings = [Readings.from_bytes(body)[0] for body in bodies]
     handler.load_history = lambda *args: []  # an empty table: no stored history to query
     anomalies = handler.detect_all(readings)
-    carried, _ = handler.annotate(readings, anomalies)
+    carried = handler.annotate(readings, anomalies)
     for index, (body, placement) in enumerate(zip(bodies, carried, strict=True)):
         (folder / f"annotated-{index:05d}.json").write_bytes(annotated_chunk(body, placement))
     return len(anomalies)

@@ -51,13 +51,13 @@ def _order(row: dict[str, Any]) -> tuple[str, str, str]:
 Placement = dict[int, list[dict[str, Any]]]  # a chunk's row -> the anomalies that reading carries
 
 
-def annotate(chunks: list[Readings], anomalies: list[Anomaly]) -> tuple[list[Placement], dict[str, int]]:
+def annotate(chunks: list[Readings], anomalies: list[Anomaly]) -> list[Placement]:
     """Which reading of this file (same site) carries each anomaly, per chunk: {row: [anomalies]}.
 
     The reading at the anomaly's timestamp when the file has one; else the first file reading after
     it (a gap goes with the reading that ends the silence, a flatline that began in stored history
     with the file's first reading of the run); else the last file reading before it. Each reading's
-    list is ordered by (timestamp, type, field). Also returns how many anomalies each site's readings got.
+    list is ordered by (timestamp, type, field).
     """
     index: dict[tuple[str, str], tuple[int, int]] = {}
     for number, chunk in enumerate(chunks):
@@ -74,14 +74,12 @@ def annotate(chunks: list[Readings], anomalies: list[Anomaly]) -> tuple[list[Pla
     if elsewhere:
         placed += _nearest_readings(chunks, index, elsewhere)
     placements: list[Placement] = [{} for _ in chunks]
-    per_site: dict[str, int] = {}
     for (number, row), anomaly in placed:
         placements[number].setdefault(row, []).append(_stored_form(anomaly))
-        per_site[anomaly.site_id] = per_site.get(anomaly.site_id, 0) + 1
     for placement in placements:
         for carried in placement.values():
             carried.sort(key=_order)
-    return placements, per_site
+    return placements
 
 
 def _nearest_readings(
@@ -106,7 +104,3 @@ def _nearest_readings(
             stamp = stamps[after] if after < len(stamps) else stamps[-1]
             placed.append((index[(site_id, stamp)], anomaly))
     return placed
-
-
-def digest_fields(digest: Any) -> dict[str, Any]:
-    return {"subject": digest.subject, "message": digest.message, "attributes": digest.attributes}

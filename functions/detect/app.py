@@ -11,7 +11,7 @@ from typing import Any
 
 import boto3
 
-from detect.annotate import annotate, anomaly_row, digest_fields, now_epoch, to_points
+from detect.annotate import annotate, anomaly_row, now_epoch, to_points
 from energy_aws import locations, objects
 from energy_aws.chunks import annotated_chunk
 from energy_aws.contracts import AnnotatedChunk, DetectInput, DetectResult, Digest
@@ -65,7 +65,7 @@ def load_chunks(keys: list[str]) -> tuple[list[bytes], list[Readings]]:
 def write_outputs(execution: str, bodies: list[bytes], chunks: list[Readings],
                   anomalies: list[Anomaly]) -> tuple[list[AnnotatedChunk], str | None]:
     """Each chunk with the anomalies its readings carry, for Store; the anomalies as JSON Lines."""
-    carried, _ = annotate(chunks, anomalies)
+    carried = annotate(chunks, anomalies)
     outputs = []
     for index, (body, placement) in enumerate(zip(bodies, carried, strict=True)):
         key = locations.staging_key(execution, "annotated", index)
@@ -92,9 +92,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     digest = None
     if anomalies:
         region = execution.split(":")[3] if execution.count(":") >= 3 else "us-east-1"
-        digest = Digest(**digest_fields(
-            build_digest(step.file.key, anomalies, execution, console_url(region, execution))
-        ))
+        built = build_digest(step.file.key, anomalies, execution, console_url(region, execution))
+        digest = Digest(built.subject, built.message, built.attributes)
     return DetectResult(
         total=len(anomalies), by_type=by_type, readings=sum(anomaly.readings for anomaly in anomalies),
         chunks=outputs, anomalies_location=location, digest=digest,

@@ -3,7 +3,7 @@
 A chunk (`energy_core.readings`, `Readings.to_bytes`) is a header line, then one line of columns.
 Validate writes the valid readings, Transform adds the file's provenance to the header, and Detect the
 anomalies each reading carries (`annotated_chunk`); Store turns the annotated chunk into ReadingsTable
-items (`chunk_attribute_values`) and the Catalog reads each site's first and last reading from it.
+items (`ChunkToStore`) and the Catalog reads each site's first and last reading from it.
 Only headers are rewritten: the columns pass through byte for byte.
 """
 

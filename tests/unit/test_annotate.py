@@ -24,10 +24,11 @@ def anomaly(site: str, minute: int, kind: str, **extra) -> Anomaly:
 def annotated(chunks: list[list[dict]], found: list[Anomaly]) -> dict[str, int]:
     """annotate() on the chunks' readings; each item then carries what its reading got, as Store writes it."""
     readings = [Readings.from_rows([(i["site_id"], i["timestamp"], 1.0, 0.5, None) for i in chunk]) for chunk in chunks]
-    carried, per_site = annotate(readings, found)
-    for chunk, placement in zip(chunks, carried, strict=True):
+    per_site: dict[str, int] = {}
+    for chunk, placement in zip(chunks, annotate(readings, found), strict=True):
         for row, anomalies in placement.items():
             chunk[row]["anomalies"] = anomalies
+            per_site[chunk[row]["site_id"]] = per_site.get(chunk[row]["site_id"], 0) + len(anomalies)
     return per_site
 
 
