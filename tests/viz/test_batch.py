@@ -41,17 +41,22 @@ def test_the_gallery_opens_offline_with_relative_links_and_a_summary_row_per_sit
     assert ">spike</th>" in html and ">negative value</th>" in html and ">gap</th>" in html
 
 
-def test_a_failing_site_is_reported_and_the_others_are_still_charted(
-    fleet: MemorySource, tmp_path: Path
-) -> None:
+def throttle_site(fleet: MemorySource, site: str) -> None:
+    """Every read of `site` fails as a throttled table would; the other sites answer as before."""
     real = fleet.get
 
     def broken(path: str, query: dict[str, str]) -> dict:
-        if path.startswith("/sites/night/"):
+        if path.startswith(f"/sites/{site}/"):
             raise SourceError(503, "table throttled")
         return real(path, query)
 
     fleet.get = broken  # type: ignore[method-assign]
+
+
+def test_a_failing_site_is_reported_and_the_others_are_still_charted(
+    fleet: MemorySource, tmp_path: Path
+) -> None:
+    throttle_site(fleet, "night")
     report = generate_charts(
         fleet, tmp_path, ["alpha", "night", "ghost", "single"], None, None, workers=1, progress=False
     )
@@ -137,14 +142,7 @@ def test_a_source_that_answers_in_parallel_is_read_for_several_sites_at_once(
 def test_a_site_that_fails_in_a_fetch_thread_is_reported_and_the_others_are_charted(
     fleet: MemorySource, tmp_path: Path
 ) -> None:
-    real = fleet.get
-
-    def broken(path: str, query: dict[str, str]) -> dict:
-        if path.startswith("/sites/night/"):
-            raise SourceError(503, "table throttled")
-        return real(path, query)
-
-    fleet.get = broken  # type: ignore[method-assign]
+    throttle_site(fleet, "night")
     report = generate_charts(fleet, tmp_path, None, None, None, workers=1, progress=False, fetchers=3)
     assert set(report.failures) == {"night"} and "table throttled" in report.failures["night"]
     assert sorted(report.files) == ["alpha", "single"]
