@@ -109,9 +109,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         )
     logger.info("validated", extra=counts)
     return ValidateResult(
-        received=tally.received, valid=tally.valid, rejected=tally.rejected, duplicates=tally.duplicates,
-        rejects_location=rejects_location, chunks=write_chunks(result, bucket, execution),
-        sites=len(result.site_ids()), format=_format_label(result.source_format),
+        **counts, chunks=write_chunks(result, bucket, execution), sites=len(result.site_ids()),
+        format=_format_label(result.source_format),
     ).to_payload()
 
 
