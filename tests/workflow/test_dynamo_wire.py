@@ -2,7 +2,7 @@
 
 Each example sends the same requests - writes, reads with and without projections, and requests DynamoDB
 refuses - twice through boto3 on a fresh emulator: once with the shortcuts and once with moto's own
-parser, serializer and Item.project, and compares every answer as botocore parses it (or the error's code
+parser, serializer, dynamo_to_dict and Item.project, and compares every answer as botocore parses it (or the error's code
 and message). `serve`'s in-process dispatch is checked against its HTTP endpoint in test_serve.py.
 """
 
@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 from moto.core.responses import ActionResult
+from moto.dynamodb import responses as dynamo_responses
 from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.responses import DynamoHandler
 
@@ -68,6 +69,7 @@ def _moto_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(DynamoHandler, "parse_parameters", dynamo_wire.ORIGINALS["parse_parameters"])
     monkeypatch.setattr(ActionResult, "execute_result", dynamo_wire.ORIGINALS["execute_result"])
     monkeypatch.setattr(Item, "project", dynamo_wire.ORIGINALS["project"])
+    monkeypatch.setattr(dynamo_responses, "dynamo_to_dict", dynamo_wire.ORIGINALS["dynamo_to_dict"])
 
 
 def _answer(call: Any, **request: Any) -> Any:
@@ -139,6 +141,7 @@ def test_answers_are_moto_s_answers(rows: list[tuple[str, str, dict[str, Any]]])
     with pytest.MonkeyPatch.context() as patch:
         _moto_only(patch)
         assert dynamo_wire.ORIGINALS["project"] is Item.project
+        assert dynamo_wire.ORIGINALS["dynamo_to_dict"] is dynamo_responses.dynamo_to_dict
         moto = _sorted_batch_get(list(_conversation(rows)))
     assert shortcut == moto
 
@@ -168,6 +171,8 @@ def test_only_plain_results_skip_the_serializer() -> None:
     assert not dynamo_wire.is_plain({"Items": [{"a": {"B": b"x"}}]})
     assert not dynamo_wire.is_plain({"LastEvaluatedKey": None})
     assert not dynamo_wire.is_plain({1: "a"})
+    assert not dynamo_wire.is_plain({"CapacityUnits": float("nan")})  # orjson would write null
+    assert dynamo_wire.is_plain({"CapacityUnits": 0.5, "Items": []})
 
 
 def test_serve_s_in_process_dispatch_answers_as_its_endpoint_and_needs_no_socket() -> None:
@@ -183,10 +188,13 @@ def test_serve_s_in_process_dispatch_answers_as_its_endpoint_and_needs_no_socket
     endpoint = f"http://127.0.0.1:{port}"
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
+    # A session made before the hook is installed keeps the HTTP path: the reference answers.
+    over_http = Session().create_client("dynamodb", endpoint_url=endpoint, region_name="us-east-1")
     undispatch = dynamo_wire.in_process_dispatch(endpoint)
     try:
         in_process = boto3.client("dynamodb", endpoint_url=endpoint)  # boto3's default session: the hook
-        over_http = Session().create_client("dynamodb", endpoint_url=endpoint, region_name="us-east-1")
+        # A plain botocore session made meanwhile (the query API's client): the hook as well.
+        botocore_only = Session().create_client("dynamodb", endpoint_url=endpoint, region_name="us-east-1")
         over_http.create_table(
             TableName=TABLE, BillingMode="PAY_PER_REQUEST",
             AttributeDefinitions=[{"AttributeName": "site_id", "AttributeType": "S"}],
@@ -202,16 +210,20 @@ def test_serve_s_in_process_dispatch_answers_as_its_endpoint_and_needs_no_socket
             ("get_item", {"TableName": TABLE, "Key": {"site_id": {"S": "s1"}}, "ProjectionExpression": "n.x"}),
         ]
         for operation, request in requests:
-            assert _answer(getattr(in_process, operation), **request) == _answer(
-                getattr(over_http, operation), **request)
+            expected = _answer(getattr(over_http, operation), **request)
+            assert _answer(getattr(in_process, operation), **request) == expected
+            assert _answer(getattr(botocore_only, operation), **request) == expected
     finally:
         server.stop()
     try:
-        # The server is gone: the in-process client still answers, a client from another session cannot.
-        assert in_process.get_item(TableName=TABLE, Key={"site_id": {"S": "s1"}})["Item"]["n"] == {"N": "1e-05"}
+        # The server is gone: the in-process clients still answer, a client made before the hook cannot.
+        for client in (in_process, botocore_only):
+            assert client.get_item(TableName=TABLE, Key={"site_id": {"S": "s1"}})["Item"]["n"] == {"N": "1e-05"}
         with pytest.raises(EndpointConnectionError):
             over_http.get_item(TableName=TABLE, Key={"site_id": {"S": "s1"}})
     finally:
         undispatch()
-    with pytest.raises(EndpointConnectionError):
-        in_process.get_item(TableName=TABLE, Key={"site_id": {"S": "s1"}})
+    for client in (in_process, botocore_only, Session().create_client(
+            "dynamodb", endpoint_url=endpoint, region_name="us-east-1")):  # uninstalled: none dispatches
+        with pytest.raises(EndpointConnectionError):
+            client.get_item(TableName=TABLE, Key={"site_id": {"S": "s1"}})

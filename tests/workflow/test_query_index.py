@@ -189,3 +189,48 @@ def test_key_bounds_select_exactly_the_keys_the_condition_admits(comparison: str
         assert bounds is not None
         admitted = [key for key in ordered if get_comparison_func(comparison)(key, *values)]
         assert ordered[bounds[0]:bounds[1]] == admitted
+
+
+def _stored_items() -> list[Any]:
+    from moto.dynamodb.models import dynamodb_backends
+
+    table = dynamodb_backends["123456789012"]["us-east-1"].tables[TABLE]
+    return list(table.all_items())
+
+
+resizes = st.lists(
+    st.tuples(st.sampled_from(["put", "grow", "append", "create", "refused", "delete"]), st.sampled_from(STAMPS[:4]),
+              st.integers(0, 3000)),
+    min_size=1, max_size=25,
+)  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(resizes)
+def test_the_size_kept_on_each_item_is_the_size_moto_measures_after_every_change(changes: list[Any]) -> None:
+    """tuning keeps each item's size from when it was built; UpdateItem changes items in place."""
+    measure = tuning.ORIGINALS["Item.size"]
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        _create(client)
+        for operation, stamp, length in changes:
+            key = {"site_id": {"S": "a"}, "timestamp": {"S": stamp}}
+            text = {":t": {"S": "x" * (length + 1)}}
+            with contextlib.suppress(ClientError):
+                if operation == "put":
+                    client.put_item(TableName=TABLE, Item=_item("a", stamp, length, length % 2 == 0))
+                elif operation in ("grow", "create"):  # create: on a key that may hold no item yet
+                    client.update_item(TableName=TABLE, Key=key, UpdateExpression="SET w = :t",
+                                       ExpressionAttributeValues=text)
+                elif operation == "append":  # a nested change: the list inside the item grows
+                    client.update_item(TableName=TABLE, Key=key,
+                                       UpdateExpression="SET l = list_append(if_not_exists(l, :empty), :t)",
+                                       ExpressionAttributeValues={":empty": {"L": []}, ":t": {"L": [text[":t"]]}})
+                elif operation == "refused":  # the condition fails: moto changes nothing
+                    client.update_item(TableName=TABLE, Key=key, UpdateExpression="SET w = :t",
+                                       ConditionExpression="attribute_not_exists(site_id)",
+                                       ExpressionAttributeValues=text)
+                else:
+                    client.delete_item(TableName=TABLE, Key=key)
+            for item in _stored_items():
+                assert item.size() == measure(item), operation

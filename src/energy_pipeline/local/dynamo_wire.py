@@ -10,14 +10,22 @@ timestamps and absent members. So, for the data-plane operations in `OPERATIONS`
 - `fast_requests`: a request body with no binary attribute value (`"B"`/`"BS"`) that is a JSON object is
   handed to moto's handler as `json.loads` reads it; anything else goes through moto's parser.
 - `fast_results`: a result made only of dicts, lists, strings, ints, floats and booleans whose top-level
-  names are all members of the operation's output is written with `json.dumps`; anything else (bytes,
-  datetimes, None, a name the model does not know) goes through moto's serializer.
+  names are all members of the operation's output is written as JSON (orjson; json.dumps for what orjson
+  cannot write); anything else (bytes, datetimes, None, a name the model does not know) goes through
+  moto's serializer.
+- `fast_result_values`: moto turns every answer's DynamoType values into plain dicts with a generic walk
+  (`dynamo_to_dict`: datetime, to_json and isinstance checks at every value); DynamoDB's own types are
+  converted directly, binary values and anything else by moto's function.
 
 And one computation moto repeats: `Item.project` (a ProjectionExpression) turned the whole item into
 Python values and back once per projected name, ~0.35 ms per 1,000-reading page item. `fast_projection`
 does it once per projected attribute for the top-level names the query API and the pipeline project
 (`a, b, #c`), with the same conversion (a number comes back in boto3's Decimal form, as moto answers
-it); nested paths and list indexes go to moto's own `project`.
+it; a string, boolean or null is copied as it is); nested paths and list indexes go to moto's own
+`project`.
+
+Reading one site's 10,000 readings through the query API cost `serve` ~0.6-0.9 s of CPU; these and
+tuning's kept item sizes take about half of it off (docs/benchmarks.md has the figures).
 
 What moto's handlers compute is untouched: the same validation, the same errors (errors always take
 moto's own path), the same stored items. tests/workflow/test_dynamo_wire.py sends the same requests with
@@ -26,12 +34,17 @@ the patches on and off and holds every answer - parsed by botocore, as a client 
 `in_process_dispatch` is for `serve`: the Lambda handlers and the query API run inside the `serve`
 process but reach DynamoDB through its HTTP endpoint (the address the interpreter and the AWS CLI
 use). A botocore hook hands their DynamoDB requests for that endpoint to moto's handler directly, as
-moto's own in-process mock does, instead of a loopback HTTP round trip through the server thread.
+moto's own in-process mock does, instead of a loopback HTTP round trip through the server thread. The
+hook is one of botocore's built-in handlers while it is installed (moto's mock registers its stubber
+the same way), so every session created meanwhile carries it: boto3's default session and the plain
+botocore sessions the query API makes its client from (it skips boto3 to start faster) alike.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import threading
 from typing import Any
 
@@ -42,6 +55,7 @@ OPERATIONS = frozenset({
 })  # fmt: skip
 _BINARY_MARKERS = (b'"B"', b'"BS"')
 _PLAIN_SCALARS = (str, int, float, bool)
+_ONLY_STR = frozenset({str})
 _PATCHED: set[str] = set()
 _LOCK = threading.Lock()
 CONTENT_TYPE = "application/x-amz-json-1.0"
@@ -54,6 +68,7 @@ def install() -> None:
         for name, patch in (
             ("requests", fast_requests),
             ("results", fast_results),
+            ("result_values", fast_result_values),
             ("projection", fast_projection),
         ):
             if name not in _PATCHED:
@@ -76,17 +91,20 @@ def plain_request(body: bytes | str | None) -> dict[str, Any] | None:
 
 
 def is_plain(value: Any) -> bool:
-    """Only dicts with string keys, lists, strings, numbers and booleans: JSON as it is written."""
+    """Only dicts with string keys, lists, strings, finite numbers and booleans: JSON as it is written."""
     stack = [value]
     while stack:
         node = stack.pop()
         kind = type(node)
         if kind is dict:
-            if any(type(key) is not str for key in node):
+            if not _ONLY_STR.issuperset(map(type, node)):
                 return False
             stack.extend(node.values())
         elif kind is list:
             stack.extend(node)
+        elif kind is float:
+            if not math.isfinite(node):
+                return False
         elif kind not in _PLAIN_SCALARS:
             return False
     return True
@@ -133,22 +151,62 @@ def fast_results() -> None:
                 known = members[operation.name] = _output_members(operation)
             if known.issuperset(result) and is_plain(result):
                 status = operation.http.get("responseCode", 200)
-                return status, {"Content-Type": CONTENT_TYPE}, json.dumps(result)
+                return status, {"Content-Type": CONTENT_TYPE}, _json_text(result)
         return original(self, context)
 
     execute_result.__doc__ = "moto's execute_result, DynamoDB JSON written as is where that is the same"
     setattr(ActionResult, "execute_result", execute_result)  # noqa: B010 - deliberate monkeypatch
 
 
-def in_process_dispatch(endpoint_url: str) -> Any:
-    """DynamoDB requests of this process's boto3 clients for `endpoint_url` answered without HTTP.
+def _json_text(result: dict[str, Any]) -> str:
+    """The result as JSON text: orjson's (a few times faster) where it can write it, json.dumps' otherwise
+    (integers beyond 64 bits, strings with lone surrogates). Both read back as the same values."""
+    try:
+        return orjson.dumps(result).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(result)
 
-    Registered on boto3's default session (the one the handlers and the query API create their clients
-    from, after `serve` started); returns the function that unregisters it.
+
+def fast_result_values() -> None:
+    """moto's dynamo_to_dict (every answer's DynamoType values to plain dicts) without its generic checks
+    (datetime, to_json, isinstance) on the types a DynamoDB answer is made of; anything else is moto's."""
+    from moto.dynamodb import responses
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+
+    original = ORIGINALS["dynamo_to_dict"] = responses.dynamo_to_dict
+    binary = ("B", "BS")
+
+    def dynamo_to_dict(value: Any) -> Any:
+        kind = type(value)
+        if kind is DynamoType:
+            if value.type in binary:
+                return original(value)
+            inner = value.value
+            return {value.type: inner if type(inner) in _PLAIN_SCALARS else dynamo_to_dict(inner)}
+        if kind is str or kind is int or kind is bool:
+            return value
+        if kind is dict or kind is LimitedSizeDict:
+            return {key: dynamo_to_dict(member) for key, member in value.items()}
+        if kind is list:
+            return [dynamo_to_dict(member) for member in value]
+        return original(value)
+
+    dynamo_to_dict.__doc__ = "moto's dynamo_to_dict, DynamoDB's own types converted directly (dynamo_wire)"
+    setattr(responses, "dynamo_to_dict", dynamo_to_dict)  # noqa: B010 - deliberate monkeypatch
+
+
+def in_process_dispatch(endpoint_url: str) -> Any:
+    """DynamoDB requests of this process's clients for `endpoint_url` answered without HTTP.
+
+    Every botocore session created while it is installed gets the hook (it is added to botocore's
+    built-in handlers, which each new session registers), and so does boto3's default session if it
+    exists already; clients made before, from other sessions, keep the HTTP path. Returns the function
+    that uninstalls it.
     """
     from urllib.parse import urlsplit
 
     import boto3
+    from botocore import handlers
     from botocore.awsrequest import AWSResponse
     from moto.core.botocore_stubber import MockRawResponse
     from moto.core.exceptions import HTTPException
@@ -174,47 +232,65 @@ def in_process_dispatch(endpoint_url: str) -> Any:
             status, headers, body = crash.code, dict(crash.get_headers()), crash.get_body()
         return AWSResponse(request.url, status, headers, MockRawResponse(body))
 
-    if boto3.DEFAULT_SESSION is None:
-        boto3.setup_default_session()
-    assert boto3.DEFAULT_SESSION is not None
-    events = boto3.DEFAULT_SESSION.events
-    events.register("before-send.dynamodb", send, unique_id="energy-pipeline-dynamo-wire")
+    builtin = ("before-send.dynamodb", send)
+    handlers.BUILTIN_HANDLERS.append(builtin)
+    default_events = boto3.DEFAULT_SESSION.events if boto3.DEFAULT_SESSION is not None else None
+    if default_events is not None:  # created before the hook was built in
+        default_events.register("before-send.dynamodb", send, unique_id="energy-pipeline-dynamo-wire")
 
     def unregister() -> None:
-        active.clear()  # clients created meanwhile hold a copy of the hook
-        events.unregister("before-send.dynamodb", send, unique_id="energy-pipeline-dynamo-wire")
+        active.clear()  # sessions and clients created meanwhile hold a copy of the hook
+        with contextlib.suppress(ValueError):
+            handlers.BUILTIN_HANDLERS.remove(builtin)
+        if default_events is not None:
+            default_events.unregister("before-send.dynamodb", send, unique_id="energy-pipeline-dynamo-wire")
 
     return unregister
 
 
-def _projected(value: Any) -> dict[str, Any]:
-    """One attribute as moto's project returns it: through boto3's Python values and back."""
-    from boto3.dynamodb.types import DYNAMODB_CONTEXT, TypeDeserializer, TypeSerializer
-
-    kind = value.type
-    if kind in ("S", "BOOL", "NULL"):
-        return {kind: value.value}
-    if kind == "N":
-        number = str(DYNAMODB_CONTEXT.create_decimal(value.value))  # boto3's _serialize_n of its Decimal
-        if number not in ("Infinity", "NaN"):
-            return {"N": number}
-    return dict(TypeSerializer().serialize(TypeDeserializer().deserialize(value.to_regular_json())))
-
-
 def fast_projection() -> None:
+    from boto3.dynamodb.types import DYNAMODB_CONTEXT, TypeDeserializer, TypeSerializer
     from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 
     original = ORIGINALS["project"] = Item.project
+    create_decimal = DYNAMODB_CONTEXT.create_decimal
+
+    def projected(value: Any) -> Any:
+        """One attribute as moto's project returns it: through boto3's Python values and back."""
+        kind, inner = value.type, value.value
+        if kind == "N":
+            inner = str(create_decimal(inner))  # boto3's _serialize_n of its Decimal
+            scalar = inner not in ("Infinity", "NaN")
+        else:
+            scalar = kind in ("S", "BOOL", "NULL")
+        if not scalar:
+            python_value = TypeDeserializer().deserialize(value.to_regular_json())
+            return DynamoType(dict(TypeSerializer().serialize(python_value)))
+        copy = DynamoType.__new__(DynamoType)  # what DynamoType({kind: inner}) builds for a scalar
+        copy.type, copy.value = kind, inner
+        return copy
+
+    # A Query projects every item of its page with the same list: its names are worked out once.
+    last: list[tuple[Any, tuple[str, ...] | None]] = [((), ())]
+
+    def top_level_names(projection_expressions: list[list[str]]) -> tuple[str, ...] | None:
+        seen, names = last[0]
+        if seen is not projection_expressions:
+            simple = all(len(path) == 1 and "[" not in path[0] for path in projection_expressions)
+            names = tuple(path[0] for path in projection_expressions) if simple else None
+            last[0] = (projection_expressions, names)  # one assignment: threads see old or new, whole
+        return names
 
     def project(self: Any, projection_expressions: list[list[str]]) -> Any:
-        if not all(len(path) == 1 and "[" not in path[0] for path in projection_expressions):
+        names = top_level_names(projection_expressions)
+        if names is None:
             return original(self, projection_expressions)
         attrs = self.attrs
         picked = LimitedSizeDict.__new__(LimitedSizeDict)
         dict.__init__(picked)  # a part of a stored item: within the item size limit, not measured again
-        for path in projection_expressions:
-            if path[0] in attrs:
-                dict.__setitem__(picked, path[0], DynamoType(_projected(attrs[path[0]])))
+        for name in names:
+            if name in attrs:
+                dict.__setitem__(picked, name, projected(attrs[name]))
         item: Any = Item.__new__(Item)
         item.hash_key, item.range_key, item.attrs = self.hash_key, self.range_key, picked
         return item

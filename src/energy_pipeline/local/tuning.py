@@ -7,7 +7,10 @@ interpreter, the CLI, the benchmark's naive design):
 - moto checks DynamoDB's 400 KB item limit while it builds each stored item, re-measuring the whole item
   for every attribute added (quadratic in the attributes). `Item.__init__` measures it once; the same
   `ItemSizeTooLarge` is raised for the same items (sizes only grow while attributes are added, so the
-  final size is the one that decides). Updates of stored items keep moto's own check.
+  final size is the one that decides). Updates of stored items keep moto's own check. The size is kept
+  on the item (`ITEM_SIZE`) and `Item.size` answers it: every Query and Scan page measures each item it
+  returns against the 1 MB page limit, ~7 us per reading. UpdateItem (the one change moto makes to a
+  stored item in place) drops the kept size of the item it changed, which is then measured again.
 - moto's Step Functions interpreter builds a new boto3 client for every Task it runs (each Lambda invoke,
   each DynamoDB/SNS integration: ~3-50 ms each). The clients are kept per region and service; the
   configuration it builds them with never varies.
@@ -34,6 +37,8 @@ from typing import Any
 from energy_pipeline.local import query_index
 
 GC_THRESHOLD = (20_000, 10, 10)
+ITEM_SIZE = "_energy_item_size"  # an Item's attribute: its size, measured once when it was built
+ORIGINALS: dict[str, Any] = {}  # moto's own functions, by name, once patched (for the equivalence tests)
 _PATCHED: set[str] = set()
 _PATCH_LOCK = threading.Lock()
 
@@ -82,23 +87,52 @@ def install() -> None:
 
 
 def _measure_items_once() -> None:
+    from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.dynamo_type import DynamoType, Item, ItemSizeTooLarge, LimitedSizeDict
     from moto.dynamodb.models.utilities import bytesize
 
     limit = 405_000  # moto's own figure (DynamoDB refuses items between 409 and 410 KB)
+    measure = ORIGINALS["Item.size"] = Item.size
 
     def __init__(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
         self.hash_key = hash_key
         self.range_key = range_key
         values = {key: DynamoType(value) for key, value in attrs.items()}
-        if sum(bytesize(key) + value.size() for key, value in values.items()) > limit:
+        size = sum(bytesize(key) + value.size() for key, value in values.items())
+        if size > limit:
             raise ItemSizeTooLarge
         stored = LimitedSizeDict()
         dict.update(stored, values)  # already measured: moto's per-key check would measure it again
         self.attrs = stored
+        setattr(self, ITEM_SIZE, size)
+
+    def size(self: Any) -> int:
+        kept = self.__dict__.get(ITEM_SIZE)
+        return measure(self) if kept is None else kept
+
+    original_update = DynamoDBBackend.update_item
+
+    def update_item(self: Any, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        _forget_size(self, table_name, key)  # measured afresh while moto changes it in place ...
+        try:
+            return original_update(self, table_name, key, *args, **kwargs)
+        finally:  # ... and after: an item the update created was measured before it was filled
+            _forget_size(self, table_name, key)
 
     __init__.__doc__ = "moto's Item.__init__ with the item size measured once (energy_pipeline.local.tuning)"
+    size.__doc__ = "moto's Item.size, kept from when the item was built (energy_pipeline.local.tuning)"
+    update_item.__doc__ = "moto's update_item; the item it changed is measured again (local.tuning)"
     setattr(Item, "__init__", __init__)  # noqa: B010 - deliberate monkeypatch
+    setattr(Item, "size", size)  # noqa: B010 - deliberate monkeypatch
+    setattr(DynamoDBBackend, "update_item", update_item)  # noqa: B010 - deliberate monkeypatch
+
+
+def _forget_size(backend: Any, table_name: str, key: dict[str, Any]) -> None:
+    with contextlib.suppress(Exception):  # no such table, item or key: moto answers that itself
+        table = backend.get_table(table_name)
+        item = table.get_item(*backend.get_keys_value(table, key))
+        if item is not None:
+            item.__dict__.pop(ITEM_SIZE, None)
 
 
 class _CachedBoto3:
