@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
-
 from energy_aws.dynamo import query_all
 from energy_aws.items import ANOMALY_INDEX, ANOMALY_SITE
 
@@ -21,12 +19,39 @@ MAX_CALLS_PER_PAGE = 20
 # Readings per call when anomalies are filtered by type (most may hold none of that type).
 TYPE_FILTER_READS = 200
 WHOLE_READING = 1_000_000  # a list position past any reading's anomalies: "this reading is done"
-_DESERIALIZER = TypeDeserializer()
 
 
 def plain(item: dict[str, Any]) -> dict[str, Any]:
     """A low-level item as Python values; numbers stay Decimal, exactly as stored."""
-    return {name: _DESERIALIZER.deserialize(value) for name, value in item.items()}
+    return {name: plain_value(value) for name, value in item.items()}
+
+
+def plain_value(attribute: dict[str, Any]) -> Any:  # noqa: PLR0911 - one answer per DynamoDB type
+    """One attribute value as boto3's TypeDeserializer gives it, except binary values (B, BS) as bytes.
+
+    Written out so that the query API does not import boto3 (its client is botocore's); the pipeline
+    stores no binary value. tests/unit/test_queries.py holds it equal to TypeDeserializer.
+    """
+    ((kind, value),) = attribute.items()
+    if kind in {"S", "BOOL"}:
+        return value
+    if kind == "N":
+        return Decimal(value)
+    if kind == "M":
+        return {name: plain_value(member) for name, member in value.items()}
+    if kind == "L":
+        return [plain_value(member) for member in value]
+    if kind == "NULL":
+        return None
+    if kind == "SS":
+        return set(value)
+    if kind == "NS":
+        return {Decimal(number) for number in value}
+    if kind == "B":
+        return bytes(value)
+    if kind == "BS":
+        return {bytes(each) for each in value}
+    raise TypeError(f"not a DynamoDB attribute value: {attribute!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Any, Literal
 
-import boto3
+import botocore.session
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -97,7 +97,11 @@ def _token_key(tables: Tables) -> bytes:
 
 def build_service() -> QueryService:
     tables = Tables(require_env("READINGS_TABLE"), require_env("CATALOG_TABLE"))
-    return QueryService(boto3.client("dynamodb"), tables, TokenCodec(_token_key(tables)))
+    # botocore's own client: boto3 adds only resources and S3 transfers, which this API never uses, and
+    # importing it (s3transfer, multiprocessing) lengthened every cold start. Region and endpoint come
+    # from the environment as they would through boto3.
+    client = botocore.session.get_session().create_client("dynamodb")
+    return QueryService(client, tables, TokenCodec(_token_key(tables)))
 
 
 app = APIGatewayRestResolver(enable_validation=True, cors=_cors(), serializer=decimal_json.dumps)
