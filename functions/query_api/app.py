@@ -201,7 +201,7 @@ def invalid_request(error: RequestValidationError) -> Response[Any]:
 
 @app.exception_handler(ClientError)
 def dynamodb_error(error: ClientError) -> Response[Any]:
-    # Throttling that outlived boto3's retries is ours to absorb, not the caller's fault: 503 + retry.
+    # Throttling that outlived botocore's retries is ours to absorb, not the caller's fault: 503 + retry.
     logger.exception("DynamoDB call failed")
     code = error.response.get("Error", {}).get("Code", "")
     status = 503 if "Throttl" in code or code == "ProvisionedThroughputExceededException" else 500
