@@ -110,15 +110,29 @@ class ValidateInput(FileStep):
 
 
 @dataclass(frozen=True)
+class Refusal(Payload):
+    """Why Validate refuses a file it did read (no valid reading, more readings than a step can hold).
+
+    Returned, not raised, so that the file's counts stay in the state: the workflow's "Readings to keep?"
+    Choice sends a refused file to the failure path as InvalidFile with `reason` as the cause. A file
+    Validate cannot read at all still raises InvalidFile: there are no counts to keep.
+    """
+
+    code: str  # energy_core.errors.InvalidFile's code: "no_valid_records", "too_many_readings"
+    reason: str  # the sentence the failure alert and the ledger carry
+
+
+@dataclass(frozen=True)
 class ValidateResult(Payload):
     received: int
     valid: int
     rejected: int
     duplicates: int
     rejects_location: str | None  # s3:// of the rejects report, when any record was rejected
-    chunks: list[str]  # S3 keys of the valid readings, CHUNK_READINGS per chunk
+    chunks: list[str]  # S3 keys of the valid readings, CHUNK_READINGS per chunk; none for a refused file
     sites: int
     format: str  # "json", "csv+gzip", ...
+    refused: Refusal | None = None  # set: nothing was staged and the file goes to the failure path
 
 
 # --- Transform readings ----------------------------------------------------------------------------------

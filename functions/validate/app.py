@@ -7,7 +7,7 @@ from typing import Any
 import boto3
 
 from energy_aws import locations, objects
-from energy_aws.contracts import ValidateInput, ValidateResult
+from energy_aws.contracts import Refusal, ValidateInput, ValidateResult
 from energy_aws.errors import ObjectTooLarge
 from energy_aws.memory import gc_paused
 from energy_aws.observability import logger, metrics
@@ -87,31 +87,41 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     tally = result.counts
     counts = {"received": tally.received, "valid": tally.valid, "rejected": tally.rejected,
               "duplicates": tally.duplicates, "rejects_location": rejects_location}
-    # Kept beside the staging chunks so the failure path and `run` can report counts of a rejected file.
-    objects.write_json(s3, bucket, locations.staging_object(execution, "validation.json"), counts)
     metrics.add_metric(name="ReadingsReceived", unit="Count", value=tally.received)
     metrics.add_metric(name="ReadingsRejected", unit="Count", value=len(result.rejects))
     metrics.add_metric(name="FileBytes", unit="Bytes", value=len(data))
+    file_format = _format_label(result.source_format)
+    refused = refusal(result, key, rejects_location)
+    if refused is not None:
+        # The counts travel in the state with the refusal; the workflow quarantines the file (InvalidFile).
+        logger.warning("file refused", extra={**counts, "code": refused.code, "reason": refused.reason})
+        return ValidateResult(**counts, chunks=[], sites=0, format=file_format, refused=refused).to_payload()
+    logger.info("validated", extra=counts)
+    return ValidateResult(
+        **counts, chunks=write_chunks(result, bucket, execution), sites=len(result.site_ids()),
+        format=file_format,
+    ).to_payload()
+
+
+def refusal(result: ValidationResult, key: str, rejects_location: str | None) -> Refusal | None:
+    """Why a file that was read cannot go on, if it cannot: no valid reading, or more than a step can hold."""
+    tally = result.counts
     if not result.valid:
         first = result.rejects[0].reason if result.rejects else "the file holds no records"
-        raise InvalidFile(
+        return Refusal(
             "no_valid_records",
             f"{key}: none of its {tally.received} records is valid (first problem: {first}); "
             f"fix the file and upload it again"
             + (f" - every reason is in {rejects_location}" if rejects_location else ""),
         )
     if tally.valid > MAX_FILE_READINGS:
-        raise InvalidFile(
+        return Refusal(
             "too_many_readings",
             f"{key}: {tally.valid:,} valid readings, over the limit of {MAX_FILE_READINGS:,} per file (what "
             f"one step can hold in memory); split it into files of at most {MAX_FILE_READINGS:,} readings - "
             "by site or by month - and upload those",
         )
-    logger.info("validated", extra=counts)
-    return ValidateResult(
-        **counts, chunks=write_chunks(result, bucket, execution), sites=len(result.site_ids()),
-        format=_format_label(result.source_format),
-    ).to_payload()
+    return None
 
 
 def _format_label(fmt: Format | None) -> str:

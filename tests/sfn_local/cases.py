@@ -21,6 +21,7 @@ _HEAD = [
     "Pick a file slot",
     "Take the file slot",
     "Validate file",
+    "File refused?",
     "Transform readings",
     "Detect anomalies",
     "Store readings",
