@@ -101,7 +101,7 @@ class FileStep(Payload):
     execution: str  # the execution ARN: staging objects are kept under its name
 
 
-# --- Validate file ---------------------------------------------------------------------------------------
+# --- Validate and stage readings ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -135,26 +135,12 @@ class ValidateResult(Payload):
     refused: Refusal | None = None  # set: nothing was staged and the file goes to the failure path
 
 
-# --- Transform readings ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TransformInput(FileStep):
-    chunks: list[str]  # Validate's chunks
-
-
-@dataclass(frozen=True)
-class TransformResult(Payload):
-    chunks: list[str]  # the same readings with the file's provenance, for Detect
-    readings: int
-
-
 # --- Detect anomalies ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class DetectInput(FileStep):
-    chunks: list[str]  # Transform's chunks
+    chunks: list[str]  # Validate's chunks
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,7 @@ def _failure_counts(target: Target, info: dict[str, Any], history: History) -> d
     counts: dict[str, Any] = {
         "quarantine_location": f"s3://{target.bucket}/quarantine/{key}" if key else None
     }
-    validation = (history.output_of("Validate file") or {}).get("validation") or {}
+    validation = (history.output_of("Validate and stage readings") or {}).get("validation") or {}
     for field in ("received", "rejected", "duplicates", "rejects_location"):
         if field in validation:
             counts[field] = validation[field]
