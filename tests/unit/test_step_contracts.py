@@ -81,5 +81,10 @@ def test_models_read_back_what_they_write() -> None:
     digest = contracts.Digest("s", "m", {"severity": {"DataType": "String", "StringValue": "high"}})
     result = contracts.DetectResult(1, {"spike": 1}, 1, [contracts.AnnotatedChunk("k")], "s3://b/k", digest)
     assert contracts.DetectResult.from_payload(json.loads(json.dumps(result.to_payload()))) == result
+    refused = contracts.ValidateResult(2, 0, 2, 0, "s3://b/rejected/k.jsonl", [], 0, "json",
+                                       contracts.Refusal("no_valid_records", "k: none of its 2 records is valid"))
+    assert contracts.ValidateResult.from_payload(json.loads(json.dumps(refused.to_payload()))) == refused
+    accepted = {**refused.to_payload(), "refused": None}  # what the Choice "File refused?" lets through
+    assert contracts.ValidateResult.from_payload(accepted).refused is None
     quarantine = contracts.QuarantineInput.from_payload({"file": {"bucket": "b", "key": "k"}, "execution": "a"})
     assert quarantine.failure == contracts.Failure("ProcessingFailed", "")  # a Catch without detail
