@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 from moto.core.responses import ActionResult
+from moto.dynamodb import responses
 from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.responses import DynamoHandler
 
@@ -68,6 +69,8 @@ def _moto_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(DynamoHandler, "parse_parameters", dynamo_wire.ORIGINALS["parse_parameters"])
     monkeypatch.setattr(ActionResult, "execute_result", dynamo_wire.ORIGINALS["execute_result"])
     monkeypatch.setattr(Item, "project", dynamo_wire.ORIGINALS["project"])
+    monkeypatch.setattr(responses, "dynamo_json_dump", dynamo_wire.ORIGINALS["dynamo_json_dump"])
+    monkeypatch.setattr(DynamoHandler, "dynamodb_backend", dynamo_wire.ORIGINALS["dynamodb_backend"])
 
 
 def _answer(call: Any, **request: Any) -> Any:
