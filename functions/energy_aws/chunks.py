@@ -1,8 +1,8 @@
 """The annotated chunk: what Detect hands Store, in the one chunk format that runs from Validate on.
 
 A chunk (`energy_core.readings`, `Readings.to_bytes`) is a header line, then one line of columns.
-Validate writes the valid readings, Transform adds the file's provenance to the header, and Detect the
-anomalies each reading carries (`annotated_chunk`); Store turns the annotated chunk into ReadingsTable
+Validate writes the valid readings with the file's provenance in the header, Detect adds the anomalies
+each reading carries (`annotated_chunk`); Store turns the annotated chunk into ReadingsTable
 items (`ChunkToStore`) and the Catalog reads each site's first and last reading from it.
 Only headers are rewritten: the columns pass through byte for byte.
 """
@@ -22,7 +22,7 @@ Carried = dict[int, list[dict[str, Any]]]  # a chunk's row -> the anomalies that
 
 
 def annotated_chunk(chunk: bytes, carried: Carried) -> bytes:
-    """A Transform chunk with the anomalies its readings carry added to the header ([row, anomalies]
+    """A Validate chunk with the anomalies its readings carry added to the header ([row, anomalies]
     pairs); the columns pass through byte for byte."""
     header, columns = read_header(chunk)
     header["anomalies"] = sorted(carried.items())

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from energy_aws.chunks import ChunkToStore, annotated_chunk, site_spans, write_order
-from energy_core.readings import Block, Readings, read_header, transform_chunk
+from energy_core.readings import Block, Readings, read_header
 
 PROVENANCE = {"source_key": "incoming/a.json", "source_etag": "e", "ingested_at": "2025-03-02T00:00:00.000000Z"}
 
@@ -14,7 +14,7 @@ PROVENANCE = {"source_key": "incoming/a.json", "source_etag": "e", "ingested_at"
 def chunk() -> bytes:
     rows = [("b", f"2025-03-01T0{hour}:00:00.000000Z", 1.5, 0.25, None) for hour in (0, 1)]
     rows += [("a", f"2025-03-01T0{hour}:00:00.000000Z", 0.5, 0.0, 10.0 + hour) for hour in (2, 3, 4)]
-    return transform_chunk(Readings.from_rows(rows).to_bytes(), PROVENANCE)[0]
+    return Readings.from_rows(rows).to_bytes(provenance=PROVENANCE)  # as Validate stages it
 
 
 def test_annotating_rewrites_only_the_header_and_store_gets_each_readings_anomalies() -> None:
