@@ -43,10 +43,10 @@ lint: $(STAMP) $(CHECKOV_VENV)/bin/checkov
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/cfn-lint template.yaml
-	$(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download -f template.yaml --framework cloudformation
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml --quiet --compact --skip-download -f template.yaml --framework cloudformation
 	# ... and on the template as deployed: SAM's generated roles, stage and permissions (scripts/sam_translate.py).
 	mkdir -p .lint && $(BIN)/python scripts/sam_translate.py .lint/sam-translated.json
-	$(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download -f .lint/sam-translated.json --framework cloudformation
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml --quiet --compact --skip-download -f .lint/sam-translated.json --framework cloudformation
 
 $(CHECKOV_VENV)/bin/checkov:
 	$(PYTHON) -m venv $(CHECKOV_VENV)

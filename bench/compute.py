@@ -1,8 +1,8 @@
-"""compute_ratio_to_parse: validate + transform + detect on one core, over orjson.loads of the same bytes.
+"""compute_ratio_to_parse: validate + detect on one core, over orjson.loads of the same bytes.
 
 The functions the handlers call, in-process, without S3: validate = parse + check + canonicalise + dedupe;
-transform = a Validate chunk in, a Transform chunk out (JSON both ways); detect = Transform chunks in (JSON),
-every site's detectors without stored history. What the steps cost beyond the parse floor.
+detect = Validate's chunks in (JSON, the file's provenance in each header), every site's detectors without
+stored history. What the steps cost beyond the parse floor.
 CPU time (process_time), the best of several runs after a warm-up run, so other work on a shared machine
 counts as little as possible: at least REPEATS runs, more for short work (until MIN_TOTAL_S of CPU). The first
 runs of a parse in a fresh heap are up to 1.7x slower than later ones (arenas are still being allocated):
@@ -19,10 +19,11 @@ from typing import Any, TypeVar
 
 import orjson
 
+from bench.data import provenance
 from energy_aws.memory import gc_paused
 from energy_core.detect import detect_site, load_config
 from energy_core.detect.inputs import series_by_site
-from energy_core.readings import CHUNK_READINGS, Readings, dump_chunk, split_chunks, transform_chunk
+from energy_core.readings import CHUNK_READINGS, Readings, dump_chunk, split_chunks
 from energy_core.validation import ValidationResult, ingest
 
 REPEATS = 3
@@ -64,23 +65,21 @@ def measure(path: Path) -> dict[str, Any]:
     config = load_config(json.loads(CONFIG_FILE.read_text()))
     parse_s, _ = best_cpu(lambda: _parse_only(data))
     validate_s, result = best_cpu(lambda: _validate(path.name, data))
-    chunks = [dump_chunk(chunk) for chunk in split_chunks(result.valid, CHUNK_READINGS)]
-    provenance = {"source_key": path.name, "source_etag": "etag", "ingested_at": "2025-01-01T00:00:00Z"}
-    transform_s, items = best_cpu(lambda: [transform_chunk(chunk, provenance)[0] for chunk in chunks])
+    stamp = provenance(path)  # as Validate stages its chunks
+    chunks = [dump_chunk(chunk, provenance=stamp) for chunk in split_chunks(result.valid, CHUNK_READINGS)]
     now = time.time()
 
     def detect() -> int:
-        readings = [Readings.from_bytes(chunk)[0] for chunk in items]
+        readings = [Readings.from_bytes(chunk)[0] for chunk in chunks]
         return sum(len(detect_site(series, [], config, now)) for series in series_by_site(readings).values())
 
     detect_s, anomalies = best_cpu(detect)
-    work_s = validate_s + transform_s + detect_s
+    work_s = validate_s + detect_s
     return {
         "readings": len(result.valid),
         "anomalies": anomalies,
         "parse_s": parse_s,
         "validate_s": validate_s,
-        "transform_s": transform_s,
         "detect_s": detect_s,
         "compute_ratio_to_parse": work_s / parse_s,
     }

@@ -20,6 +20,11 @@ START_EPOCH = 1_704_067_200  # 2024-01-01T00:00:00Z: 1M readings over 10 sites e
 INTERVAL_S = 900
 
 
+def provenance(path: Path) -> dict[str, str]:
+    """The provenance Validate stamps on a file's chunks (validate/app.py, file_provenance), fixed."""
+    return {"source_key": path.name, "source_etag": "etag", "ingested_at": "2025-01-01T00:00:00.000000Z"}
+
+
 def readings(count: int, sites: int = SITES, fault_every: int = FAULT_EVERY) -> Iterator[dict[str, Any]]:
     """`count` readings of `sites` sites, site after site, 15 minutes apart."""
     per_site = math.ceil(count / sites)

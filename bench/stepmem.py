@@ -18,10 +18,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-STEPS = ("validate", "transform", "detect", "store")
+STEPS = ("validate", "detect", "store")
 
 
 def _validate(folder: Path, file: Path) -> int:
+    from bench.data import provenance
     from energy_aws.memory import gc_paused
     from energy_core.readings import CHUNK_READINGS, dump_chunk, split_chunks
     from energy_core.validation import ingest
@@ -29,20 +30,8 @@ def _validate(folder: Path, file: Path) -> int:
     with gc_paused():  # as the Validate step runs it
         result = ingest(file.name, file.read_bytes())
     for index, chunk in enumerate(split_chunks(result.valid, CHUNK_READINGS)):
-        (folder / f"valid-{index:05d}.json").write_bytes(dump_chunk(chunk))
+        (folder / f"valid-{index:05d}.json").write_bytes(dump_chunk(chunk, provenance=provenance(file)))
     return len(result.valid)
-
-
-def _transform(folder: Path, file: Path) -> int:
-    from energy_core.readings import transform_chunk
-
-    total = 0
-    provenance = {"source_key": file.name, "source_etag": "etag", "ingested_at": "2025-01-01T00:00:00Z"}
-    for chunk in sorted(folder.glob("valid-*.json")):
-        body, count = transform_chunk(chunk.read_bytes(), provenance)
-        (folder / chunk.name.replace("valid-", "items-")).write_bytes(body)
-        total += count
-    return total
 
 
 def _detect(folder: Path, file: Path) -> int:
@@ -50,7 +39,7 @@ def _detect(folder: Path, file: Path) -> int:
     from energy_aws.chunks import annotated_chunk
     from energy_core.readings import Readings
 
-    bodies = [path.read_bytes() for path in sorted(folder.glob("items-*.json"))]
+    bodies = [path.read_bytes() for path in sorted(folder.glob("valid-*.json"))]
     readings = [Readings.from_bytes(body)[0] for body in bodies]
     handler.load_history = lambda *args: []  # an empty table: no stored history to query
     anomalies = handler.detect_all(readings)
@@ -84,8 +73,7 @@ def _refuse(folder: Path, file: Path) -> int:
 
 def main(step: str, folder: Path, file: Path) -> None:
     started = time.process_time()
-    count = {"validate": _validate, "transform": _transform, "detect": _detect, "store": _store,
-             "refuse": _refuse}[step](folder, file)
+    count = {"validate": _validate, "detect": _detect, "store": _store, "refuse": _refuse}[step](folder, file)
     peak_kb = _peak_kb()
     print(
         json.dumps(

@@ -57,7 +57,7 @@ def _history(site_id: str, series: Any) -> Any:
 
 
 def load_chunks(keys: list[str]) -> tuple[list[bytes], list[Readings]]:
-    """Each Transform chunk as it is (annotated for Store) and its readings (for the detectors)."""
+    """Each Validate chunk as it is (annotated for Store) and its readings (for the detectors)."""
     bodies = [objects.read_bytes(s3, BUCKET, key) for key in keys]
     return bodies, [Readings.from_bytes(body)[0] for body in bodies]
 

@@ -101,12 +101,25 @@ class FileStep(Payload):
     execution: str  # the execution ARN: staging objects are kept under its name
 
 
-# --- Validate file ---------------------------------------------------------------------------------------
+# --- Validate and stage readings ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class ValidateInput(FileStep):
     """Validate is given the file alone."""
+
+
+@dataclass(frozen=True)
+class Refusal(Payload):
+    """Why Validate refuses a file it did read (no valid reading, more readings than a step can hold).
+
+    Returned, not raised, so that the file's counts stay in the state: the workflow's "Readings to keep?"
+    Choice sends a refused file to the failure path as InvalidFile with `reason` as the cause. A file
+    Validate cannot read at all still raises InvalidFile: there are no counts to keep.
+    """
+
+    code: str  # energy_core.errors.InvalidFile's code: "no_valid_records", "too_many_readings"
+    reason: str  # the sentence the failure alert and the ledger carry
 
 
 @dataclass(frozen=True)
@@ -116,23 +129,10 @@ class ValidateResult(Payload):
     rejected: int
     duplicates: int
     rejects_location: str | None  # s3:// of the rejects report, when any record was rejected
-    chunks: list[str]  # S3 keys of the valid readings, CHUNK_READINGS per chunk
+    chunks: list[str]  # S3 keys of the valid readings, CHUNK_READINGS per chunk; none for a refused file
     sites: int
     format: str  # "json", "csv+gzip", ...
-
-
-# --- Transform readings ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TransformInput(FileStep):
-    chunks: list[str]  # Validate's chunks
-
-
-@dataclass(frozen=True)
-class TransformResult(Payload):
-    chunks: list[str]  # the same readings with the file's provenance, for Detect
-    readings: int
+    refused: Refusal | None = None  # set: nothing was staged and the file goes to the failure path
 
 
 # --- Detect anomalies ------------------------------------------------------------------------------------
@@ -140,7 +140,7 @@ class TransformResult(Payload):
 
 @dataclass(frozen=True)
 class DetectInput(FileStep):
-    chunks: list[str]  # Transform's chunks
+    chunks: list[str]  # Validate's chunks
 
 
 @dataclass(frozen=True)

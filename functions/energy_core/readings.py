@@ -20,7 +20,6 @@ __all__ = [
     "epoch_seconds",
     "split_chunks",
     "to_items",
-    "transform_chunk",
     "where",
 ]
 
@@ -347,19 +346,6 @@ def _item(reading: CanonicalReading, provenance: dict[str, str]) -> dict[str, An
 def dump_chunk(readings: Readings, **extra: Any) -> bytes:
     """A chunk of readings as stored between steps in S3 (one JSON object of columns)."""
     return readings.to_bytes(**extra)
-
-
-def transform_chunk(body: bytes, provenance: dict[str, str]) -> tuple[bytes, int]:
-    """The Transform step: a Validate chunk in, the stored items' chunk out - the same canonical columns
-    with the file's provenance (source key, ETag, ingestion time) in the header, once per chunk.
-
-    Validation already canonicalised every value, so the columns pass through byte for byte: decoding
-    and re-encoding them would cost half a parse of the file for nothing. Net energy is not stored: the
-    query API derives it exactly from the two stored decimals.
-    """
-    header, columns = read_header(body)
-    header["provenance"] = provenance
-    return orjson.dumps(header) + b"\n" + columns, int(header["count"])
 
 
 def split_chunks(readings: Readings, max_per_chunk: int) -> list[Readings]:

@@ -1,4 +1,5 @@
-"""Write chunk: one chunk of readings, 25 items per BatchWriteItem, paced per site partition.
+"""Write chunk: one chunk of readings, 25 items per BatchWriteItem, paced per site partition, the
+chunk's sites taken in turn (`ChunkToStore.attribute_values`) so that each batch spends several sites' shares.
 
 Anomalies are part of the reading they were observed at (its `anomalies` list), so they cost no
 write of their own, and a file sent again replaces its readings' anomalies with its readings.

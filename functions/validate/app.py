@@ -1,13 +1,18 @@
-"""Validate file: parse the upload, check every record against the contract, keep the good ones."""
+"""Validate and stage readings: parse the upload, check every record against the contract, keep the good ones.
+
+The valid readings are staged in chunks of columns, canonical and stamped with the file's provenance: what
+Detect reads and Store writes, with nothing left to transform in between.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 
 from energy_aws import locations, objects
-from energy_aws.contracts import ValidateInput, ValidateResult
+from energy_aws.contracts import Refusal, UploadedFile, ValidateInput, ValidateResult
 from energy_aws.errors import ObjectTooLarge
 from energy_aws.memory import gc_paused
 from energy_aws.observability import logger, metrics
@@ -38,10 +43,19 @@ def write_rejects(result: ValidationResult, bucket: str, source_key: str) -> str
     return locations.s3_uri(bucket, key)
 
 
-def write_chunks(result: ValidationResult, bucket: str, execution: str) -> list[str]:
-    """The valid readings in chunks. Each chunk's header names its sites that are in more than one chunk,
-    with how many hold them (`shared_sites`): Store's writers of those chunks share the site's partition,
-    and pace their writes to it."""
+def file_provenance(file: UploadedFile) -> dict[str, str]:
+    """Where the readings came from, which every stored reading carries (source key, ETag, ingestion time)."""
+    ingested_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return {"source_key": file.key, "source_etag": file.etag, "ingested_at": ingested_at}
+
+
+def write_chunks(
+    result: ValidationResult, bucket: str, execution: str, provenance: dict[str, str],
+) -> list[str]:
+    """The valid readings in chunks, each with the file's provenance in its header (once per chunk, not per
+    reading: Store puts it on every item). Each chunk's header also names its sites that are in more than
+    one chunk, with how many hold them (`shared_sites`): Store's writers of those chunks share the site's
+    partition, and pace their writes to it."""
     chunks = split_chunks(result.valid, CHUNK_READINGS)
     spans: dict[str, int] = {}
     for chunk in chunks:
@@ -51,7 +65,7 @@ def write_chunks(result: ValidationResult, bucket: str, execution: str) -> list[
     for index, chunk in enumerate(chunks):
         shared = {site_id: spans[site_id] for site_id, _, _ in chunk.site_blocks() if spans[site_id] > 1}
         key = locations.staging_key(execution, "valid", index)
-        objects.write_bytes(s3, bucket, key, dump_chunk(chunk, shared_sites=shared))
+        objects.write_bytes(s3, bucket, key, dump_chunk(chunk, shared_sites=shared, provenance=provenance))
         keys.append(key)
     return keys
 
@@ -87,31 +101,41 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     tally = result.counts
     counts = {"received": tally.received, "valid": tally.valid, "rejected": tally.rejected,
               "duplicates": tally.duplicates, "rejects_location": rejects_location}
-    # Kept beside the staging chunks so the failure path and `run` can report counts of a rejected file.
-    objects.write_json(s3, bucket, locations.staging_object(execution, "validation.json"), counts)
     metrics.add_metric(name="ReadingsReceived", unit="Count", value=tally.received)
     metrics.add_metric(name="ReadingsRejected", unit="Count", value=len(result.rejects))
     metrics.add_metric(name="FileBytes", unit="Bytes", value=len(data))
+    file_format = _format_label(result.source_format)
+    refused = refusal(result, key, rejects_location)
+    if refused is not None:
+        # The counts travel in the state with the refusal; the workflow quarantines the file (InvalidFile).
+        logger.warning("file refused", extra={**counts, "code": refused.code, "reason": refused.reason})
+        return ValidateResult(**counts, chunks=[], sites=0, format=file_format, refused=refused).to_payload()
+    logger.info("validated", extra=counts)
+    return ValidateResult(
+        **counts, chunks=write_chunks(result, bucket, execution, file_provenance(step.file)),
+        sites=len(result.site_ids()), format=file_format,
+    ).to_payload()
+
+
+def refusal(result: ValidationResult, key: str, rejects_location: str | None) -> Refusal | None:
+    """Why a file that was read cannot go on, if it cannot: no valid reading, or more than a step can hold."""
+    tally = result.counts
     if not result.valid:
         first = result.rejects[0].reason if result.rejects else "the file holds no records"
-        raise InvalidFile(
+        return Refusal(
             "no_valid_records",
             f"{key}: none of its {tally.received} records is valid (first problem: {first}); "
             f"fix the file and upload it again"
             + (f" - every reason is in {rejects_location}" if rejects_location else ""),
         )
     if tally.valid > MAX_FILE_READINGS:
-        raise InvalidFile(
+        return Refusal(
             "too_many_readings",
             f"{key}: {tally.valid:,} valid readings, over the limit of {MAX_FILE_READINGS:,} per file (what "
             f"one step can hold in memory); split it into files of at most {MAX_FILE_READINGS:,} readings - "
             "by site or by month - and upload those",
         )
-    logger.info("validated", extra=counts)
-    return ValidateResult(
-        **counts, chunks=write_chunks(result, bucket, execution), sites=len(result.site_ids()),
-        format=_format_label(result.source_format),
-    ).to_payload()
+    return None
 
 
 def _format_label(fmt: Format | None) -> str:

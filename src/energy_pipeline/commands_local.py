@@ -6,8 +6,9 @@ import argparse
 import os
 import sys
 import threading
+from pathlib import Path
 
-from energy_pipeline.errors import SourceChoiceError, StopRequested
+from energy_pipeline.errors import SourceChoiceError, StateDirError, StopRequested
 from energy_pipeline.sources import add_source_options, data_source
 
 
@@ -21,15 +22,43 @@ def serve(args: argparse.Namespace) -> int:
     quiet_handlers()
     try:
         with engine.server(args.aws_port, host=args.host) as local:
+            if args.state_dir is not None:
+                _restore(args.state_dir, local.stack.region)
             handler = query_handler(query_function_spec(local.stack.functions), local.endpoint_url)
-            with serving(api_server(handler, args.host, args.port)):
-                api_url, aws_url = f"http://{args.host}:{args.port}", local.endpoint_url
-                banner = _banner(local.stack.bucket, local.stack.input_prefix, api_url, str(aws_url))
-                print(banner, flush=True)
-                threading.Event().wait()
+            try:
+                with serving(api_server(handler, args.host, args.port)):
+                    api_url, aws_url = f"http://{args.host}:{args.port}", local.endpoint_url
+                    banner = _banner(local.stack.bucket, local.stack.input_prefix, api_url, str(aws_url),
+                                     args.state_dir)
+                    print(banner, flush=True)
+                    threading.Event().wait()
+            except StopRequested as stop:
+                print(f"\nstopping ({stop})", file=sys.stderr, flush=True)
+                if args.state_dir is not None:
+                    _save(args.state_dir, local.stack.region)
     except StopRequested as stop:
-        print(f"\nstopping ({stop})", file=sys.stderr, flush=True)
+        print(f"\nstopped ({stop}) before the state was saved; {args.state_dir} keeps its previous snapshot"
+              if args.state_dir is not None else f"\nstopping ({stop})", file=sys.stderr, flush=True)
+    except StateDirError as error:
+        print(f"energy-pipeline serve: {error}", file=sys.stderr, flush=True)
+        return _exit_now(2)
     return _exit_now(0)
+
+
+def _restore(directory: Path, region: str) -> None:
+    from energy_pipeline.local import state_dir
+
+    print(f"loading the state kept in {directory} ...", file=sys.stderr, flush=True)
+    loaded = state_dir.restore(directory, region)
+    print(f"loaded {loaded}" if loaded else "nothing kept there yet: starting empty", file=sys.stderr,
+          flush=True)
+
+
+def _save(directory: Path, region: str) -> None:
+    from energy_pipeline.local import state_dir
+
+    print(f"saving the state to {directory} (Ctrl-C again abandons it) ...", file=sys.stderr, flush=True)
+    print(f"saved {state_dir.save(directory, region)}", file=sys.stderr, flush=True)
 
 
 def _exit_now(code: int) -> int:
@@ -44,9 +73,10 @@ def _exit_now(code: int) -> int:
     os._exit(code)
 
 
-def _banner(bucket: str, prefix: str, api_url: str, aws_url: str) -> str:
+def _banner(bucket: str, prefix: str, api_url: str, aws_url: str, state: Path | None) -> str:
+    kept = f"the data is saved to {state} when it stops" if state else "all data lives in memory"
     return "\n".join([
-        "energy-pipeline local stack is running (Ctrl-C stops it; all data lives in memory)",
+        f"energy-pipeline local stack is running (Ctrl-C stops it; {kept})",
         f"  bucket      {bucket}",
         f"  query API   {api_url}    e.g. curl {api_url}/sites",
         f"  AWS         {aws_url}",
@@ -86,6 +116,11 @@ def add_serve_arguments(server: argparse.ArgumentParser) -> None:
         "--aws-port", type=int, default=4566, help="AWS-compatible endpoint port (default 4566)"
     )
     server.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    server.add_argument(
+        "--state-dir", type=Path, metavar="DIR",
+        help="keep the stored data across restarts: loaded from DIR on start, saved to DIR on stop "
+             "(tables and buckets; not executions or their histories)",
+    )
 
 
 def add_query_arguments(reader: argparse.ArgumentParser) -> None:

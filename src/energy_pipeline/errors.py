@@ -25,3 +25,7 @@ class ReprocessRefused(Exception):
 
 class StopRequested(Exception):
     """SIGINT or SIGTERM arrived."""
+
+
+class StateDirError(Exception):
+    """`serve --state-dir` cannot use the directory: the message says why and what to do."""

@@ -36,6 +36,13 @@ class History:
     states: list[StateRun] = field(default_factory=list)
     max_payload_bytes: int = 0
     events: int = 0
+    outputs: dict[str, str] = field(default_factory=dict)  # state name -> its last output (JSON text)
+
+    def output_of(self, state: str) -> dict[str, Any] | None:
+        """What `state` last handed on (the whole execution state), None if it never ended."""
+        text = self.outputs.get(state)
+        loaded = json.loads(text) if text else None
+        return loaded if isinstance(loaded, dict) else None
 
 
 _FAILED_KINDS = ("TaskFailed", "LambdaFunctionFailed", "ExecutionFailed", "MapStateFailed")
@@ -84,7 +91,10 @@ def read_history(sfn: Any, execution_arn: str) -> History:
             history.states.append(run)
             last_open = run
         elif kind.endswith("StateExited"):
-            stack = open_runs.get(event["stateExitedEventDetails"]["name"]) or []
+            exited = event["stateExitedEventDetails"]
+            if isinstance(exited.get("output"), str):
+                history.outputs[exited["name"]] = exited["output"]
+            stack = open_runs.get(exited["name"]) or []
             if stack:
                 run = stack.pop(0)
                 run.exited = event["timestamp"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from energy_pipeline.executions import describe, read_history
+from energy_pipeline.executions import History, describe, read_history
 
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 POLL_S = 0.1  # a remote target: how often DescribeExecution is asked
@@ -111,27 +111,22 @@ def report(target: Target, file: str, key: str, execution_arn: str) -> dict[str,
         "max_state_payload_bytes": history.max_payload_bytes,
     }
     if info["status"] != "SUCCEEDED":
-        row.update(_failure_counts(target, info))
+        row.update(_failure_counts(target, info, history))
     return row
 
 
-def _failure_counts(target: Target, info: dict[str, Any]) -> dict[str, Any]:
-    """A failed execution has no output; the counts it reached are in the quarantine reason object."""
+def _failure_counts(target: Target, info: dict[str, Any], history: History) -> dict[str, Any]:
+    """A failed execution has no output: the counts it reached are Validate's, in the state it handed on
+    (a file Validate read and refused keeps them; a file it could not read has none)."""
     detail = info["input"].get("detail", {})
     key = detail.get("object", {}).get("key", "")
     counts: dict[str, Any] = {
         "quarantine_location": f"s3://{target.bucket}/quarantine/{key}" if key else None
     }
-    name = str(info.get("execution_arn", "")).rsplit(":", 1)[-1]
-    try:
-        body = target.clients.s3.get_object(Bucket=target.bucket, Key=f"staging/{name}/validation.json")[
-            "Body"
-        ]
-        saved = json.loads(body.read())
-    except Exception:
-        return counts
+    validation = (history.output_of("Validate and stage readings") or {}).get("validation") or {}
     for field in ("received", "rejected", "duplicates", "rejects_location"):
-        counts[field] = saved.get(field, counts.get(field))
+        if field in validation:
+            counts[field] = validation[field]
     return counts
 
 

@@ -20,8 +20,8 @@ _HEAD = [
     "Claim file",
     "Pick a file slot",
     "Take the file slot",
-    "Validate file",
-    "Transform readings",
+    "Validate and stage readings",
+    "File refused?",
     "Detect anomalies",
     "Store readings",
     "Write chunk",
@@ -50,7 +50,7 @@ CASES = {
             "Claim file",
             "Pick a file slot",
             "Take the file slot",
-            "Validate file",
+            "Validate and stage readings",
             "Quarantine file",
             "Record failure",
             "Holds a file slot?",
@@ -61,7 +61,7 @@ CASES = {
         ],
         error="InvalidFile",
     ),
-    "RetriedTransientError": Case("SUCCEEDED", [*_HEAD, "Report without alert"], retried="Validate file"),
+    "RetriedTransientError": Case("SUCCEEDED", [*_HEAD, "Report without alert"], retried="Validate and stage readings"),
 }
 
 

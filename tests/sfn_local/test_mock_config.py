@@ -93,7 +93,7 @@ def test_the_transient_error_is_one_the_state_retries_and_the_retry_succeeds() -
 
 
 def test_the_invalid_file_error_is_not_retried_but_caught_into_the_failure_path() -> None:
-    error = _first_error("InvalidFile", "Validate file")
-    validate = STATES["Validate file"]
+    error = _first_error("InvalidFile", "Validate and stage readings")
+    validate = STATES["Validate and stage readings"]
     assert not any(error in rule["ErrorEquals"] for rule in validate["Retry"])
     assert validate["Catch"][-1]["Next"] == "Quarantine file"

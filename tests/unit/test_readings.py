@@ -13,7 +13,6 @@ from energy_core.readings import (
     dump_chunk,
     split_chunks,
     to_items,
-    transform_chunk,
 )
 from energy_core.timestamps import epoch_seconds
 
@@ -139,16 +138,13 @@ def test_given_far_instants_when_converted_to_epoch_seconds_then_they_match_date
         assert epoch_seconds(canonical) == expected
 
 
-def test_given_a_validate_chunk_when_transformed_then_provenance_joins_the_header_and_columns_pass_through() -> (
-    None
-):
-    chunk = dump_chunk(Readings.from_rows(series("a", 3) + series("b", 2)))
+def test_given_a_chunk_with_the_files_provenance_then_it_is_in_the_header_and_not_in_the_columns() -> None:
+    plain = dump_chunk(Readings.from_rows(series("a", 3) + series("b", 2)))
     provenance = {"source_key": "incoming/x.json", "source_etag": "e1", "ingested_at": "2025-01-01T00:00:00Z"}
 
-    body, count = transform_chunk(chunk, provenance)
+    body = dump_chunk(Readings.from_rows(series("a", 3) + series("b", 2)), provenance=provenance)
 
-    assert count == 5
-    assert body.split(b"\n")[1] == chunk.split(b"\n")[1]  # the columns, byte for byte
+    assert body.split(b"\n")[1] == plain.split(b"\n")[1]  # once per chunk: the columns are the same
     readings, extra = Readings.from_bytes(body)
     assert extra == {"provenance": provenance}
     assert list(readings) == series("a", 3) + series("b", 2)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from energy_pipeline.local.template import function_properties, load_template, resources_of_type
 
@@ -236,3 +238,36 @@ def test_every_checkov_suppression_says_why(name: str) -> None:
     skips = RESOURCES[name].get("Metadata", {}).get("checkov", {}).get("skip", [])
     for skip in skips:
         assert skip["id"].startswith("CKV_") and len(skip.get("comment", "")) > 30, (name, skip)
+
+
+CHECKOV_CONFIG = Path(__file__).resolve().parents[2] / ".checkov.yaml"
+
+
+def checkov_skips_for_the_whole_template() -> dict[str, str]:
+    """Each check `.checkov.yaml` skips everywhere, with the comment written above it (its reason)."""
+    skips, reason = {}, ""
+    for line in CHECKOV_CONFIG.read_text(encoding="utf-8").splitlines():
+        text = line.strip()
+        if text.startswith("#") and line.startswith("  "):
+            reason += text.lstrip("# ") + " "
+        elif text.startswith("- CKV_"):
+            skips[text.removeprefix("- ")], reason = reason.strip(), ""
+    assert set(skips) == set(yaml.safe_load(CHECKOV_CONFIG.read_text(encoding="utf-8"))["skip-check"])
+    return skips
+
+
+def test_every_check_skipped_for_the_whole_template_says_why_and_is_said_once() -> None:
+    skips = checkov_skips_for_the_whole_template()
+    assert skips, "the lint's checkov config skips nothing: then it has no reason to exist"
+    for check, reason in skips.items():
+        assert check.startswith("CKV_") and reason.startswith(f"{check} (") and len(reason) > 60, (check, reason)
+    # a check skipped everywhere is not skipped again beside a resource
+    beside = {skip["id"] for spec in RESOURCES.values()
+              for skip in spec.get("Metadata", {}).get("checkov", {}).get("skip", [])}
+    assert not beside & set(skips)
+
+
+def test_make_lint_runs_checkov_with_its_config_on_both_templates() -> None:
+    makefile = (CHECKOV_CONFIG.parent / "Makefile").read_text(encoding="utf-8")
+    runs = [line for line in makefile.splitlines() if "/bin/checkov " in line]
+    assert len(runs) == 2 and all("--config-file .checkov.yaml" in line for line in runs), runs

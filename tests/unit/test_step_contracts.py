@@ -17,7 +17,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFINITION = json.loads((ROOT / "statemachine" / "pipeline.asl.json").read_text(encoding="utf-8"))
 MODELS: dict[str, tuple[type[Any], type[Any]]] = {
     "${ValidateFunctionArn}": (contracts.ValidateInput, contracts.ValidateResult),
-    "${TransformFunctionArn}": (contracts.TransformInput, contracts.TransformResult),
     "${DetectFunctionArn}": (contracts.DetectInput, contracts.DetectResult),
     "${StoreFunctionArn}": (contracts.StoreInput, contracts.StoreResult),
     "${CatalogFunctionArn}": (contracts.CatalogInput, contracts.CatalogResult),
@@ -69,8 +68,8 @@ def test_what_the_store_map_keeps_is_what_catalog_reads() -> None:
 
 
 def test_a_payload_without_a_required_key_names_the_step_and_the_key() -> None:
-    with pytest.raises(ContractError, match=r"TransformInput: the payload has no 'chunks'"):
-        contracts.TransformInput.from_payload({"file": {"bucket": "b", "key": "k"}, "execution": "arn"})
+    with pytest.raises(ContractError, match=r"DetectInput: the payload has no 'chunks'"):
+        contracts.DetectInput.from_payload({"file": {"bucket": "b", "key": "k"}, "execution": "arn"})
     with pytest.raises(ContractError, match=r"StoreInput.chunk: the payload has no 'items'"):
         contracts.StoreInput.from_payload({"file": {"bucket": "b", "key": "k"}, "execution": "arn", "chunk": {}})
     with pytest.raises(ContractError, match=r"DetectResult.chunks: expected a list"):
@@ -82,5 +81,10 @@ def test_models_read_back_what_they_write() -> None:
     digest = contracts.Digest("s", "m", {"severity": {"DataType": "String", "StringValue": "high"}})
     result = contracts.DetectResult(1, {"spike": 1}, 1, [contracts.AnnotatedChunk("k")], "s3://b/k", digest)
     assert contracts.DetectResult.from_payload(json.loads(json.dumps(result.to_payload()))) == result
+    refused = contracts.ValidateResult(2, 0, 2, 0, "s3://b/rejected/k.jsonl", [], 0, "json",
+                                       contracts.Refusal("no_valid_records", "k: none of its 2 records is valid"))
+    assert contracts.ValidateResult.from_payload(json.loads(json.dumps(refused.to_payload()))) == refused
+    accepted = {**refused.to_payload(), "refused": None}  # what the Choice "File refused?" lets through
+    assert contracts.ValidateResult.from_payload(accepted).refused is None
     quarantine = contracts.QuarantineInput.from_payload({"file": {"bucket": "b", "key": "k"}, "execution": "a"})
     assert quarantine.failure == contracts.Failure("ProcessingFailed", "")  # a Catch without detail

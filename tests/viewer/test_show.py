@@ -34,7 +34,7 @@ def test_a_succeeded_run_draws_every_state_and_colours_the_path_green(runs: Runs
     execution, drawn, written = _render(runs, "clean", tmp_path)
     strokes = _box_strokes(written.svg)
     assert set(execution.definition["States"]) <= set(strokes)
-    assert strokes["Validate file"] == "#2e7d32" and strokes["Report without alert"] == "#2e7d32"
+    assert strokes["Validate and stage readings"] == "#2e7d32" and strokes["Report without alert"] == "#2e7d32"
     assert strokes["Publish alert"] == "#b0bec5"  # not run: no anomaly, no alert
     assert drawn.view.failed_state() is None
     assert written.png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -50,13 +50,13 @@ def test_a_run_with_anomalies_takes_the_alert_branch(runs: Runs, tmp_path: Path)
 
 def test_a_failed_run_highlights_the_failed_state_and_its_error(runs: Runs, tmp_path: Path) -> None:
     _, drawn, written = _render(runs, "failed", tmp_path)
-    assert drawn.view.failed_state() == "Validate file"
+    assert drawn.view.failed_state() == "Validate and stage readings"
     strokes = _box_strokes(written.svg)
-    assert strokes["Validate file"] == "#e67700"  # caught: the error went to the failure path
+    assert strokes["Validate and stage readings"] == "#e67700"  # caught: the error went to the failure path
     assert strokes["File rejected"] == "#c62828"
-    assert strokes["Transform readings"] == "#b0bec5"
+    assert strokes["Detect anomalies"] == "#b0bec5"
     assert ">InvalidFile<" in written.svg.read_text(encoding="utf-8")
-    caught = next(row for row in drawn.timeline if row.name == "Validate file")
+    caught = next(row for row in drawn.timeline if row.name == "Validate and stage readings")
     assert caught.status == "CAUGHT" and caught.error == "InvalidFile"
     assert caught.cause and "not valid JSON" in caught.cause and "stackTrace" not in caught.cause
 
@@ -74,7 +74,7 @@ def test_the_html_page_embeds_the_graph_and_the_timeline_and_opens_offline(
 def test_the_text_report_lists_every_state_with_its_duration_and_the_cause(runs: Runs) -> None:
     execution = source.load(runs.source, runs.arn("failed"))
     text = show.report(execution, show.picture(execution))
-    assert "first failed state: Validate file" in text
+    assert "first failed state: Validate and stage readings" in text
     for state in ("Read upload event", "Quarantine file", "File rejected"):
         assert state in text
     assert " ms" in text

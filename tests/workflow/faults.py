@@ -27,7 +27,7 @@ def error_class(name: str) -> type[Exception]:
 class LambdaFault:
     """The first `times` invocations of a function raise `error` before its handler runs (None: always)."""
 
-    function: str  # logical id in template.yaml, e.g. "TransformFunction"
+    function: str  # logical id in template.yaml, e.g. "DetectFunction"
     error: str
     times: int | None = 1
     message: str = "injected fault"

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 from moto.core.responses import ActionResult
-from moto.dynamodb import responses as dynamo_responses
+from moto.dynamodb import responses
 from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.responses import DynamoHandler
 
@@ -69,7 +69,9 @@ def _moto_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(DynamoHandler, "parse_parameters", dynamo_wire.ORIGINALS["parse_parameters"])
     monkeypatch.setattr(ActionResult, "execute_result", dynamo_wire.ORIGINALS["execute_result"])
     monkeypatch.setattr(Item, "project", dynamo_wire.ORIGINALS["project"])
-    monkeypatch.setattr(dynamo_responses, "dynamo_to_dict", dynamo_wire.ORIGINALS["dynamo_to_dict"])
+    monkeypatch.setattr(responses, "dynamo_to_dict", dynamo_wire.ORIGINALS["dynamo_to_dict"])
+    monkeypatch.setattr(responses, "dynamo_json_dump", dynamo_wire.ORIGINALS["dynamo_json_dump"])
+    monkeypatch.setattr(DynamoHandler, "dynamodb_backend", dynamo_wire.ORIGINALS["dynamodb_backend"])
 
 
 def _answer(call: Any, **request: Any) -> Any:
@@ -141,7 +143,7 @@ def test_answers_are_moto_s_answers(rows: list[tuple[str, str, dict[str, Any]]])
     with pytest.MonkeyPatch.context() as patch:
         _moto_only(patch)
         assert dynamo_wire.ORIGINALS["project"] is Item.project
-        assert dynamo_wire.ORIGINALS["dynamo_to_dict"] is dynamo_responses.dynamo_to_dict
+        assert dynamo_wire.ORIGINALS["dynamo_to_dict"] is responses.dynamo_to_dict
         moto = _sorted_batch_get(list(_conversation(rows)))
     assert shortcut == moto
 

@@ -41,6 +41,29 @@ def test_an_update_past_the_limit_is_still_refused(local: Any) -> None:
                         ExpressionAttributeValues={":b": {"S": "y" * 200_000}})
 
 
+def test_a_query_page_measures_items_again_after_they_are_updated_in_place(local: Any) -> None:
+    """Sizes are remembered between reads (tuning._remember_item_sizes) and forgotten on any update:
+    three 300 KB readings fit one 1 MB page; grown to 390 KB in place, only two do."""
+    ddb, table = local.engine.clients.dynamodb, _readings_table(local)
+    keys = [{"site_id": {"S": "big"}, "timestamp": {"S": f"2025-01-0{day}T00:00:00.000000Z"}} for day in (1, 2, 3)]
+    for key in keys:
+        ddb.put_item(TableName=table, Item={**key, "a": {"S": "x" * 300_000}})
+
+    def page() -> int:
+        answer = ddb.query(TableName=table, KeyConditionExpression="site_id = :s",
+                           ExpressionAttributeValues={":s": {"S": "big"}}, Select="COUNT")
+        return int(answer["Count"])
+
+    assert page() == 3 and page() == 3  # the second page reads remembered sizes
+    for key in keys:
+        ddb.update_item(TableName=table, Key=key, UpdateExpression="SET b = :b",
+                        ExpressionAttributeValues={":b": {"S": "y" * 90_000}})
+    assert page() == 2
+    ddb.transact_write_items(TransactItems=[{"Update": {
+        "TableName": table, "Key": keys[0], "UpdateExpression": "REMOVE a, b"}}])
+    assert page() == 3  # the first is small again: the three fit
+
+
 def test_the_interpreter_reuses_its_clients_and_the_runner_wakes_when_the_execution_ends(
     local: Any, samples: Path
 ) -> None:

@@ -77,13 +77,13 @@ def test_given_throttled_batch_writes_when_a_file_is_stored_then_unprocessed_ite
     assert_complete(local, row)
 
 
-def test_given_a_lambda_service_error_when_transform_runs_then_the_state_machine_retries_it(
+def test_given_a_lambda_service_error_when_detect_runs_then_the_state_machine_retries_it(
         local, tmp_path: Path) -> None:
-    with lambda_fault(LambdaFault("TransformFunction", "Lambda.ServiceException")) as fault:
+    with lambda_fault(LambdaFault("DetectFunction", "Lambda.ServiceException")) as fault:
         [row] = run(local, write(tmp_path, "transient.json", mixed_file()))
 
     assert (fault.calls, fault.raised) == (2, 1)
-    assert state(row, "Transform readings").get("retries") == 1
+    assert state(row, "Detect anomalies").get("retries") == 1
     assert_complete(local, row)
 
 

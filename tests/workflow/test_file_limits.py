@@ -40,7 +40,7 @@ def test_given_a_file_over_the_size_limit_then_it_is_refused_before_it_is_read(
     assert (row["status"], row["error"]) == ("FAILED", "InvalidFile"), row
     assert "over the limit of 4,096 bytes per file" in row["reason"], row["reason"]
     assert "split it into files of at most 30 readings" in row["reason"], row["reason"]
-    assert not any(state["name"] == "Transform readings" for state in row["states"])
+    assert not any(state["name"] == "Detect anomalies" for state in row["states"])
     assert stored_readings(local, "big-site") == []
 
 
@@ -54,6 +54,12 @@ def test_given_a_file_with_more_readings_than_the_limit_then_it_is_refused_befor
     assert "split it into files of at most 150 readings" in row["reason"]
     assert (row["received"], row["rejected"]) == (200, 0)  # the counts reached are still reported
     assert stored_readings(local, "big-site") == []
+    # Validate read the file and returned its refusal with the counts; the workflow, not an error, refused it.
+    ran = {state["name"]: state["status"] for state in row["states"]}
+    assert (ran["Validate and stage readings"], ran["File refused?"], ran["Refuse file"]) == ("SUCCEEDED",) * 3, ran
+    execution = row["execution"].rsplit(":", 1)[-1]
+    staged = local.engine.clients.s3.list_objects_v2(Bucket=local.target.bucket, Prefix=f"staging/{execution}/")
+    assert staged.get("KeyCount", 0) == 0  # nothing staged, no side file: the counts are in the state
 
 
 def test_a_file_at_the_limit_is_processed(local: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,8 +32,8 @@ def test_a_clean_file_is_stored_completely_and_raises_no_alert(local, tmp_path: 
     assert len(stored_readings(local, "site-a")) == 8
     assert received_alerts(local, queue) == []
     names = [state["name"] for state in row["states"]]
-    assert names[:7] == ["Read upload event", "Claim file", "Pick a file slot", "Take the file slot", "Validate file",
-                         "Transform readings", "Detect anomalies"]
+    assert names[:7] == ["Read upload event", "Claim file", "Pick a file slot", "Take the file slot",
+                         "Validate and stage readings", "File refused?", "Detect anomalies"]
     assert "Release the file slot" in names
 
 

@@ -16,13 +16,14 @@ from typing import Any
 import pytest
 
 from energy_aws import contracts
+from energy_core.readings import read_header
 from energy_pipeline.local.executor import LambdaContext
 from energy_pipeline.session import open_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 STEPS = ROOT / "events" / "steps"
 SAMPLE = ROOT / "events" / "data" / "solar-farm-01.json"
-ORDER = ["validate", "transform", "detect", "store", "catalog"]
+ORDER = ["validate", "detect", "store", "catalog"]
 
 
 def fixture(step: str) -> dict[str, Any]:
@@ -69,18 +70,17 @@ def test_the_fixtures_follow_one_file_through_one_execution() -> None:
     assert events["validate"]["file"]["size"] == SAMPLE.stat().st_size
 
 
-def test_validate_on_its_fixture_stages_the_chunks_transform_reads(steps: Steps) -> None:
+def test_validate_on_its_fixture_stages_the_chunks_detect_reads_with_the_files_provenance(steps: Steps) -> None:
     result = contracts.ValidateResult.from_payload(steps.result("validate"))
 
     assert (result.received, result.valid, result.rejected, result.sites, result.format) == (288, 288, 0, 1, "json")
-    assert result.chunks == fixture("transform")["chunks"]
-
-
-def test_transform_on_its_fixture_gives_the_chunks_detect_reads(steps: Steps) -> None:
-    result = contracts.TransformResult.from_payload(steps.result("transform"))
-
-    assert result.readings == 288
+    assert result.refused is None
     assert result.chunks == fixture("detect")["chunks"]
+    file = fixture("validate")["file"]
+    [chunk] = [steps.engine.clients.s3.get_object(Bucket=file["bucket"], Key=key)["Body"].read() for key in result.chunks]
+    provenance = read_header(chunk)[0]["provenance"]
+    assert (provenance["source_key"], provenance["source_etag"]) == (file["key"], file["etag"])
+    assert provenance["ingested_at"].endswith("Z") and len(provenance["ingested_at"]) == 27
 
 
 def test_detect_on_its_fixture_finds_the_samples_anomalies_and_gives_store_its_chunk(steps: Steps) -> None:

@@ -18,10 +18,12 @@ table copy with a copy of the items the transaction touches, put back if it is c
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import threading
 import types
+from collections.abc import Iterator
 from typing import Any
 
 _LOCK = threading.RLock()
@@ -30,6 +32,13 @@ _PATCHED = False
 WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
 READS = ("get_item", "query", "scan", "describe_table", "execute_statement", "execute_transaction",
          "batch_execute_statement")
+
+
+@contextlib.contextmanager
+def exclusive() -> Iterator[None]:
+    """No DynamoDB read or write of the emulator runs meanwhile (e.g. while a table is copied whole)."""
+    with _LOCK:
+        yield
 
 
 def install() -> None:
