@@ -24,8 +24,8 @@ does it once per projected attribute for the top-level names the query API and t
 it; a string, boolean or null is copied as it is); nested paths and list indexes go to moto's own
 `project`.
 
-Reading one site's 10,000 readings through the query API cost `serve` ~0.6-0.9 s of CPU; these and
-tuning's kept item sizes take about half of it off (docs/benchmarks.md has the figures).
+Reading one site's 10,000 readings through the query API cost `serve` ~0.8 s of CPU; these, tuning's
+remembered item sizes and the query API's own changes took it to ~0.45 s (docs/benchmarks.md).
 
 And two costs of each BatchWriteItem (`fast_batch_checks`): moto looks its backend up again for every
 item (two dictionary lookups through its account and region registry, ~6% of a 25-item request) and
