@@ -33,11 +33,11 @@ import orjson
 
 from energy_pipeline.errors import StateDirError
 from energy_pipeline.local import atomic
+from energy_pipeline.local.template import LOCAL_ACCOUNT
 
 FORMAT = 1
 SNAPSHOT = "snapshot"
 MANIFEST = "manifest.json"
-ACCOUNT = "123456789012"  # moto's default account: the one every local client uses
 
 
 @dataclass(frozen=True)
@@ -110,14 +110,10 @@ def _save(directory: Path, region: str) -> Counts:
 # ---- DynamoDB ----
 
 
-def _backend(region: str) -> Any:
+def _tables(region: str) -> dict[str, Any]:
     from moto.dynamodb.models import dynamodb_backends
 
-    return dynamodb_backends[ACCOUNT][region]
-
-
-def _tables(region: str) -> dict[str, Any]:
-    return dict(_backend(region).tables)
+    return dict(dynamodb_backends[LOCAL_ACCOUNT][region].tables)
 
 
 def _save_table(snapshot: Path, number: int, name: str, region: str) -> dict[str, Any]:
@@ -162,11 +158,14 @@ def _model_value(value: dict[str, Any]) -> dict[str, Any]:
 # ---- S3 ----
 
 
-def _buckets(region: str) -> list[Any]:
+def _s3() -> Any:
     from moto.s3.models import s3_backends
 
-    backend = s3_backends[ACCOUNT]["aws"]
-    return [bucket for bucket in backend.buckets.values() if bucket.region_name == region]
+    return s3_backends[LOCAL_ACCOUNT]["aws"]  # S3 is one backend per partition, not per region
+
+
+def _buckets(region: str) -> list[Any]:
+    return [bucket for bucket in _s3().buckets.values() if bucket.region_name == region]
 
 
 def _latest_objects(bucket: Any) -> Iterator[Any]:
@@ -190,11 +189,9 @@ def _save_bucket(snapshot: Path, number: int, bucket: Any) -> dict[str, Any]:
 
 
 def _load_bucket(snapshot: Path, entry: dict[str, Any], region: str) -> int:
-    from moto.s3.models import s3_backends
-
-    backend = s3_backends[ACCOUNT]["aws"]
-    if entry["bucket"] not in backend.buckets:
-        return 0
+    if entry["bucket"] not in {bucket.name for bucket in _buckets(region)}:
+        return 0  # no longer in the stack
+    backend = _s3()
     index = orjson.loads((snapshot / entry["folder"] / "index.json").read_bytes())
     for position, saved in enumerate(index):
         body = (snapshot / entry["folder"] / str(position)).read_bytes()
