@@ -42,7 +42,7 @@ def test_an_update_past_the_limit_is_still_refused(local: Any) -> None:
 
 
 def test_a_query_page_measures_items_again_after_they_are_updated_in_place(local: Any) -> None:
-    """Sizes are remembered between reads (tuning._remember_item_sizes) and forgotten on any update:
+    """Sizes are remembered between reads (tuning._remember_item_sizes) and forgotten when an update changes the item:
     three 300 KB readings fit one 1 MB page; grown to 390 KB in place, only two do."""
     ddb, table = local.engine.clients.dynamodb, _readings_table(local)
     keys = [{"site_id": {"S": "big"}, "timestamp": {"S": f"2025-01-0{day}T00:00:00.000000Z"}} for day in (1, 2, 3)]

@@ -9,10 +9,10 @@ interpreter, the CLI, the benchmark's naive design):
   `ItemSizeTooLarge` is raised for the same items (sizes only grow while attributes are added, so the
   final size is the one that decides). Updates of stored items keep moto's own check.
 - moto measures every item again each time a Query or Scan reads it (the 1 MB page limit): ~60% of the
-  time the Catalog spends counting a 1M-reading file's stored readings. `Item.size` remembers the size
-  it measured (or `Item.__init__` did) until a write that may change a stored item in place (an update,
-  a transaction, a PartiQL statement) runs anywhere: each moves `ITEM_WRITES` on, before and after, and a
-  size remembered under another count is measured again. Puts build new items; deletes drop them.
+  time the Catalog spends counting a 1M-reading file's stored readings. `Item.size` keeps the size it
+  measured (or `Item.__init__` did) on the item. UpdateItem is the one write that changes a stored item in
+  place (a transaction's updates go through it; puts, PartiQL statements included, build new items;
+  deletes drop them): it forgets the kept size of the item it changes, before and after.
 - moto's Step Functions interpreter builds a new boto3 client for every Task it runs (each Lambda invoke,
   each DynamoDB/SNS integration: ~3-50 ms each). The clients are kept per region and service; the
   configuration it builds them with never varies.
@@ -39,6 +39,7 @@ from typing import Any
 from energy_pipeline.local import query_index
 
 GC_THRESHOLD = (20_000, 10, 10)
+ITEM_SIZE = "_energy_item_size"  # an Item's attribute: its size, kept until UpdateItem changes it
 _PATCHED: set[str] = set()
 _PATCH_LOCK = threading.Lock()
 
@@ -103,61 +104,43 @@ def _measure_items_once() -> None:
         stored = LimitedSizeDict()
         dict.update(stored, values)  # already measured: moto's per-key check would measure it again
         self.attrs = stored
-        self.measured = (ITEM_WRITES.count, size)
+        self.__dict__[ITEM_SIZE] = size
 
     __init__.__doc__ = "moto's Item.__init__ with the item size measured once (energy_pipeline.local.tuning)"
     setattr(Item, "__init__", __init__)  # noqa: B010 - deliberate monkeypatch
 
 
-class ItemWrites:
-    """Counts the writes that may change stored items in place (see `_remember_item_sizes`)."""
-
-    IN_PLACE = ("update_item", "transact_write_items", "execute_statement", "execute_transaction",
-                "batch_execute_statement")
-
-    def __init__(self) -> None:
-        self.count = 0
-        self._lock = threading.Lock()
-
-    def moved(self) -> None:
-        with self._lock:  # never lost to a concurrent move, so the count only ever grows
-            self.count += 1
-
-
-ITEM_WRITES = ItemWrites()
-
-
 def _remember_item_sizes() -> None:
-    import functools
-
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.dynamo_type import Item
 
-    measure = Item.size
+    measure, original_update = Item.size, DynamoDBBackend.update_item
 
     def size(self: Any) -> int:
-        measured = self.__dict__.get("measured")
-        if measured is not None and measured[0] == ITEM_WRITES.count:
-            return int(measured[1])
-        value = measure(self)
-        self.measured = (ITEM_WRITES.count, value)
-        return value
+        kept = self.__dict__.get(ITEM_SIZE)
+        if kept is None:
+            kept = self.__dict__[ITEM_SIZE] = measure(self)
+        return int(kept)
 
-    size.__doc__ = "moto's Item.size, remembered until a write that may change items in place (tuning)"
+    def update_item(self: Any, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        _forget_size(self, table_name, key)  # measured afresh while moto changes it in place ...
+        try:
+            return original_update(self, table_name, key, *args, **kwargs)
+        finally:  # ... and after: a size measured meanwhile may be of a half-changed item
+            _forget_size(self, table_name, key)
+
+    size.__doc__ = "moto's Item.size, kept on the item until UpdateItem changes it (local.tuning)"
+    update_item.__doc__ = "moto's update_item; the item it changes is measured again (local.tuning)"
     setattr(Item, "size", size)  # noqa: B010 - deliberate monkeypatch
+    setattr(DynamoDBBackend, "update_item", update_item)  # noqa: B010 - deliberate monkeypatch
 
-    for name in ItemWrites.IN_PLACE:
-        original = getattr(DynamoDBBackend, name)
 
-        @functools.wraps(original)
-        def counted(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
-            ITEM_WRITES.moved()  # sizes measured while it runs are not kept past it either
-            try:
-                return __original(self, *args, **kwargs)
-            finally:
-                ITEM_WRITES.moved()
-
-        setattr(DynamoDBBackend, name, counted)
+def _forget_size(backend: Any, table_name: str, key: dict[str, Any]) -> None:
+    with contextlib.suppress(Exception):  # no such table, item or key: moto answers that itself
+        table = backend.get_table(table_name)
+        item = table.get_item(*backend.get_keys_value(table, key))
+        if item is not None:
+            item.__dict__.pop(ITEM_SIZE, None)
 
 
 class _CachedBoto3:
