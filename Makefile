@@ -81,12 +81,15 @@ bench-contract: $(STAMP)
 # Detection on real meter data (pvanalytics, eemeter) with planted faults, beside adtk and pvanalytics'
 # quality checks: docs/anomaly-detection.md. adtk 0.6.2 (its last release) breaks under pandas 3, so the
 # benchmark runs in a venv of its own with pandas 2; the detectors it measures need only numpy. pyarrow
-# reads pvanalytics' parquet series; ruptures is what pvanalytics.quality.time.shifts_ruptures runs on.
+# reads pvanalytics' parquet series; ruptures is what pvanalytics.quality.time.shifts_ruptures runs on;
+# orjson is what energy_core's chunk module (imported by the detectors' rules) needs. The venv is brought
+# up to date whenever this Makefile changes, so a dependency added here reaches venvs made before it.
 BASELINES_VENV := .venv-baselines
-$(BASELINES_VENV)/bin/baselines-installed:
+$(BASELINES_VENV)/bin/baselines-installed: Makefile
 	test -x $(BASELINES_VENV)/bin/python || $(PYTHON) -m venv $(BASELINES_VENV)
 	$(BASELINES_VENV)/bin/python -m pip install --quiet 'numpy>=2.1' 'pandas>=2.1,<3' 'adtk==0.6.2' \
-		'pvanalytics>=0.2.2' 'pyarrow>=14' 'ruptures>=1.1.9'
+		'pvanalytics>=0.2.2' 'pyarrow>=14' 'ruptures>=1.1.9' \
+		"$$(grep '^orjson==' functions/requirements.txt)"
 	@touch $@
 
 bench-detection: $(BASELINES_VENV)/bin/baselines-installed
