@@ -79,3 +79,29 @@ def test_a_slot_left_by_an_execution_that_ended_is_taken_over(slotted: Any, tmp_
 
     assert rows[0]["status"] == "SUCCEEDED", rows[0]
     assert any(state["name"] == "Take over the file slot" for state in rows[0]["states"])
+
+
+def test_a_file_that_finds_its_slot_busy_takes_a_free_one_without_waiting(slotted: Any, tmp_path: Path) -> None:
+    """Slot 1 is held by a running execution and slot 2 is free: every file takes slot 2 at once, whichever slot
+    it tried first (the first try is random: six files try slot 1 first with probability 1 - 1/64)."""
+    clients = slotted.engine.clients
+    table = slotted.engine.stack.outputs["CatalogTableName"]
+    machine = clients.stepfunctions.create_state_machine(
+        name="slot-holder", roleArn="arn:aws:iam::123456789012:role/slot-holder",
+        definition='{"StartAt": "Hold", "States": {"Hold": {"Type": "Wait", "Seconds": 600, "End": true}}}')
+    holder = clients.stepfunctions.start_execution(stateMachineArn=machine["stateMachineArn"])["executionArn"]
+    clients.dynamodb.put_item(TableName=table, Item={
+        "pk": {"S": "FILE_SLOT"}, "sk": {"S": "1"}, "holder": {"S": holder}})
+    try:
+        paths = [write(tmp_path, f"one-slot-free-{n}.json", file_rows(n)) for n in range(6)]
+        rows = [run_files(slotted.target, [path], timeout_s=120)[0] for path in paths]
+    finally:
+        clients.stepfunctions.stop_execution(executionArn=holder)
+
+    assert [row["status"] for row in rows] == ["SUCCEEDED"] * len(rows), rows
+    visited = [[state["name"] for state in row["states"]] for row in rows]
+    assert not any("Wait for a file slot" in names for names in visited), visited
+    assert not any("Take over the file slot" in names for names in visited), visited  # the holder runs
+    assert any("Try the next file slot" in names for names in visited), visited
+    held = clients.dynamodb.get_item(TableName=table, Key={"pk": {"S": "FILE_SLOT"}, "sk": {"S": "1"}})["Item"]
+    assert held["holder"]["S"] == holder  # never taken from a running holder
