@@ -32,6 +32,12 @@ def readable_failure(failure: Failure) -> tuple[str, str]:
     return error, cause or f"{error} (no further detail from the failed step)"
 
 
+def naming_the_file(key: str, cause: str) -> str:
+    """The cause as the execution's error shows it, opening with the file's key once (Validate's reasons
+    already open with it; other steps' errors do not)."""
+    return cause if cause.startswith(f"{key}: ") else f"{key}: {cause}"
+
+
 def quarantine(bucket: str, key: str, error: str, cause: str, execution: str) -> str:
     target = locations.quarantine_key(key)
     try:
@@ -65,6 +71,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     digest = build_failure_digest(file.key, error, cause, execution, console_url(region, execution))
     logger.warning("file quarantined", extra={"error": error, "reason": cause, "location": location})
     return QuarantineResult(
-        error=error, cause=f"{file.key}: {cause}"[:32000], location=location,
+        error=error, cause=naming_the_file(file.key, cause)[:32000], location=location,
         digest=Digest(digest.subject, digest.message, publishable(digest.attributes)),
     ).to_payload()

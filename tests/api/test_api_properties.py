@@ -38,7 +38,7 @@ def api_schema(api, store):
 
 load_all_checks()
 ALL_CHECKS = CHECKS.get_all()
-PATHS = ["/sites", "/sites/{site_id}/readings", "/sites/{site_id}/anomalies", "/sites/{site_id}/summary"]
+PATHS = ["/ingestions", "/sites", "/sites/{site_id}/readings", "/sites/{site_id}/anomalies", "/sites/{site_id}/summary"]
 
 
 # schemathesis' pytest integration (from_fixture) does not run on pytest 9, so its Hypothesis
@@ -86,6 +86,7 @@ def _semantic_rejection(response, documented: set[str]) -> bool:
 
 
 def test_the_semantic_400s_are_in_the_spec_route_by_route():
+    assert documented_semantic_400s("/ingestions") == {"invalid_range", "invalid_next_token"}
     assert documented_semantic_400s("/sites") == {"invalid_next_token"}
     assert documented_semantic_400s("/sites/{site_id}/readings") == {"invalid_range", "invalid_next_token"}
     assert documented_semantic_400s("/sites/{site_id}/summary") == {"invalid_range", "range_too_large"}

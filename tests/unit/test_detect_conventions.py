@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from energy_core.detect import SeriesPoint, canonical, detect_site, load_config
+from energy_core.detect import Anomaly, SeriesPoint, canonical, detect_site, load_config
 
 T0 = 1_740_355_200.0  # Monday 2025-02-24T00:00:00Z
 HALF_HOUR = 1800.0
@@ -60,6 +60,16 @@ def test_given_night_standby_draw_on_a_healthy_array_when_detecting_then_nothing
 def test_given_a_sign_error_on_a_daytime_reading_when_detecting_then_negative_value() -> None:
     points = with_value(pv(14), 10 * 96 + 48, gen=-24.0)
     assert found(points) == [("negative_value", points[10 * 96 + 48].timestamp)]
+
+
+def test_an_anomalys_learnt_bounds_keep_a_millionth_of_a_kwh_not_float_noise() -> None:
+    tolerance = 0.02 * 3.79464  # a standby fraction of a site's scale: 0.07589279999999998 in floats
+    anomaly = Anomaly("s", canonical(T0), "negative_value", "high", -50.0, "", "", expected_low=-tolerance,
+                      expected_high=tolerance)
+    assert (anomaly.expected_low, anomaly.expected_high) == (-0.075893, 0.075893)
+    points = with_value(pv(14), 10 * 96 + 48, gen=-24.0)
+    (found_one,) = [a for a in detect_site(points, [], CONFIG, T0 + 15 * 86400) if a.type == "negative_value"]
+    assert found_one.expected_low is not None and found_one.expected_low == round(found_one.expected_low, 6)
 
 
 def test_given_a_one_reading_file_of_minus_50_when_detecting_then_negative_value() -> None:

@@ -165,6 +165,9 @@ def _kept(store: dict[Any, Any], key: Any, work: Callable[[], T]) -> T:
     return result
 
 
+BOUND_DIGITS = 6  # a millionth of a kWh
+
+
 @dataclass(frozen=True, slots=True)
 class Anomaly:
     """One event: consecutive anomalous readings of one site, field and type (detect/events.py)."""
@@ -185,6 +188,12 @@ class Anomaly:
     def __post_init__(self) -> None:
         if not self.end:
             object.__setattr__(self, "end", self.timestamp)
+        # Bounds are learnt from the data (a fraction of the site's scale, a quantile): shown to a person and
+        # stored, they keep a millionth of a kWh, not -0.07589279999999998's float noise.
+        for bound in ("expected_low", "expected_high"):
+            value = getattr(self, bound)
+            if value is not None:
+                object.__setattr__(self, bound, round(value, BOUND_DIGITS))
 
 
 def canonical(epoch: float) -> str:
