@@ -174,6 +174,16 @@ def test_given_output_fading_to_zero_for_a_snowy_morning_when_detecting_then_wea
     assert found(points) == []
 
 
+def test_given_a_two_day_outage_whose_zeros_standby_noise_breaks_up_when_detecting_then_one_event() -> None:
+    # A real logger (pvanalytics' system 50) reads 0 through an outage with now and then 0.00002: every
+    # piece of zeros is a run of its own, all in one quiet stretch - one event, not one per piece.
+    points = pv(21, standby=0.0)
+    for i in range(14 * 96 + 64, 16 * 96 + 44):
+        with_value(points, i, gen=0.00002 if i % 29 == 0 else 0.0)
+    events = detect_site(points, [], CONFIG, points[-1].epoch + 900)
+    assert [a.type for a in events] == ["flatline"], [(a.type, a.timestamp, a.end) for a in events]
+
+
 def test_given_output_falling_straight_to_zero_two_hours_before_dusk_when_detecting_then_flatline() -> None:
     # An inverter trip: ~17 kWh to exactly 0 in one interval at 16:00, and nothing until night. Under
     # the 3 hours a held value needs, but no weather drops output that fast: the lost daylight counts.

@@ -141,6 +141,7 @@ def flatlines(
             needed=needed,
             config=config,
         )
+        spans: list[tuple[int, int, float]] = []
         for first, last in runs:
             value = float(values[first])
             if name == GENERATED and value >= clipping:
@@ -149,7 +150,8 @@ def flatlines(
             span = judge.quiet_span(first, last) if quiet_output else judge.held_span(first, last, value)
             if span is None:
                 continue
-            start, stop = span
+            spans.append((*span, value))
+        for start, stop, value in merged(spans):
             found.append(
                 _flatline(
                     series[start],
@@ -163,6 +165,19 @@ def flatlines(
             )
             covered.update((i, name) for i in range(start, stop + 1))
     return found, covered
+
+
+def merged(spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """Overlapping (first, last, value) spans as one, with the first one's value. An outage whose zeros
+    standby noise breaks up (0, 0.00002, 0, ...) is several runs, each judged on its own, that find the
+    same quiet stretch or part of it: one event."""
+    out: list[tuple[int, int, float]] = []
+    for start, stop, value in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], stop), out[-1][2])
+        else:
+            out.append((start, stop, value))
+    return out
 
 
 @dataclass
