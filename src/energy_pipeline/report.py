@@ -29,9 +29,10 @@ def execution_block(row: dict[str, Any]) -> str:
     states = row.get("states") or []
     if states:
         lines.append("  states:")
+        width = max(len(state["name"]) for state in states) + 1  # durations line up under the longest name
         for state in states:
             duration = "" if state.get("duration_ms") is None else f"{state['duration_ms']:>6} ms"
             extra = f"  retries {state['retries']}" if state.get("retries") else ""
             extra += f"  {state['error']}" if state.get("error") else ""
-            lines.append(f"    {state['status']:<9} {state['name']:<24}{duration}{extra}")
+            lines.append(f"    {state['status']:<9} {state['name']:<{width}}{duration}{extra}")
     return "\n".join(lines) + "\n"
