@@ -17,6 +17,7 @@ ACCOUNT, REGION = "123456789012", "us-east-1"
 
 _HEAD = [
     "Read upload event",
+    "Folder marker?",
     "Claim file",
     "Pick a file slot",
     "Take the file slot",
@@ -47,6 +48,7 @@ CASES = {
         "FAILED",
         [
             "Read upload event",
+            "Folder marker?",
             "Claim file",
             "Pick a file slot",
             "Take the file slot",

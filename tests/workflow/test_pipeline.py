@@ -32,7 +32,7 @@ def test_a_clean_file_is_stored_completely_and_raises_no_alert(local, tmp_path: 
     assert len(stored_readings(local, "site-a")) == 8
     assert received_alerts(local, queue) == []
     names = [state["name"] for state in row["states"]]
-    assert names[:7] == ["Read upload event", "Claim file", "Pick a file slot", "Take the file slot",
+    assert names[:8] == ["Read upload event", "Folder marker?", "Claim file", "Pick a file slot", "Take the file slot",
                          "Validate and stage readings", "File refused?", "Detect anomalies"]
     assert "Release the file slot" in names
 
@@ -118,6 +118,28 @@ def test_a_file_without_any_valid_record_fails_with_its_counts(local, tmp_path: 
 def test_an_empty_file_takes_the_failure_path(local, tmp_path: Path) -> None:
     [row] = run(local, write(tmp_path, "empty.json", ""))
     assert row["status"] == "FAILED" and row["error"] == "InvalidFile"
+
+
+def test_a_folder_made_in_the_s3_console_is_not_a_failed_file(local, tmp_path: Path) -> None:
+    """'Create folder' writes an empty object whose key ends in /: nothing to process, nothing to alert."""
+    import time
+
+    from energy_pipeline.runner import find_execution, report, wait
+
+    queue = subscribe_queue(local)
+    target, started = local.target, time.time()
+    key = f"{target.input_prefix}meters-2025/"
+    etag = target.clients.s3.put_object(Bucket=target.bucket, Key=key, Body=b"")["ETag"].strip('"')
+    arn = find_execution(target, key, etag, started)
+    assert arn is not None
+    wait(target, arn, 60)
+    row = report(target, key, key, arn)
+
+    assert row["status"] == "SUCCEEDED", row
+    assert [state["name"] for state in row["states"]] == ["Read upload event", "Folder marker?", "Skip folder marker"]
+    assert received_alerts(local, queue) == []
+    quarantined = target.clients.s3.list_objects_v2(Bucket=target.bucket, Prefix="quarantine/")
+    assert quarantined.get("KeyCount", 0) == 0
 
 
 @pytest.mark.parametrize("name", ["solar-farm-01.json", "office-hq.csv", "home-0042.jsonl.gz"])
