@@ -70,13 +70,16 @@ def _payload_size(event: dict[str, Any]) -> int:
 
 
 def read_history(sfn: Any, execution_arn: str) -> History:
-    """Pairs StateEntered/StateExited events into a timeline; failures and retries attach to the open state.
+    """Pairs StateEntered/StateExited events into a timeline; failures and retries attach to their state.
 
-    Map iterations enter the same inner state several times, possibly at once: open runs are kept per
-    name as a stack.
+    Every event names the one before it in its own line of work (`previousEventId`): the chain from a
+    StateEntered event leads through its task's events to its StateExited. Map iterations run the same
+    inner state at once, and their events interleave; following the chain keeps each iteration's tasks,
+    retries and exit with its own run. (An engine that leaves the chain out is read by name and order.)
     """
     history = History()
     open_runs: dict[str, list[StateRun]] = {}
+    chain: dict[int, StateRun] = {}  # event id -> the state run whose line of work it is on
     scheduled: dict[int, int] = {}
     recovered: set[int] = set()  # states whose task failed, then succeeded on a retry
     last_open: StateRun | None = None
@@ -85,33 +88,41 @@ def read_history(sfn: Any, execution_arn: str) -> History:
     for event in events:
         kind = event["type"]
         history.max_payload_bytes = max(history.max_payload_bytes, _payload_size(event))
+        linked = chain.get(event.get("previousEventId", -1))
+        on = linked or last_open
         if kind.endswith("StateEntered"):
             run = StateRun(event["stateEnteredEventDetails"]["name"], "RUNNING", event["timestamp"])
             open_runs.setdefault(run.name, []).append(run)
             history.states.append(run)
-            last_open = run
+            last_open = on = run
         elif kind.endswith("StateExited"):
             exited = event["stateExitedEventDetails"]
             if isinstance(exited.get("output"), str):
                 history.outputs[exited["name"]] = exited["output"]
             stack = open_runs.get(exited["name"]) or []
-            if stack:
-                run = stack.pop(0)
+            # the run on this chain, if it is one of that name (a Map's exit follows its last iteration's)
+            mine = [n for n, candidate in enumerate(stack) if candidate is linked]  # identity: runs can be equal
+            at = mine[0] if mine else 0 if stack else None
+            if at is not None:
+                run = stack.pop(at)
                 run.exited = event["timestamp"]
                 run.status = "FAILED" if run.error and id(run) not in recovered else "SUCCEEDED"
-        elif kind in _FAILED_KINDS and last_open is not None:
+                on = run
+        elif kind in _FAILED_KINDS and on is not None:
             details: dict[str, Any] = next(
                 (value for key, value in event.items() if key.endswith("EventDetails")), {}
             )
-            last_open.error, last_open.cause = details.get("error"), details.get("cause")
-            if last_open.exited is None:
-                last_open.status = "FAILED"
-        elif kind in ("TaskSucceeded", "LambdaFunctionSucceeded") and last_open is not None:
-            recovered.add(id(last_open))
-        elif kind in ("TaskScheduled", "LambdaFunctionScheduled") and last_open is not None:
-            count = scheduled.get(id(last_open), 0)
-            last_open.retries = count
-            scheduled[id(last_open)] = count + 1
+            on.error, on.cause = details.get("error"), details.get("cause")
+            if on.exited is None:
+                on.status = "FAILED"
+        elif kind in ("TaskSucceeded", "LambdaFunctionSucceeded") and on is not None:
+            recovered.add(id(on))
+        elif kind in ("TaskScheduled", "LambdaFunctionScheduled") and on is not None:
+            count = scheduled.get(id(on), 0)
+            on.retries = count
+            scheduled[id(on)] = count + 1
+        if on is not None and "id" in event:
+            chain[event["id"]] = on
     return history
 
 
