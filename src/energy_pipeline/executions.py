@@ -100,8 +100,9 @@ def read_history(sfn: Any, execution_arn: str) -> History:
             if isinstance(exited.get("output"), str):
                 history.outputs[exited["name"]] = exited["output"]
             stack = open_runs.get(exited["name"]) or []
-            # the run on this chain, if it is one of that name (a Map's exit follows its last iteration's)
-            mine = [n for n, candidate in enumerate(stack) if candidate is linked]  # identity: runs can be equal
+            # the run on this chain, if it is one of that name (a Map's exit follows its last iteration's);
+            # by identity, since two runs can hold equal fields
+            mine = [n for n, candidate in enumerate(stack) if candidate is linked]
             at = mine[0] if mine else 0 if stack else None
             if at is not None:
                 run = stack.pop(at)
