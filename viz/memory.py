@@ -103,7 +103,8 @@ def _within(items: list[Item], start: str, end: str, key: str = "timestamp") -> 
 def _as_listed(anomaly: Item) -> Item:
     """An anomaly as GET .../anomalies lists it: with its id and the reading it is stored with
     (the reading at its own time unless the caller says otherwise, e.g. a gap's later reading)."""
-    listed = {"anomaly_id": f"{anomaly['timestamp']}#{anomaly['type']}", **anomaly}
+    parts = (anomaly["timestamp"], anomaly["type"], anomaly.get("field"))
+    listed = {"anomaly_id": "#".join(part for part in parts if part), **anomaly}
     listed.setdefault("reading_timestamp", anomaly["timestamp"])
     return listed
 

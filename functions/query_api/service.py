@@ -264,7 +264,8 @@ def _anomaly_answer(reading: dict[str, Any], anomaly: dict[str, Any]) -> dict[st
     answer["start"] = answer["timestamp"]
     answer.setdefault("end", answer["start"])  # events stored before they had an end: one reading
     answer.setdefault("readings", 1)
-    answer["anomaly_id"] = f"{answer['timestamp']}#{answer['type']}"
+    # the field too: a frozen logger holds both fields from the same reading, two events of one type
+    answer["anomaly_id"] = "#".join(filter(None, (answer["timestamp"], answer["type"], answer.get("field"))))
     answer["reading_timestamp"] = reading["timestamp"]
     return answer | _pick(reading, READING_SOURCE_FIELDS)
 

@@ -57,6 +57,7 @@ class Store:
         reading: str | None = None,
         end: str | None = None,
         readings: int = 1,
+        field: str | None = None,
     ) -> None:
         """An anomaly that began at `timestamp`, attached to the stored reading at `reading` (default:
         the same instant) as Store writes it: appended to its list, the reading put in the sparse index."""
@@ -76,6 +77,7 @@ class Store:
                         "expected": "0 to 4 kWh",
                         "reason": f"{kind} at {timestamp}",
                         **({"end": end, "readings": readings} if end else {}),
+                        **({"field": field} if field else {}),
                     }
                 ],
             },

@@ -149,6 +149,18 @@ def test_given_anomalies_when_asking_a_range_and_type_then_only_those_are_answer
     }
 
 
+def test_a_frozen_logger_holding_both_fields_is_two_events_with_two_ids(api, store) -> None:
+    start = ts("2025-01-01T00:00:00Z")
+    store.site("s1", start, start, 1, 2)
+    store.reading("s1", start, "1", "0.5")
+    for field in ("energy_generated_kwh", "energy_consumed_kwh"):
+        store.anomaly("s1", start, "flatline", field=field, end=ts("2025-01-01T05:00:00Z"), readings=21)
+
+    events = api.json("/sites/s1/anomalies")["items"]
+    assert [event["anomaly_id"] for event in events] == [
+        f"{start}#flatline#energy_generated_kwh", f"{start}#flatline#energy_consumed_kwh"]
+
+
 def test_given_a_gap_attached_to_the_reading_after_it_when_filtering_then_the_readings_time_selects_it(
     api, store
 ):

@@ -62,4 +62,4 @@ def test_an_upload_runs_the_pipeline_and_the_api_serves_it(outputs: dict[str, st
     while not (anomalies := api.get(f"/sites/{site}/anomalies", {})["items"]) and time.monotonic() < deadline:
         time.sleep(2)
     assert [(a["type"], a["reading_timestamp"]) for a in anomalies] == [("negative_value", items[1]["timestamp"])]
-    assert anomalies[0]["anomaly_id"] == f"{items[1]['timestamp']}#negative_value"
+    assert anomalies[0]["anomaly_id"] == f"{items[1]['timestamp']}#negative_value#energy_generated_kwh"
