@@ -73,9 +73,12 @@ class Anomaly(_Model):
     reading it is kept with (`reading_timestamp`)."""
 
     anomaly_id: str = Field(
-        description="<start>#<type>, and #<field> when the event is about one field (both fields of a meter can"
-        " hold the same fault from the same reading)",
-        examples=["2025-02-19T21:45:00.000000Z#gap", "2025-02-19T21:45:00.000000Z#flatline#energy_consumed_kwh"],
+        description="<start>#<type>, and #<field> when the event is about one field (both fields of a meter"
+        " can hold the same fault from the same reading)",
+        examples=[
+            "2025-02-19T21:45:00.000000Z#gap",
+            "2025-02-19T21:45:00.000000Z#flatline#energy_consumed_kwh",
+        ],
     )
     start: Timestamp = Field(description="The first affected reading (a gap: its first missing interval)")
     end: Timestamp = Field(description="The last affected reading (a gap: its last missing interval)")
