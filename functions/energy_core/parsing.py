@@ -7,6 +7,7 @@ a CSV row with missing cells) becomes a BadRecord at its position, so the rest o
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import orjson
 
@@ -66,16 +67,33 @@ def _parse_json_array(data: bytes, body: memoryview) -> list[object]:
     except orjson.JSONDecodeError as exc:
         value = _retry_or_explain(data, exc)
     if isinstance(value, dict):
-        raise InvalidFile(
-            "not_an_array",
-            "the file holds a single JSON object, not an array of readings; wrap it in [ ] "
-            "(or name the file .jsonl for one reading per line)",
-        )
+        raise InvalidFile("not_an_array", _object_reason(value))
     if not isinstance(value, list):
         raise InvalidFile(
             "not_an_array", f"the file holds a JSON {type(value).__name__}, not an array of readings"
         )
     return value
+
+
+def _object_reason(value: dict[Any, Any]) -> str:
+    """Why a JSON object is not a file of readings, and the fix: an export that wraps the array in an
+    object ({"readings": [...]}) is unwrapped; a single reading is put in [ ]."""
+    arrays = [(key, inner) for key, inner in value.items() if isinstance(inner, list)]
+    if len(arrays) == 1:
+        key, inner = arrays[0]
+        return (
+            f"the file is a JSON object whose {_quoted(key)} holds {len(inner):,} values; upload that array"
+            " itself: the file must be [ {reading}, ... ] at its top level"
+        )
+    return (
+        "the file holds a single JSON object, not an array of readings; wrap it in [ ] "
+        "(or name the file .jsonl for one reading per line)"
+    )
+
+
+def _quoted(key: object) -> str:
+    text = str(key)
+    return repr(text if len(text) <= 60 else text[:60] + "...")
 
 
 def _retry_or_explain(data: bytes, exc: orjson.JSONDecodeError) -> object:

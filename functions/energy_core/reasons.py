@@ -166,7 +166,7 @@ def _missing(value: dict[str, Any]) -> Problem:
 
 
 def _type_reason(field: str, found: object) -> str:
-    got = f"{_json_type(found)} {_show(found)}"
+    got = "null" if found is None else f"{_json_type(found)} {_show(found)}"  # not "null null"
     if field not in NUMBER_FIELDS:
         if field == "timestamp" and isinstance(found, int | float) and not isinstance(found, bool):
             example = "2025-02-19T21:46:30Z"

@@ -10,6 +10,7 @@ import pytest
 from energy_core.errors import InvalidFile
 from energy_core.parsed import BadRecord
 from energy_core.parsing import Format, RawRecord, detect_format, parse_records
+from energy_core.validation import ingest
 
 READING = {
     "site_id": "s1",
@@ -147,6 +148,22 @@ def test_given_a_single_object_when_parsed_as_json_then_the_reason_says_wrap_it_
 
     assert refused.value.code == "not_an_array"
     assert "wrap it in [ ]" in refused.value.reason
+
+
+def test_given_an_export_that_wraps_the_readings_in_an_object_then_the_reason_says_upload_the_array() -> None:
+    with pytest.raises(InvalidFile) as refused:
+        parse_records(orjson.dumps({"meter": "m-1", "readings": [READING, READING]}), Format("json"))
+
+    assert refused.value.code == "not_an_array"
+    assert "'readings' holds 2 values; upload that array itself" in refused.value.reason
+    assert "wrap it" not in refused.value.reason
+
+
+def test_given_a_null_where_a_number_belongs_then_the_reason_says_null_once() -> None:
+    result = ingest("n.json", orjson.dumps([{**READING, "energy_consumed_kwh": None}]))
+
+    (reject,) = result.rejects
+    assert "got null;" in reject.reason and "null null" not in reject.reason
 
 
 def test_given_broken_json_when_parsed_then_the_reason_names_line_and_column() -> None:
