@@ -80,6 +80,16 @@ def test_given_a_reading_after_now_plus_skew_when_detecting_then_future_timestam
     assert found[0].timestamp == points[-1].timestamp and found[0].severity == "high"
 
 
+def test_given_a_whole_file_from_the_future_and_stored_history_when_detecting_then_future_timestamps() -> None:
+    # A logger whose clock runs a year ahead uploads a day: every reading is cut as future, none is judged
+    # with the history (the judged set is empty - it was an empty float array, and Detect failed).
+    history = series(96)
+    points = series(96, start=96 + 35_040)
+    found = run(points, history=history, now=T0 + 100 * STEP)
+    assert set(types(found)) == {"future_timestamp"}
+    assert sum(a.readings for a in found) == 96
+
+
 def test_given_a_reading_within_the_clock_skew_when_detecting_then_nothing() -> None:
     assert run(series(8), now=T0 + 7 * STEP - 200) == []
 

@@ -73,7 +73,7 @@ def _readings_anomalies(
         *gaps(series, fresh, interval, config),
         *flat,
         *clock_shifts(series, fresh, config),
-        *spikes(series, np.asarray(fresh_idx), interval=interval, cfg=config.spike, skip=skip),
+        *spikes(series, np.asarray(fresh_idx, dtype=np.int64), interval=interval, cfg=config.spike, skip=skip),
     ], every_stamp
 
 
