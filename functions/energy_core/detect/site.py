@@ -73,7 +73,8 @@ def _readings_anomalies(
         *gaps(series, fresh, interval, config),
         *flat,
         *clock_shifts(series, fresh, config),
-        *spikes(series, np.asarray(fresh_idx, dtype=np.int64), interval=interval, cfg=config.spike, skip=skip),
+        # int64 even when empty: an empty range becomes a float array, which cannot index
+        *spikes(series, np.asarray(fresh_idx, np.int64), interval=interval, cfg=config.spike, skip=skip),
     ], every_stamp
 
 
