@@ -356,6 +356,11 @@ def keep_partitions_sorted() -> None:
     setattr(Table, "query", query)  # noqa: B010 - deliberate monkeypatch
 
 
+def table_changed(table: Any) -> None:
+    """Moves the table's write count: its index partitions are rebuilt before the next index Query."""
+    table.__dict__["_energy_writes"] = table.__dict__.get("_energy_writes", 0) + 1
+
+
 def count_table_writes() -> None:
     """Every put, delete and update moves the table's write count: index partitions rebuild on a change."""
     from moto.dynamodb.models import DynamoDBBackend
@@ -368,7 +373,7 @@ def count_table_writes() -> None:
             finally:
                 table = table_of(*args, **kwargs)
                 if table is not None:
-                    table.__dict__["_energy_writes"] = table.__dict__.get("_energy_writes", 0) + 1
+                    table_changed(table)
 
         wrapper.__doc__ = f"moto's {method.__name__}, counted (energy_pipeline.local.query_index)"
         return wrapper

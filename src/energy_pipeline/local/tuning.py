@@ -26,6 +26,8 @@ interpreter, the CLI, the benchmark's naive design):
   `GC_THRESHOLD` allocations instead of 700, for as long as the engine runs.
 - DynamoDB Query: moto walks every item of the table for each page; sorted partitions answer it by
   bisection (energy_pipeline.local.query_index, documented and tested there).
+- DynamoDB BatchWriteItem: plain puts are checked and stored in one pass per item instead of moto's
+  several (energy_pipeline.local.batch_puts, documented and tested there).
 """
 
 from __future__ import annotations
@@ -36,10 +38,11 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from energy_pipeline.local import query_index
+from energy_pipeline.local import batch_puts, query_index
 
 GC_THRESHOLD = (20_000, 10, 10)
 ITEM_SIZE = "_energy_item_size"  # an Item's attribute: its size, kept until UpdateItem changes it
+ITEM_SIZE_LIMIT = 405_000  # moto's own figure (DynamoDB refuses items between 409 and 410 KB)
 _PATCHED: set[str] = set()
 _PATCH_LOCK = threading.Lock()
 
@@ -86,20 +89,19 @@ def install() -> None:
             query_index.keep_partitions_sorted()
             query_index.count_table_writes()
             _PATCHED.add("query_index")
+    batch_puts.install()
 
 
 def _measure_items_once() -> None:
     from moto.dynamodb.models.dynamo_type import DynamoType, Item, ItemSizeTooLarge, LimitedSizeDict
     from moto.dynamodb.models.utilities import bytesize
 
-    limit = 405_000  # moto's own figure (DynamoDB refuses items between 409 and 410 KB)
-
     def __init__(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
         self.hash_key = hash_key
         self.range_key = range_key
         values = {key: DynamoType(value) for key, value in attrs.items()}
         size = sum(bytesize(key) + value.size() for key, value in values.items())
-        if size > limit:
+        if size > ITEM_SIZE_LIMIT:
             raise ItemSizeTooLarge
         stored = LimitedSizeDict()
         dict.update(stored, values)  # already measured: moto's per-key check would measure it again
