@@ -225,3 +225,27 @@ def test_requests_the_fast_path_leaves_to_moto_are_refused_as_moto_refuses_them(
         with pytest.MonkeyPatch.context() as patch:
             _moto_only(patch)
             assert list(_session([([TABLE], batch)])) == answers, name
+
+
+def test_a_new_index_s_key_is_checked_after_the_table_changed() -> None:
+    """The table's shape is kept between requests; a new index (UpdateTable) is seen by the next one."""
+    def session() -> Iterator[Any]:
+        with mock_aws():
+            client = boto3.client("dynamodb", config=Config(parameter_validation=False))
+            _tables(client)
+            item = _reading("s1", "2025-01-01T00:00:00Z")
+            yield _answer(client.batch_write_item, RequestItems={TABLE: [{"PutRequest": {"Item": item}}]})
+            client.update_table(
+                TableName=TABLE, AttributeDefinitions=[{"AttributeName": "b", "AttributeType": "S"}],
+                GlobalSecondaryIndexUpdates=[{"Create": {
+                    "IndexName": "ByB", "Projection": {"ProjectionType": "ALL"},
+                    "KeySchema": [{"AttributeName": "b", "KeyType": "HASH"}]}}],
+            )  # fmt: skip
+            empty = {**item, "timestamp": {"S": "2025-01-02"}, "b": {"S": ""}}
+            yield _answer(client.batch_write_item, RequestItems={TABLE: [{"PutRequest": {"Item": empty}}]})
+
+    fast = list(session())
+    assert fast[1][0] == "error"
+    with pytest.MonkeyPatch.context() as patch:
+        _moto_only(patch)
+        assert list(session()) == fast

@@ -109,3 +109,17 @@ def test_a_handler_s_actions_are_found_as_moto_lists_them() -> None:
         for name in [*dir(clazz), "batch_write_item", "no_such_action", "__class__", "", "query", "extra"]:
             assert (name in names) == (name in listed), (clazz, name)
         assert list(names) == listed
+
+
+def test_a_value_s_cast_is_moto_s() -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    tuning.install()
+    moto_cast = getattr(tuning, "_MOTO_CAST", None)
+    assert moto_cast is not None
+    for raw in [{"S": "a"}, {"S": ""}, {"N": "1.50"}, {"SS": ["a", "b"]}, {"NS": ["1", "2"]}, {"BOOL": True},
+                {"NULL": True}, {"L": [{"S": "a"}, {"N": "2"}]}, {"M": {"x": {"S": "y"}}}, {"B": b"x"}]:
+        value = DynamoType(raw)
+        assert value.cast_value == moto_cast(value)
+        if raw.get("S") is not None or raw.get("N") is not None:  # keys: hashed through the cast
+            assert hash(value) == hash((value.type, moto_cast(value)))

@@ -152,7 +152,7 @@ def _plan(handler: Any, build: _Values) -> tuple[str, Any, _TableShape, list[Pla
     table = handler.dynamodb_backend.tables.get(table_name)
     if table is None or table.stream_shard is not None or type(table_requests) is not list:
         raise _Unusual
-    shape = _TableShape(table)
+    shape = _TableShape.of(table)
     items = []
     keys = set()
     for request in table_requests:
@@ -204,6 +204,18 @@ def _moto_number_check(text: str) -> None:
 
 class _TableShape:
     """What moto checks of a put against the table: key attributes, their types, emptiness and length."""
+
+    @classmethod
+    def of(cls, table: Any) -> _TableShape:
+        """The table's shape, worked out again whenever its key schema or its indexes' change."""
+        identity = (table.hash_key_attr, table.hash_key_type, table.range_key_attr, table.range_key_type,
+                    tuple(table.table_key_attrs), *(
+                        (index, tuple((key["AttributeName"], key["KeyType"]) for key in index.schema))
+                        for index in [*table.indexes, *table.global_indexes]))
+        kept = table.__dict__.get("_energy_put_shape")
+        if kept is None or kept[0] != identity:
+            kept = table.__dict__["_energy_put_shape"] = (identity, cls(table))
+        return kept[1]
 
     def __init__(self, table: Any) -> None:
         from moto.dynamodb.limits import HASH_KEY_MAX_LENGTH, RANGE_KEY_MAX_LENGTH
