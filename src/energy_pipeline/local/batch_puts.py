@@ -124,22 +124,32 @@ class _Values:
     def map_of(self, raw: dict[str, Any], kind: Any) -> tuple[Any, int]:
         """A map's values (an item's attributes when `kind` is LimitedSizeDict) and its size; the common
         scalars are handled here, without a call per value."""
-        values = kind.__new__(kind)
+        values: dict[str, Any] = {}
         size = 0
+        new, dynamo_type, plain_number = object.__new__, self.dynamo_type, _PLAIN_NUMBER.fullmatch
         for name, member in raw.items():
             if name in _TYPE_TAG_NAMES or type(member) is not dict or len(member) != 1:
                 raise _Unusual
             (tag, inner), = member.items()
             if tag == "S" and type(inner) is str:
-                value = self.scalar(tag, inner)
                 member_size = len(inner) if inner.isascii() else len(inner.encode())
             elif tag == "N" and type(inner) is str:
-                value, member_size = self.scalar(tag, inner), self.number(inner)
+                if plain_number(inner) is None:
+                    _moto_number_check(inner)
+                member_size = self.number_size(inner)
             else:
-                value, member_size = self.value_of(member)
-            dict.__setitem__(values, name, value)  # measured here, not by LimitedSizeDict's own check
+                values[name], member_size = self.value_of(member)
+                size += (len(name) if name.isascii() else len(name.encode())) + member_size
+                continue
+            value = new(dynamo_type)
+            value.type, value.value = tag, inner
+            values[name] = value
             size += (len(name) if name.isascii() else len(name.encode())) + member_size
-        return values, size
+        if kind is dict:
+            return values, size
+        kept = kind.__new__(kind)
+        dict.update(kept, values)  # measured here, not by LimitedSizeDict's own check
+        return kept, size
 
 
 def _plan(handler: Any, build: _Values) -> tuple[str, Any, _TableShape, list[Planned]]:
