@@ -293,3 +293,39 @@ def test_the_pipeline_s_batches_skip_botocore_s_walk() -> None:
     assert client._serializer.serialize_to_request(params, operation)["body"] == orjson.dumps(params)
     binary = {"RequestItems": {TABLE: [{"PutRequest": {"Item": {**item, "b": {"B": b"x"}}}}]}}
     assert b'"b":{"B":"eA=="}' in client._serializer.serialize_to_request(binary, operation)["body"].replace(b" ", b"")
+
+
+def test_local_dynamodb_requests_carry_the_header_moto_reads_without_a_computed_signature() -> None:
+    """While serve's in-process dispatch is installed, its endpoint's DynamoDB requests are signed as botocore
+    signs them (credential scope, signed headers, date, token) but for the signature itself, which moto never
+    checks; every other request, and every request after it is uninstalled, gets its real signature."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    endpoint, remote = "http://127.0.0.1:9", "https://dynamodb.eu-west-1.amazonaws.com/"
+    credentials = Credentials("AKIDLOCAL", "secret", "token")
+
+    def signed(url: str, service: str = "dynamodb") -> Any:
+        request = AWSRequest(method="POST", url=url, data=b'{"TableName": "t"}',
+                             headers={"X-Amz-Target": "DynamoDB_20120810.GetItem"})
+        SigV4Auth(credentials, service, "eu-west-1").add_auth(request)
+        return request.headers
+
+    def header(headers: Any) -> tuple[str, str]:
+        scope, signature = headers["Authorization"].rsplit("Signature=", 1)
+        return scope, signature
+
+    real = signed(endpoint + "/")
+    undispatch = dynamo_wire.in_process_dispatch(endpoint)
+    try:
+        cheap, elsewhere, other_service = signed(endpoint + "/"), signed(remote), signed(endpoint + "/", "s3")
+    finally:
+        undispatch()
+    assert header(cheap) == (header(real)[0], dynamo_wire.UNCHECKED_SIGNATURE)
+    assert sorted(cheap.keys()) == sorted(real.keys())
+    assert cheap["X-Amz-Security-Token"] == "token"
+    assert "Credential=AKIDLOCAL/" in header(cheap)[0] and "/eu-west-1/dynamodb/aws4_request" in header(cheap)[0]
+    for signed_for_real in (elsewhere, other_service, signed(endpoint + "/")):
+        assert header(signed_for_real)[1] != dynamo_wire.UNCHECKED_SIGNATURE
+        assert len(header(signed_for_real)[1]) == 64
