@@ -29,6 +29,7 @@ from energy_pipeline.local.query_index import SortedPartition
 atomic.install()
 dynamo_wire.install()
 tuning.install()
+batch_puts.install()
 TABLE, FLAT = "readings", "flat"  # a table with a sort key and an index, and one with a hash key alone
 
 numbers = st.sampled_from([

@@ -36,6 +36,7 @@ import re
 import threading
 from typing import Any
 
+from energy_pipeline.errors import LeftToMoto
 from energy_pipeline.local import atomic, query_index, tuning
 
 ORIGINALS: dict[str, Any] = {}  # moto's own handler, once patched (for the equivalence test)
@@ -44,10 +45,6 @@ _LOCK = threading.Lock()
 _PLAIN_NUMBER = re.compile(r"-?\d{1,20}(?:\.\d{1,20})?")  # within DynamoDB's range, no exponent or space
 _TYPE_TAG_NAMES = frozenset({"N", "S", "NULL"})  # names moto's _validate_item_types reads as type tags
 Planned = tuple[Any, int]  # an item's LimitedSizeDict of DynamoType values and its size
-
-
-class _Unusual(Exception):
-    """A request the fast path does not take."""
 
 
 def install() -> None:
@@ -67,7 +64,7 @@ def fast_batch_puts() -> None:
     def batch_write_item(self: Any) -> Any:
         try:
             table_name, table, shape, items = _plan(self, build)
-        except _Unusual:
+        except LeftToMoto:
             return original(self)
         _store(table, shape, items, build)
         return ActionResult({
@@ -97,7 +94,7 @@ class _Values:
     def value_of(self, raw: Any) -> tuple[Any, int]:
         """One wire value (any type the fast path takes) and its size."""
         if type(raw) is not dict or len(raw) != 1:
-            raise _Unusual
+            raise LeftToMoto
         (kind, inner), = raw.items()
         kind_of_inner = type(inner)
         if kind == "S" and kind_of_inner is str:
@@ -113,7 +110,7 @@ class _Values:
         elif kind == "M" and kind_of_inner is dict:
             inner, size = self.map_of(inner, dict)
         else:
-            raise _Unusual
+            raise LeftToMoto
         return self.scalar(kind, inner), size
 
     def number(self, text: str) -> int:
@@ -129,7 +126,7 @@ class _Values:
         new, dynamo_type, plain_number = object.__new__, self.dynamo_type, _PLAIN_NUMBER.fullmatch
         for name, member in raw.items():
             if name in _TYPE_TAG_NAMES or type(member) is not dict or len(member) != 1:
-                raise _Unusual
+                raise LeftToMoto
             (tag, inner), = member.items()
             if tag == "S" and type(inner) is str:
                 member_size = len(inner) if inner.isascii() else len(inner.encode())
@@ -153,15 +150,15 @@ class _Values:
 
 
 def _plan(handler: Any, build: _Values) -> tuple[str, Any, _TableShape, list[Planned]]:
-    """The request's table and items if the fast path takes it, else _Unusual (moto's handler answers)."""
+    """The request's table and items if the fast path takes it, else LeftToMoto (moto's handler answers)."""
     body = handler.body
     requests = body.get("RequestItems") if type(body) is dict else None
     if type(requests) is not dict or len(requests) != 1:
-        raise _Unusual
+        raise LeftToMoto
     (table_name, table_requests), = requests.items()
     table = handler.dynamodb_backend.tables.get(table_name)
     if table is None or table.stream_shard is not None or type(table_requests) is not list:
-        raise _Unusual
+        raise LeftToMoto
     shape = _TableShape.of(table)
     items = []
     keys = set()
@@ -169,14 +166,14 @@ def _plan(handler: Any, build: _Values) -> tuple[str, Any, _TableShape, list[Pla
         put = request.get("PutRequest") if type(request) is dict and len(request) == 1 else None
         raw = put.get("Item") if type(put) is dict else None
         if type(raw) is not dict:
-            raise _Unusual
+            raise LeftToMoto
         attrs, size = build.map_of(raw, build.limited_size_dict)
         if size > tuning.ITEM_SIZE_LIMIT:
-            raise _Unusual
+            raise LeftToMoto
         keys.add(shape.check(raw, attrs))
         items.append((attrs, size))
     if len(keys) < len(items):
-        raise _Unusual  # moto tells whether same-key items are identical (and refuses them) or not
+        raise LeftToMoto  # moto tells whether same-key items are identical (and refuses them) or not
     return table_name, table, shape, items
 
 
@@ -209,7 +206,7 @@ def _moto_number_check(text: str) -> None:
     try:
         Table._validate_number_type(None, text)  # type: ignore[arg-type] # it reads only its argument
     except Exception as refused:
-        raise _Unusual from refused
+        raise LeftToMoto from refused
 
 
 class _TableShape:
@@ -244,23 +241,23 @@ class _TableShape:
         self.key_limits = limits
 
     def check(self, raw: dict[str, Any], attrs: dict[str, Any]) -> tuple[Any, Any]:
-        """The item's key (hash and range values) if moto takes the put as it is, else _Unusual."""
+        """The item's key (hash and range values) if moto takes the put as it is, else LeftToMoto."""
         hash_value = attrs.get(self.hash_name)
         if hash_value is None or hash_value.type != self.hash_type:
-            raise _Unusual
+            raise LeftToMoto
         range_value = None
         if self.range_name is not None:
             range_value = attrs.get(self.range_name)
             if range_value is None or range_value.type != self.range_type:
-                raise _Unusual
+                raise LeftToMoto
         for name in self.non_empty:
             value = raw.get(name)
             if value is not None and value.get("S", value.get("B")) == "":
-                raise _Unusual
+                raise LeftToMoto
         for name, limit in self.key_limits.items():
             value = attrs.get(name)
             if value is not None and _key_size(value) > limit:
-                raise _Unusual
+                raise LeftToMoto
         return hash_value.value, None if range_value is None else range_value.value
 
 

@@ -37,7 +37,8 @@ interpreter, the CLI, the benchmark's naive design):
   other types before it returns a string's value as it is: a string (every key of this stack) is
   answered first.
 - DynamoDB BatchWriteItem: plain puts are checked and stored in one pass per item instead of moto's
-  several (energy_pipeline.local.batch_puts, documented and tested there).
+  several (energy_pipeline.local.batch_puts, installed by the engine next to these, documented and
+  tested there).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from energy_pipeline.local import batch_puts, query_index
+from energy_pipeline.local import query_index
 
 GC_THRESHOLD = (20_000, 10, 1_000)
 ITEM_SIZE = "_energy_item_size"  # an Item's attribute: its size, kept until UpdateItem changes it
@@ -105,7 +106,6 @@ def install() -> None:
         if "string_cast" not in _PATCHED:
             _cast_strings_directly()
             _PATCHED.add("string_cast")
-    batch_puts.install()
 
 
 _MOTO_CAST: Any = None  # moto's DynamoType.cast_value getter, once patched
