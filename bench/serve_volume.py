@@ -6,7 +6,8 @@ SERVE_READINGS readings over SERVE_SITES sites through the pipeline with `energy
 summary, one site read whole, 200 GETs with 50 in flight, and `charts` for every site.
 
 SERVE_READINGS=1000000  SERVE_SITES=100  SERVE_OUT=bench-serve.json  BENCH_DIR=/tmp/energy-bench
-SERVE_CHART_SITES=N: chart only the first N sites, the time extrapolated to 100 (default: every site)
+SERVE_CHART_SITES=N: chart only the first N sites, the time extrapolated to 100 (default: every site;
+0: no charts, e.g. while measuring the store)
 """
 
 from __future__ import annotations
@@ -92,12 +93,16 @@ class _Figures(dict[str, Any]):
 
 def measure(api: str, aws: str, path: Path, readings: int, server_pid: int | None = None) -> dict[str, Any]:
     figures = _Figures()
+    serve_cpu = _process_cpu(server_pid)
     store_s, stored = _timed(lambda: subprocess.run(
         [*CLI, "run", "--endpoint-url", aws, "--timeout", "3600", str(path)],
         capture_output=True, text=True, check=False))
+    serve_cpu_after = _process_cpu(server_pid)
     figures["store_s"] = round(store_s, 1)
     figures["store_readings_per_s"] = round(readings / store_s)
     figures["store_exit"] = stored.returncode
+    if serve_cpu is not None and serve_cpu_after is not None:  # steadier than the rate on a shared machine
+        figures["store_serve_cpu_us_per_reading"] = round((serve_cpu_after - serve_cpu) * 1e6 / readings, 1)
     sites = _all_sites(api)
     figures["sites"] = len(sites)
     figures["readings_page_p95_ms"] = _page_p95_ms(api, sites)
@@ -108,6 +113,8 @@ def measure(api: str, aws: str, path: Path, readings: int, server_pid: int | Non
     figures["read_site_readings"] = count
     figures["read_10000_readings_s"] = round(read_s * 10_000 / max(count, 1), 3)
     figures["concurrent_200_gets_50_in_flight_unanswered"] = _concurrent(api, sites)
+    if os.environ.get("SERVE_CHART_SITES") == "0":
+        return figures
     for name, value in _charts_figures(api, sites, server_pid).items():
         figures[name] = value  # one at a time: each is printed as it is set
     return figures

@@ -1,7 +1,8 @@
 """Every exception of the CLI and its local tools, in one place.
 
-All but StopRequested end a command with exit code 2 and a message that says what to give instead;
-StopRequested is no error: it carries SIGINT or SIGTERM out of `serve`'s wait.
+All but StopRequested and LeftToMoto end a command with exit code 2 and a message that says what to give
+instead; StopRequested is no error: it carries SIGINT or SIGTERM out of `serve`'s wait, and LeftToMoto
+never leaves the emulator (local.batch_puts hands such a request to moto's own handler).
 """
 
 from __future__ import annotations
@@ -29,3 +30,7 @@ class StopRequested(Exception):
 
 class StateDirError(Exception):
     """`serve --state-dir` cannot use the directory: the message says why and what to do."""
+
+
+class LeftToMoto(Exception):
+    """A request the emulator's BatchWriteItem fast path does not take: moto's own handler answers it."""

@@ -9,10 +9,12 @@ and message). `serve`'s in-process dispatch is checked against its HTTP endpoint
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
+import orjson
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -229,3 +231,101 @@ def test_serve_s_in_process_dispatch_answers_as_its_endpoint_and_needs_no_socket
             "dynamodb", endpoint_url=endpoint, region_name="us-east-1")):  # uninstalled: none dispatches
         with pytest.raises(EndpointConnectionError):
             client.get_item(TableName=TABLE, Key={"site_id": {"S": "s1"}})
+
+
+odd_values = st.sampled_from([None, 1.5, float("nan"), 2**70, (1, 2), b"raw", {"S": "x"}, ["a"], True, "é"])
+attribute_maps = st.dictionaries(st.sampled_from(["a", "B", "n", "site_id", "é"]),
+                                 st.one_of(values, values, odd_values.map(lambda odd: {"S": odd})), max_size=3)
+
+
+@st.composite
+def client_requests(draw: Any) -> tuple[str, dict[str, Any]]:
+    """An operation and parameters, mostly as the pipeline sends them, sometimes not what its shape admits."""
+    item = draw(attribute_maps)
+    operation, params = draw(st.sampled_from([
+        ("BatchWriteItem", {"RequestItems": {TABLE: [{"PutRequest": {"Item": item}},
+                                                     {"DeleteRequest": {"Key": item}}]}}),
+        ("PutItem", {"TableName": TABLE, "Item": item, "ConditionExpression": "attribute_not_exists(a)"}),
+        ("Query", {"TableName": TABLE, "KeyConditionExpression": "site_id = :s", "Limit": 5,
+                   "ExpressionAttributeValues": item, "ExclusiveStartKey": item, "ConsistentRead": True}),
+        ("UpdateItem", {"TableName": TABLE, "Key": item, "UpdateExpression": "SET a = :a",
+                        "ExpressionAttributeNames": {"#a": "a"}}),
+        ("BatchGetItem", {"RequestItems": {TABLE: {"Keys": [item], "ConsistentRead": True}}}),
+        ("TransactWriteItems", {"TransactItems": [{"Put": {"TableName": TABLE, "Item": item}}]}),
+        ("DescribeTable", {"TableName": TABLE}),
+    ]))
+    if draw(st.integers(0, 4)) == 0:  # a member the shape does not have, or a value of another kind
+        params[draw(st.sampled_from(["Unknown", "Limit", "TableName"]))] = draw(odd_values)
+    return operation, params
+
+
+def _serialized(serialize: Any, params: dict[str, Any], operation: Any) -> Any:
+    try:
+        request = serialize(params, operation)
+    except Exception as error:
+        return ("error", type(error).__name__)
+    body = request.pop("body")
+    return request, json.loads(body) if body else body
+
+
+@settings(max_examples=300, deadline=None)
+@given(request=client_requests())
+def test_client_bodies_are_botocore_s(request: tuple[str, dict[str, Any]]) -> None:
+    """The fast client path writes the same parameters (parsed back) and the same method, URL and headers
+    as botocore's serializer, and refuses what it refuses."""
+    import copy
+
+    name, params = request
+    client = boto3.client("dynamodb", region_name="us-east-1", config=Config(parameter_validation=False))
+    operation = client.meta.service_model.operation_model(name)
+    serializer = client._serializer
+    original = dynamo_wire.ORIGINALS["serialize_to_request"]
+    expected = _serialized(lambda p, o: original(serializer, p, o), copy.deepcopy(params), operation)
+    assert _serialized(serializer.serialize_to_request, params, operation) == expected
+
+
+def test_the_pipeline_s_batches_skip_botocore_s_walk() -> None:
+    client = boto3.client("dynamodb", region_name="us-east-1", config=Config(parameter_validation=False))
+    operation = client.meta.service_model.operation_model("BatchWriteItem")
+    item = {"site_id": {"S": "s1"}, "timestamp": {"S": "2025-01-01T00:00:00Z"}, "n": {"N": "1e-05"},
+            "anomalies": {"L": [{"M": {"type": {"S": "spike"}, "value": {"N": "3.5"}}}]}}
+    params = {"RequestItems": {TABLE: [{"PutRequest": {"Item": item}}]}}
+    assert client._serializer.serialize_to_request(params, operation)["body"] == orjson.dumps(params)
+    binary = {"RequestItems": {TABLE: [{"PutRequest": {"Item": {**item, "b": {"B": b"x"}}}}]}}
+    assert b'"b":{"B":"eA=="}' in client._serializer.serialize_to_request(binary, operation)["body"].replace(b" ", b"")
+
+
+def test_local_dynamodb_requests_carry_the_header_moto_reads_without_a_computed_signature() -> None:
+    """While serve's in-process dispatch is installed, its endpoint's DynamoDB requests are signed as botocore
+    signs them (credential scope, signed headers, date, token) but for the signature itself, which moto never
+    checks; every other request, and every request after it is uninstalled, gets its real signature."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    endpoint, remote = "http://127.0.0.1:9", "https://dynamodb.eu-west-1.amazonaws.com/"
+    credentials = Credentials("AKIDLOCAL", "secret", "token")
+
+    def signed(url: str, service: str = "dynamodb") -> Any:
+        request = AWSRequest(method="POST", url=url, data=b'{"TableName": "t"}',
+                             headers={"X-Amz-Target": "DynamoDB_20120810.GetItem"})
+        SigV4Auth(credentials, service, "eu-west-1").add_auth(request)
+        return request.headers
+
+    def header(headers: Any) -> tuple[str, str]:
+        scope, signature = headers["Authorization"].rsplit("Signature=", 1)
+        return scope, signature
+
+    real = signed(endpoint + "/")
+    undispatch = dynamo_wire.in_process_dispatch(endpoint)
+    try:
+        cheap, elsewhere, other_service = signed(endpoint + "/"), signed(remote), signed(endpoint + "/", "s3")
+    finally:
+        undispatch()
+    assert header(cheap) == (header(real)[0], dynamo_wire.UNCHECKED_SIGNATURE)
+    assert sorted(cheap.keys()) == sorted(real.keys())
+    assert cheap["X-Amz-Security-Token"] == "token"
+    assert "Credential=AKIDLOCAL/" in header(cheap)[0] and "/eu-west-1/dynamodb/aws4_request" in header(cheap)[0]
+    for signed_for_real in (elsewhere, other_service, signed(endpoint + "/")):
+        assert header(signed_for_real)[1] != dynamo_wire.UNCHECKED_SIGNATURE
+        assert len(header(signed_for_real)[1]) == 64

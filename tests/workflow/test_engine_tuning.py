@@ -88,3 +88,38 @@ def test_the_collector_is_the_processs_own_again_after_the_engine() -> None:
         assert gc.get_threshold() == tuning.GC_THRESHOLD
         assert gc.get_freeze_count() > 0
     assert gc.get_threshold() == before
+
+
+def test_a_handler_s_actions_are_found_as_moto_lists_them() -> None:
+    """`name in FunctionNames(cls)` is `name in method_names_from_class(cls)` for every name moto may ask."""
+    from moto.core.utils import method_names_from_class
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.s3.responses import S3Response
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    from energy_pipeline.local.tuning import FunctionNames
+
+    class Patched(DynamoHandler):
+        query = staticmethod(lambda: None)  # not a function on the class: moto does not call it
+        extra = 5
+
+    for clazz in (DynamoHandler, S3Response, StepFunctionResponse, Patched):
+        listed = method_names_from_class(clazz)
+        names = FunctionNames(clazz, method_names_from_class)
+        for name in [*dir(clazz), "batch_write_item", "no_such_action", "__class__", "", "query", "extra"]:
+            assert (name in names) == (name in listed), (clazz, name)
+        assert list(names) == listed
+
+
+def test_a_value_s_cast_is_moto_s() -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    tuning.install()
+    moto_cast = getattr(tuning, "_MOTO_CAST", None)
+    assert moto_cast is not None
+    for raw in [{"S": "a"}, {"S": ""}, {"N": "1.50"}, {"SS": ["a", "b"]}, {"NS": ["1", "2"]}, {"BOOL": True},
+                {"NULL": True}, {"L": [{"S": "a"}, {"N": "2"}]}, {"M": {"x": {"S": "y"}}}, {"B": b"x"}]:
+        value = DynamoType(raw)
+        assert value.cast_value == moto_cast(value)
+        if raw.get("S") is not None or raw.get("N") is not None:  # keys: hashed through the cast
+            assert hash(value) == hash((value.type, moto_cast(value)))

@@ -237,3 +237,28 @@ def test_the_size_kept_on_each_item_is_the_size_moto_measures_after_every_change
                     client.delete_item(TableName=TABLE, Key=key)
             for item in _stored_items():
                 assert item.size() == measure(item), operation
+
+
+@settings(max_examples=200, deadline=None)
+@given(operations=st.lists(st.tuples(st.sampled_from(["set", "set", "delete", "pop", "read"]),
+                                     st.integers(0, 30)), max_size=60))
+def test_the_order_settled_on_reading_is_the_sorted_keys(operations: list[tuple[str, int]]) -> None:
+    """Keys noted on storing and settled when read: after any mix of stores, deletes and reads, the order
+    is every stored key, ascending (numbers as numbers)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    partition = query_index.SortedPartition()
+    for operation, number in operations:
+        key = DynamoType({"N": str(number)})
+        if operation == "set":
+            partition[key] = number
+        elif operation in ("delete", "pop") and key in partition:
+            if operation == "delete":
+                del partition[key]
+            else:
+                partition.pop(key)
+        elif operation == "read":
+            assert partition.ordered == sorted(stored.cast_value for stored in partition)
+    assert partition.ordered == sorted(stored.cast_value for stored in partition)
+    assert [key.cast_value for key in partition.keys_in_order] == partition.ordered
+    assert [partition[key] for key in partition.keys_in_order] == [int(cast) for cast in partition.ordered]

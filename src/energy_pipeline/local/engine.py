@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from energy_pipeline.local import atomic, dynamo_wire, events, executor, tuning
+from energy_pipeline.local import atomic, batch_puts, dynamo_wire, events, executor, tuning
 from energy_pipeline.local.stack import DEFAULT_STACK_NAME, LocalStack, create_stack
 from energy_pipeline.local.template import LOCAL_REGION
 
@@ -89,6 +89,7 @@ def _wire(clients: SimpleNamespace, stack_name: str, parameters: dict[str, str] 
     atomic.install()
     dynamo_wire.install()
     tuning.install()
+    batch_puts.install()
     run = executor.install()
     stack = create_stack(clients, stack_name, parameters)
     run.register(stack.functions)

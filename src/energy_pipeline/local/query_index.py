@@ -25,28 +25,61 @@ import copy
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
+from operator import itemgetter
 from typing import Any
 
 SORTABLE_TYPES = frozenset({"S", "N"})
 ORIGINAL_QUERY: Callable[..., Any] | None = None  # moto's Table.query, once patched
 
 
+_first = itemgetter(0)
+
+
 class SortedPartition(dict):  # moto's partitions are plain dicts
-    """A partition (sort key -> Item) whose sort keys are also kept in order, for bisection."""
+    """A partition (sort key -> Item) whose sort keys are also kept in order, for bisection.
+
+    A new key is only noted when it is stored (storing is the hot path: a 1M-reading file stores 1M keys);
+    the order is settled when it is next read - `ordered`, `keys_in_order`, a delete - by one sort of the
+    noted keys merged with the ordered ones (Timsort merges the two runs in linear time, and keys noted in
+    ascending order after the last one, as a site's readings arrive, are simply appended).
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
-        self.ordered: list[Any] = []  # the keys' cast values (str or Decimal), ascending
-        self.keys_in_order: list[Any] = []  # the DynamoType keys, aligned with `ordered`
+        self._ordered: list[Any] = []  # the keys' cast values (str or Decimal), ascending
+        self._keys_in_order: list[Any] = []  # the DynamoType keys, aligned with `_ordered`
+        self._noted: list[tuple[Any, Any]] = []  # (cast value, key) stored since the order was settled
         for key, value in dict(*args, **kwargs).items():
             self[key] = value
 
+    @property
+    def ordered(self) -> list[Any]:
+        """The keys' cast values (str or Decimal), ascending."""
+        if self._noted:
+            self._settle()
+        return self._ordered
+
+    @property
+    def keys_in_order(self) -> list[Any]:
+        """The DynamoType keys, aligned with `ordered`."""
+        if self._noted:
+            self._settle()
+        return self._keys_in_order
+
+    def _settle(self) -> None:
+        noted, self._noted = self._noted, []
+        noted.sort(key=_first)  # linear when they were stored in order
+        if self._ordered and noted[0][0] <= self._ordered[-1]:
+            pairs = sorted([*zip(self._ordered, self._keys_in_order, strict=True), *noted], key=_first)
+            self._ordered = [cast for cast, _ in pairs]
+            self._keys_in_order = [key for _, key in pairs]
+        else:
+            self._ordered.extend(cast for cast, _ in noted)
+            self._keys_in_order.extend(key for _, key in noted)
+
     def __setitem__(self, key: Any, value: Any) -> None:
         if key not in self:
-            cast = key.cast_value
-            index = bisect_left(self.ordered, cast)
-            self.ordered.insert(index, cast)
-            self.keys_in_order.insert(index, key)
+            self._noted.append((key.cast_value, key))
         super().__setitem__(key, value)
 
     def __delitem__(self, key: Any) -> None:
@@ -67,8 +100,9 @@ class SortedPartition(dict):  # moto's partitions are plain dicts
 
     def clear(self) -> None:
         super().clear()
-        self.ordered.clear()
-        self.keys_in_order.clear()
+        self._ordered.clear()
+        self._keys_in_order.clear()
+        self._noted.clear()
 
     def setdefault(self, key: Any, default: Any = None) -> Any:
         if key not in self:
@@ -84,9 +118,10 @@ class SortedPartition(dict):  # moto's partitions are plain dicts
         return (SortedPartition, (), None, None, iter(self.items()))
 
     def _forget(self, key: Any) -> None:
-        index = bisect_left(self.ordered, key.cast_value)
-        del self.ordered[index]
-        del self.keys_in_order[index]
+        ordered = self.ordered  # settled first: the key may be among the noted ones
+        index = bisect_left(ordered, key.cast_value)
+        del ordered[index]
+        del self._keys_in_order[index]
 
     def between(self, low: int, high: int, forward: bool) -> Iterator[Any]:
         keys = self.keys_in_order[low:high]
@@ -356,6 +391,11 @@ def keep_partitions_sorted() -> None:
     setattr(Table, "query", query)  # noqa: B010 - deliberate monkeypatch
 
 
+def table_changed(table: Any) -> None:
+    """Moves the table's write count: its index partitions are rebuilt before the next index Query."""
+    table.__dict__["_energy_writes"] = table.__dict__.get("_energy_writes", 0) + 1
+
+
 def count_table_writes() -> None:
     """Every put, delete and update moves the table's write count: index partitions rebuild on a change."""
     from moto.dynamodb.models import DynamoDBBackend
@@ -368,7 +408,7 @@ def count_table_writes() -> None:
             finally:
                 table = table_of(*args, **kwargs)
                 if table is not None:
-                    table.__dict__["_energy_writes"] = table.__dict__.get("_energy_writes", 0) + 1
+                    table_changed(table)
 
         wrapper.__doc__ = f"moto's {method.__name__}, counted (energy_pipeline.local.query_index)"
         return wrapper
