@@ -132,7 +132,7 @@ def _heatmap(fig: Figure, ax: Axes, load: pd.DataFrame) -> None:
     ax.set_xticks(range(0, 25, 3))
     ax.grid(False)
     ax.yaxis_date()
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=12)
+    locator = style.DateTicks(minticks=3, maxticks=12)
     ax.yaxis.set_major_locator(locator)
     ax.yaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
     ax.set_ylabel("Day (UTC)")

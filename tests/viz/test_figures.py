@@ -7,12 +7,13 @@ import zlib
 from datetime import timedelta
 from pathlib import Path
 
+import matplotlib.dates as mdates
 import numpy as np
 import pytest
 from PIL import Image
 
 from tests.viz import sample
-from viz import figures, png
+from viz import figures, png, style
 from viz.frames import SiteData, SiteFrames, build
 from viz.render import CHARTS
 
@@ -100,3 +101,18 @@ def _idat(data: bytes) -> bytes:
             found += data[at + 8 : at + 8 + length]
         at += 12 + length
     return found
+
+
+@pytest.mark.parametrize("days", [0.05, 1, 7, 60, 104, 400, 3000])
+def test_date_ticks_are_the_auto_date_locators_and_follow_the_view(days: float) -> None:
+    fig, (ax,) = style.figure()
+    ticks = style.DateTicks(minticks=4, maxticks=10)
+    ax.xaxis.set_major_locator(ticks)
+    start = mdates.date2num(sample.START)
+    reference = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    reference.set_axis(ax.xaxis)
+    for view in [(start, start + days), (start, start + days), (start + days, start + 3 * days)]:
+        ax.set_xlim(*view)
+        assert list(ticks()) == list(reference())
+        ticks()[:] = 0  # a caller changing its copy changes nothing for the next one
+    figures.forget(fig)
