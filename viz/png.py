@@ -4,8 +4,8 @@ Pillow's PNG encoder picks a filter for every row by trying all five (~13 ms of 
 1650 x 720 chart took at zlib level 3, before any compression). A chart is flat colour on white, so
 one filter for every row does as well: "Up" (each byte minus the one above it) turns the white
 background, the grid and every vertical edge into runs of zeros, and the files come out within a few
-per cent of Pillow's (measured on the four site charts: -2% to +1%). The filter is done on whole
-arrays with numpy and the rows are compressed with zlib; the result is a standard PNG any reader opens.
+per cent of Pillow's (the four charts of a 10,000-reading site: -1% to +5%). The filter is done on
+whole arrays with numpy and the rows are compressed with zlib; any PNG reader opens the result.
 """
 
 from __future__ import annotations
