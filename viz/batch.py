@@ -209,10 +209,11 @@ def _executor(workers: int) -> Iterator[Executor]:
         yield InlineExecutor()
         return
     # spawn, not fork: the parent may hold threads (moto's server, HTTP pools) that fork would copy.
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        # Each worker imports pandas and matplotlib (~1 s): started now, that overlaps the first fetches.
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=warm_up) as pool:
+        # Each worker imports pandas and matplotlib as it starts (warm_up, ~1 s): a job for every worker
+        # now starts them all at once, and that overlaps the first fetches.
         for _ in range(workers):
-            pool.submit(warm_up)
+            pool.submit(os.getpid)
         yield pool
 
 

@@ -36,12 +36,14 @@ class InlineExecutor(Executor):
 
 
 def warm_up() -> None:
-    """Run once by each worker process as the batch starts: pandas, matplotlib and the charts imported
-    (~1 s) while the first sites are fetched. What the imports made lives as long as the process, so
-    it is frozen out of the cyclic collector's reach: each full collection, triggered every few sites
-    by the figures' garbage, then walks only what drawing made (~25 ms a site less, measured)."""
-    import viz.render  # noqa: F401 - imported for its side effect: the import is the warm-up
-
+    """Each worker process's initializer: pandas, matplotlib and the charts imported (~1 s) while the
+    first sites are fetched. What the imports made lives as long as the process, so it is frozen out
+    of the cyclic collector's reach: each full collection, triggered every few sites by the figures'
+    garbage, then walks only what drawing made (~25 ms a site less, measured)."""
+    try:
+        import viz.render  # noqa: F401 - imported for its side effect: the import is the warm-up
+    except Exception:  # a failing initializer would break the pool: the sites drawn here say why instead
+        return
     gc.collect()
     gc.freeze()
 

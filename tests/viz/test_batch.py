@@ -219,3 +219,13 @@ def test_a_worker_process_that_dies_fails_its_sites_and_the_batch_still_ends_wit
     # The pool is broken by then: the fleet chart is drawn in this process instead.
     assert report.fleet_chart is not None and report.fleet_chart.is_file()
     assert report.gallery is not None and report.gallery.is_file()
+
+
+def test_every_drawing_worker_has_imported_the_charts_and_frozen_them_before_its_first_site() -> None:
+    import gc
+
+    from viz.batch import _executor
+
+    with _executor(2) as pool:
+        frozen = [pool.submit(gc.get_freeze_count).result() for _ in range(4)]
+    assert all(count > 10_000 for count in frozen), frozen  # pandas and matplotlib's objects
