@@ -129,8 +129,11 @@ def _charts_figures(api: str, sites: list[str], server_pid: int | None) -> dict[
     """
     charted = sites[: int(os.environ.get("SERVE_CHART_SITES") or len(sites))]
     figures: dict[str, Any] = {"charts_sites": len(charted)}
+    load_before = os.getloadavg()[0]
     charts_s, code, client_cpu, serve_cpu = _chart(api, charted, len(charted) == len(sites), server_pid)
     figures |= {"charts_s": round(charts_s, 1), "charts_exit": code}
+    # The machine's 1-minute load average before and after: on shared cores the figure moves with it.
+    figures["charts_load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     figures["charts_client_cpu_s"] = round(client_cpu, 1)  # charts and its worker processes
     if serve_cpu is not None:
         figures["charts_serve_cpu_s"] = round(serve_cpu, 1)

@@ -23,6 +23,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,13 +32,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from viz.fleet import fleet_totals
-from viz.frames import SiteData
 from viz.gallery import write_gallery
 from viz.names import folder_names
-from viz.render import SiteSummary, ready, render_site
+from viz.records import SiteData, SiteSummary
 from viz.source import DataSource, Item
-from viz.workers import InlineExecutor
+from viz.workers import InlineExecutor, draw_fleet, draw_site, warm_up
 
 FLEET_CHART = "fleet-totals.png"
 
@@ -98,7 +97,7 @@ def generate_charts(  # noqa: PLR0917 - positional order is the contract with th
         bar.update(len(wanted) - len(todo))
         batch = _Batch(pool, fetcher, source, catalog, (start, end), report, bar)
         batch.run(todo)
-    report.fleet_chart = fleet_totals(report.summaries, out_dir / FLEET_CHART)
+        report.fleet_chart = _fleet(pool, report.summaries, out_dir / FLEET_CHART)
     report.gallery = write_gallery(out_dir, report.summaries, report.failures, report.fleet_chart)
     report.seconds = time.perf_counter() - began
     return report
@@ -141,7 +140,7 @@ class _Batch:
             while len(self.pending) >= limit:
                 self._collect(wait(self.pending, return_when=FIRST_COMPLETED).done)
             try:
-                self.pending[self.pool.submit(render_site, data, self.report.out_dir, folders[site])] = site
+                self.pending[self.pool.submit(draw_site, data, self.report.out_dir, folders[site])] = site
             except Exception as error:  # a pool that cannot take the job (e.g. broken) fails the site
                 self._fail(site, error)
         self._collect(set(self.pending))
@@ -162,6 +161,15 @@ class _Batch:
         self.report.failures[site] = f"{type(error).__name__}: {error}"
         self.bar.update(1)
         self.bar.set_postfix(failed=len(self.report.failures))
+
+
+def _fleet(pool: Executor, summaries: list[SiteSummary], path: Path) -> Path:
+    """Drawn by a worker too: this process has not imported matplotlib (viz.records), and need not;
+    here only when the pool can take no more work (a worker process died)."""
+    try:
+        return pool.submit(draw_fleet, summaries, path).result()
+    except BrokenProcessPool:
+        return draw_fleet(summaries, path)
 
 
 def site_range(entry: Item, start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
@@ -201,10 +209,11 @@ def _executor(workers: int) -> Iterator[Executor]:
         yield InlineExecutor()
         return
     # spawn, not fork: the parent may hold threads (moto's server, HTTP pools) that fork would copy.
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        # Each worker imports pandas and matplotlib (~1 s): started now, that overlaps the first fetches.
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=warm_up) as pool:
+        # Each worker imports pandas and matplotlib as it starts (warm_up, ~1 s): a job for every worker
+        # now starts them all at once, and that overlaps the first fetches.
         for _ in range(workers):
-            pool.submit(ready)
+            pool.submit(os.getpid)
         yield pool
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 import matplotlib.dates as mdates
 import matplotlib.ticker as mticker
 import numpy as np
@@ -110,7 +111,7 @@ def _heatmap(fig: Figure, ax: Axes, load: pd.DataFrame) -> None:
     top = top if top > low else low + 1.0
     # Rows are centred on their date's tick, so a label names the row beside it, not a boundary.
     first, last = mdates.date2num(load.index[0]) - 0.5, mdates.date2num(load.index[-1]) + 0.5
-    cmap = style.plt.get_cmap("viridis").with_extremes(bad="#dddddd")
+    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="#dddddd")
     image = ax.imshow(
         values,
         aspect="auto",
@@ -131,7 +132,7 @@ def _heatmap(fig: Figure, ax: Axes, load: pd.DataFrame) -> None:
     ax.set_xticks(range(0, 25, 3))
     ax.grid(False)
     ax.yaxis_date()
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=12)
+    locator = style.DateTicks(minticks=3, maxticks=12)
     ax.yaxis.set_major_locator(locator)
     ax.yaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
     ax.set_ylabel("Day (UTC)")

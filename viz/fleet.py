@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from viz import style
-from viz.render import SiteSummary
+from viz.records import SiteSummary
 
 
 def fleet_totals(summaries: list[SiteSummary], path: Path) -> Path:

@@ -6,11 +6,12 @@ to about two months, daily sums beyond. Empty buckets stay NaN (never 0) so line
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 
 import pandas as pd
 
+from viz.records import SiteData  # defined without pandas, for the process that fetches
 from viz.source import Item
 
 GENERATED, CONSUMED, NET = "energy_generated_kwh", "energy_consumed_kwh", "net_energy_kwh"
@@ -18,17 +19,6 @@ COLUMNS = {GENERATED: "generated", CONSUMED: "consumed", NET: "net"}
 DEFAULT_INTERVAL = pd.Timedelta(minutes=15)  # the contract's usual spacing, when one reading can't tell
 RAW_UP_TO = pd.Timedelta(days=7)
 HOURLY_UP_TO = pd.Timedelta(days=62)
-
-
-@dataclass(frozen=True)
-class SiteData:
-    """Everything fetched for one site: plain lists, so it pickles cheaply to a worker process."""
-
-    site_id: str
-    start: datetime
-    end: datetime
-    readings: list[Item]
-    anomalies: list[Item] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from viz import anomaly_chart, charts
-from viz.frames import SiteData, SiteFrames, build, describe
+from viz.frames import SiteFrames, build, describe
+from viz.records import SiteData, SiteSummary
 from viz.style import stamp
 
 CHARTS = {
@@ -15,27 +15,6 @@ CHARTS = {
     "anomalies.png": anomaly_chart.anomalies_chart,
     "load-profile.png": charts.load_profile,
 }
-
-
-@dataclass(frozen=True)
-class SiteSummary:
-    """What the gallery and the batch report say about a site; plain values, cheap to pickle."""
-
-    site_id: str
-    folder: str
-    files: list[Path]
-    start: str
-    end: str
-    readings: int
-    coverage: float
-    gaps: int
-    longest_gap: str
-    totals: dict[str, float]
-    anomalies_by_type: dict[str, int] = field(default_factory=dict)
-
-
-def ready() -> None:
-    """Nothing: a worker process that runs it has imported this module (pandas, matplotlib) already."""
 
 
 def render_site(data: SiteData, out_dir: Path, folder: str) -> SiteSummary:

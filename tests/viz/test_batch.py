@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -175,3 +178,54 @@ def test_by_default_a_source_gets_one_request_at_a_time(fleet: MemorySource, tmp
     fleet.get = counted  # type: ignore[method-assign]
     report = generate_charts(fleet, tmp_path, None, None, None, workers=2, progress=False)
     assert report.ok and report.fetchers == 1 and most[0] == 1
+
+
+def test_the_process_that_fetches_imports_neither_pandas_nor_matplotlib(tmp_path: Path) -> None:
+    # The CLI parses `charts` (and `query`) options with viz.cli, and the batch's process only fetches:
+    # drawing, the fleet chart included, is the workers' (~0.9 s of imports saved at every start).
+    script = f"""
+import sys
+from pathlib import Path
+
+import viz.cli
+from tests.viz import sample
+from viz.batch import generate_charts
+from viz.memory import MemorySource
+
+if __name__ == "__main__":
+    source = MemorySource({{"a": sample.readings(96 * 3), "b": sample.readings(5)}})
+    report = generate_charts(source, Path({str(tmp_path)!r}), None, None, None, workers=2, progress=False)
+    assert report.ok and report.fleet_chart.is_file() and report.gallery.is_file(), report.failures
+    print(sorted({{name.split(".")[0] for name in sys.modules}} & {{"pandas", "matplotlib", "PIL"}}))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+class _EndsTheProcessThatUnpicklesIt:
+    def __reduce__(self) -> tuple[object, tuple[int]]:
+        return os._exit, (3,)
+
+
+def test_a_worker_process_that_dies_fails_its_sites_and_the_batch_still_ends_with_its_gallery(
+    tmp_path: Path,
+) -> None:
+    good = sample.readings(20)
+    deadly = [dict(good[0], poison=_EndsTheProcessThatUnpicklesIt())]
+    source = MemorySource({"good": good, "deadly": deadly})
+    report = generate_charts(source, tmp_path, None, None, None, workers=2, progress=False)
+    assert report.workers == 2 and "deadly" in report.failures and "deadly" not in report.files
+    # The pool is broken by then: the fleet chart is drawn in this process instead.
+    assert report.fleet_chart is not None and report.fleet_chart.is_file()
+    assert report.gallery is not None and report.gallery.is_file()
+
+
+def test_every_drawing_worker_has_imported_the_charts_and_frozen_them_before_its_first_site() -> None:
+    import gc
+
+    from viz.batch import _executor
+
+    with _executor(2) as pool:
+        frozen = [pool.submit(gc.get_freeze_count).result() for _ in range(4)]
+    assert all(count > 10_000 for count in frozen), frozen  # pandas and matplotlib's objects

@@ -6,13 +6,12 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
 from tests.viz import sample
-from viz import layout, style
+from viz import figures, layout, style
 from viz.frames import SiteData, SiteFrames, build
 from viz.render import CHARTS
 
@@ -38,7 +37,8 @@ def _empty() -> SiteFrames:
 
 def _drawn(chart: str, frames: SiteFrames, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Figure:
     kept: list[Figure] = []
-    monkeypatch.setattr(plt, "close", kept.append)  # keep the figure save would close, to measure it
+    figures.clear()  # a new figure, not one a test before this one drew in
+    monkeypatch.setattr(figures, "give_back", kept.append)  # keep the saved figure as it is, to measure it
     CHARTS[chart](frames, tmp_path / chart)
     monkeypatch.undo()
     [fig] = kept
@@ -71,7 +71,7 @@ def test_every_part_of_a_chart_is_inside_the_figure_and_clear_of_the_others(
         assert {layout.TITLE, layout.SUBTITLE} <= set(texts)
         assert not _overlap(texts[layout.TITLE], texts[layout.SUBTITLE])
     finally:
-        plt.close(fig)
+        figures.forget(fig)
 
 
 def test_the_subtitle_starts_where_the_axes_do() -> None:
@@ -82,4 +82,4 @@ def test_the_subtitle_starts_where_the_axes_do() -> None:
     layout.fit(fig)
     [subtitle] = [text for text in fig.texts if text.get_gid() == layout.SUBTITLE]
     assert subtitle.get_position()[0] == pytest.approx(ax.get_position().x0)
-    plt.close(fig)
+    figures.forget(fig)
