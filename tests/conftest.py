@@ -19,6 +19,16 @@ os.environ.pop("AWS_PROFILE", None)
 
 
 @pytest.fixture
+def moto_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clients that talk to moto's in-process mock: the fake credentials, and no endpoint left behind by an
+    embedded engine an earlier test started (it points AWS_ENDPOINT_URL at its own server)."""
+    for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
+                        "AWS_SECRET_ACCESS_KEY": "testing"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+
+
+@pytest.fixture
 def samples() -> Path:
     return SAMPLES
 

@@ -83,12 +83,7 @@ requests = st.lists(
 tables = st.sampled_from([[TABLE], [TABLE], [TABLE], [FLAT], [TABLE, FLAT], ["missing"]])
 
 
-@pytest.fixture(autouse=True)
-def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
-                        "AWS_SECRET_ACCESS_KEY": "testing"}.items():  # fmt: skip
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+pytestmark = pytest.mark.usefixtures("moto_in_process")  # every test here talks to moto's in-process mock
 
 
 def _answer(call: Any, **request: Any) -> Any:

@@ -59,12 +59,7 @@ FIXED = ("s1", "2025-01-09", {"n": {"N": "1e-05"}, "a": {"L": [{"N": "1e-05"}, {
 PROJECTIONS = ["#ts, a, n", "a", "anomalies, b, n, site_id", "missing"]
 
 
-@pytest.fixture(autouse=True)
-def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
-                        "AWS_SECRET_ACCESS_KEY": "testing"}.items():  # fmt: skip
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+pytestmark = pytest.mark.usefixtures("moto_in_process")  # every test here talks to moto's in-process mock
 
 
 def _moto_only(monkeypatch: pytest.MonkeyPatch) -> None:
