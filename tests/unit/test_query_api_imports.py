@@ -12,20 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.unit.import_guard import refusing
+
 ROOT = Path(__file__).resolve().parents[2]
 LEFT_OUT = ("boto3", "s3transfer")
 
-PROGRAM = """
-import importlib.abc, json, os, sys
-LEFT_OUT = {left_out!r}
-
-class LeftOut(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name in LEFT_OUT or name.startswith(tuple(n + "." for n in LEFT_OUT)):
-            raise ImportError(f"{{name}}: the query API does not import it")
-        return None
-
-sys.meta_path.insert(0, LeftOut())
+PROGRAM = refusing(LEFT_OUT, "the query API does not import it") + """
+import json, os, sys
 os.environ.update(READINGS_TABLE="r", CATALOG_TABLE="c", AWS_DEFAULT_REGION="us-east-1",
                   AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_MAX_ATTEMPTS="1",
                   AWS_ENDPOINT_URL="http://127.0.0.1:9", POWERTOOLS_SERVICE_NAME="energy-pipeline")
@@ -41,9 +34,8 @@ print(json.dumps([built_at_import, refused, unreachable]))
 
 
 def test_the_query_api_answers_without_boto3_and_builds_no_answer_model_at_import() -> None:
-    program = PROGRAM.format(left_out=LEFT_OUT)
     result = subprocess.run(
-        [sys.executable, "-c", program], check=False, cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", PROGRAM], check=False, cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr[-2000:]
     built_at_import, refused, unreachable = json.loads(result.stdout.strip().splitlines()[-1])
