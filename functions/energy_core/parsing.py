@@ -15,6 +15,7 @@ from energy_core.csvfile import parse_csv
 from energy_core.errors import InvalidFile
 from energy_core.file_encoding import GZIP_MAGIC, bom_length, decode_utf8, gunzip, gunzip_head, refuse_binary
 from energy_core.parsed import BadRecord, Format, Kind, ParsedFile, RawRecord
+from energy_core.timestamps import quoted
 
 __all__ = ["DEFAULT_MAX_DECOMPRESSED", "Format", "ParsedFile", "RawRecord", "detect_format", "parse_records"]
 
@@ -82,18 +83,13 @@ def _object_reason(value: dict[Any, Any]) -> str:
     if len(arrays) == 1:
         key, inner = arrays[0]
         return (
-            f"the file is a JSON object whose {_quoted(key)} holds {len(inner):,} values; upload that array"
-            " itself: the file must be [ {reading}, ... ] at its top level"
+            f"the file is a JSON object whose {quoted(str(key))} holds {len(inner):,} values; upload that"
+            " array itself: the file must be [ {reading}, ... ] at its top level"
         )
     return (
         "the file holds a single JSON object, not an array of readings; wrap it in [ ] "
         "(or name the file .jsonl for one reading per line)"
     )
-
-
-def _quoted(key: object) -> str:
-    text = str(key)
-    return repr(text if len(text) <= 60 else text[:60] + "...")
 
 
 def _retry_or_explain(data: bytes, exc: orjson.JSONDecodeError) -> object:

@@ -31,7 +31,7 @@ from energy_core.contract import (
     schema_validator,
 )
 from energy_core.parsed import BadRecord
-from energy_core.timestamps import explain_timestamp
+from energy_core.timestamps import explain_timestamp, quoted
 
 Problem = tuple[str, str]  # (code, reason)
 _NON_FINITE_TEXT = {"nan", "-nan", "+nan", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity"}
@@ -197,7 +197,7 @@ def _json_type(value: object) -> str:
 def _show(value: object, limit: int = 60) -> str:
     """A value for a message: strings quoted, containers as JSON, all cut to `limit` characters."""
     if isinstance(value, str):
-        return repr(value if len(value) <= limit else value[:limit] + "...")
+        return quoted(value, limit)
     try:
         text = orjson.dumps(value).decode()
     except (orjson.JSONEncodeError, TypeError):  # nested deeper than orjson writes

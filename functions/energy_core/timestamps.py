@@ -54,7 +54,7 @@ def explain_timestamp(text: str) -> tuple[str, str] | None:
     """(code, reason) saying why `text` is not a valid timestamp, or None if it is one."""
     if canonical_timestamp(text) is not None:
         return None
-    shown = _show(text)
+    shown = quoted(text)
     shape = _fullmatch(text)
     if shape is None:
         if text.endswith("\n") and _fullmatch(text.rstrip("\n")):
@@ -90,6 +90,6 @@ def _impossible_part(shape: re.Match[str]) -> str:
     return "is outside the supported range once converted to UTC (years 0001-9999)"
 
 
-def _show(text: str, limit: int = 60) -> str:
+def quoted(text: str, limit: int = 60) -> str:
     """A value quoted for a message, cut so that a 5 MB string cannot flood a reject line."""
     return repr(text if len(text) <= limit else text[:limit] + "...")
