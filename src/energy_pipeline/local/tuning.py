@@ -85,27 +85,20 @@ EXECUTION_ENDS = ExecutionEnds()
 
 def install() -> None:
     """The emulator patches (idempotent)."""
+    patches = {
+        "execution_ends": (_notify_execution_ends,),
+        "item_size": (_measure_items_once, _remember_item_sizes),
+        "interpreter_clients": (_reuse_interpreter_clients,),
+        "query_index": (query_index.keep_partitions_sorted, query_index.count_table_writes),
+        "action_lookup": (_look_actions_up_directly,),
+        "string_cast": (_cast_strings_directly,),
+    }
     with _PATCH_LOCK:
-        if "execution_ends" not in _PATCHED:
-            _notify_execution_ends()
-            _PATCHED.add("execution_ends")
-        if "item_size" not in _PATCHED:
-            _measure_items_once()
-            _remember_item_sizes()
-            _PATCHED.add("item_size")
-        if "interpreter_clients" not in _PATCHED:
-            _reuse_interpreter_clients()
-            _PATCHED.add("interpreter_clients")
-        if "query_index" not in _PATCHED:
-            query_index.keep_partitions_sorted()
-            query_index.count_table_writes()
-            _PATCHED.add("query_index")
-        if "action_lookup" not in _PATCHED:
-            _look_actions_up_directly()
-            _PATCHED.add("action_lookup")
-        if "string_cast" not in _PATCHED:
-            _cast_strings_directly()
-            _PATCHED.add("string_cast")
+        for name, steps in patches.items():
+            if name not in _PATCHED:
+                for step in steps:
+                    step()
+                _PATCHED.add(name)
 
 
 _MOTO_CAST: Any = None  # moto's DynamoType.cast_value getter, once patched
