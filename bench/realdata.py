@@ -2,8 +2,9 @@
 
 Sources (installed by the dev extra, never shipped in a function):
 - pvanalytics (NREL): `ac_power_inv_2173_stale_data.csv` (normalised AC power of a PV inverter, 15 min,
-  with pvanalytics' own stale-data mask), `ac_power_inv_7539.csv` (normalised AC power, 15 min, with its
-  outlier labels), `serf_west_15min.csv` (NREL SERF west array, AC power in W, 15 min, logged at :01,
+  with pvanalytics' own stale-data mask), `ac_power_inv_7539_outliers.csv` (normalised AC power, 15 min,
+  with the outliers pvanalytics planted and labelled: negatives and readings far above or below their
+  neighbours; `ac_power_inv_7539.csv` is the same series without them, its `label` marking clipping), `serf_west_15min.csv` (NREL SERF west array, AC power in W, 15 min, logged at :01,
   :16, ...), `nrel_1axis_tracker_mesa_ac_power.csv` (a single-axis tracker, AC power, 15 min, local time
   -06:00), `serf_east_15min_ac_power.csv` (SERF east array, AC power in W, 15 min).
 - pvanalytics `system_50_ac_power_2_full_DST.parquet` (a PV system's AC power in W, 15 min, 2011-2013,
@@ -100,14 +101,20 @@ def load_pvanalytics() -> list[Site]:
             stuck=stale["stale_data_mask"].to_numpy(bool),
         )
     )
-    outliers = pd.read_csv(data / "ac_power_inv_7539.csv")
+    # The same 500 readings as ac_power_inv_7539.csv, with six outliers pvanalytics planted and labelled
+    # (its outlier examples read this file). ac_power_inv_7539.csv's own `label` marks clipping - the
+    # inverter held at its limit, which is normal - and is not a fault.
+    outliers = pd.read_csv(data / "ac_power_inv_7539_outliers.csv")
+    values = outliers["value_normalized"].to_numpy(float)
+    labelled = outliers["outlier"].to_numpy(bool)
     sites.append(
         _pv(
             "pv-inv-7539",
             _utc_epochs(outliers["timestamp"]),
-            outliers["value_normalized"].to_numpy(float) * NOMINAL_KW,
-            "pvanalytics ac_power_inv_7539.csv (normalised x 100 kW)",
-            spike=outliers["label"].to_numpy(bool),
+            values * NOMINAL_KW,
+            "pvanalytics ac_power_inv_7539_outliers.csv (normalised x 100 kW, with its outlier labels)",
+            spike=labelled & (values >= 0),
+            negative=labelled & (values < 0),
         )
     )
     west = pd.read_csv(data / "serf_west_15min.csv", index_col=0)

@@ -20,15 +20,26 @@ def _plain(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_history(client: Any, table: str, site_id: str, before: str, days: int) -> list[dict[str, Any]]:
-    """The site's stored readings in the `days` before `before` (exclusive), oldest first."""
+    """The site's stored readings in the `days` before `before` (exclusive), oldest first; when there
+    are none, its last reading before them, if any: a meter silent for longer than the window is still
+    one gap from that reading to the file, not a site that seems new."""
+    start = _days_before(before, days)
     rows = query_all(
         client, TableName=table, ProjectionExpression=_FIELDS,
         KeyConditionExpression="site_id = :site AND #ts BETWEEN :start AND :end",
         ExpressionAttributeNames={"#ts": "timestamp"},
-        ExpressionAttributeValues={":site": {"S": site_id}, ":start": {"S": _days_before(before, days)},
-                                   ":end": {"S": before}},
+        ExpressionAttributeValues={":site": {"S": site_id}, ":start": {"S": start}, ":end": {"S": before}},
     )
-    return [_plain(row) for row in rows if row["timestamp"]["S"] < before]
+    recent = [_plain(row) for row in rows if row["timestamp"]["S"] < before]
+    if recent:
+        return recent
+    last = client.query(
+        TableName=table, ProjectionExpression=_FIELDS, ScanIndexForward=False, Limit=1,
+        KeyConditionExpression="site_id = :site AND #ts < :start",
+        ExpressionAttributeNames={"#ts": "timestamp"},
+        ExpressionAttributeValues={":site": {"S": site_id}, ":start": {"S": start}},
+    )
+    return [_plain(row) for row in last.get("Items", [])]
 
 
 def range_counts(

@@ -260,3 +260,39 @@ def test_given_an_inverter_off_overnight_until_noon_when_it_returns_at_full_outp
     for i in range(14 * 96 + 72, 15 * 96 + 48):  # from 18:00 (dusk) until 12:00 the next day
         with_value(points, i, gen=0.0)
     assert [t for t, _ in found(points)] == ["flatline"]
+
+
+def asleep_at_night(points: list[SeriesPoint]) -> list[SeriesPoint]:
+    """The rows a PV logger that sleeps between dusk and dawn writes: none while the array is dark."""
+    return [p for p in points if p.generated > 0]
+
+
+def test_given_a_pv_logger_that_writes_no_rows_at_night_when_detecting_then_nothing() -> None:
+    points = asleep_at_night(pv(14))
+    assert found(points[-40:], points[:-40]) == [] and found(points) == []
+
+
+def test_given_a_sleeping_logger_that_misses_three_daytime_hours_when_detecting_then_one_gap() -> None:
+    points = asleep_at_night(pv(14))
+    day = [i for i, p in enumerate(points) if p.epoch >= T0 + 12 * 86400 + 10 * 3600][:12]
+    holed = [p for i, p in enumerate(points) if i not in day]
+    assert found(holed) == [("gap", points[day[0]].timestamp)]
+
+
+def test_given_a_sleeping_logger_silent_from_one_night_to_the_next_when_detecting_then_one_gap() -> None:
+    points = pv(14, standby=0.0)  # dark readings on both sides of the silence, a whole day inside it
+    silent = range(12 * 96 + 76, 13 * 96 + 76)  # 19:00 to 19:00 the next day
+    holed = [p for i, p in enumerate(points) if i not in silent]
+    assert found(holed) == [("gap", points[silent[0]].timestamp)]
+
+
+def test_given_a_site_that_also_consumes_when_its_rows_stop_at_night_then_each_night_is_a_gap() -> None:
+    points = [p._replace(consumed=0.2 + i % 5 / 100) for i, p in enumerate(asleep_at_night(pv(3)))]
+    assert [kind for kind, _ in found(points)] == ["gap", "gap"]
+
+
+def test_given_dark_loss_fraction_zero_when_a_logger_sleeps_at_night_then_each_night_is_a_gap() -> None:
+    points = asleep_at_night(pv(3))
+    strict = load_config({"gap": {"dark_loss_fraction": 0}})
+    events = detect_site(points, [], strict, points[-1].epoch + 900)
+    assert [a.type for a in events] == ["gap", "gap"]

@@ -80,10 +80,15 @@ def test_given_the_us_calendar_when_listing_clock_changes_then_second_sunday_of_
 def test_given_a_source_with_missing_rows_when_listing_its_real_faults_then_each_gap_is_one() -> None:
     pv = site(days=3)
     keep = np.ones(len(pv.epochs), bool)
-    keep[100:112] = False  # three hours of rows missing
+    keep[136:148] = False  # three hours of rows missing from 10:00
+    keep[5:20] = False  # the logger asleep at night (01:15 to 05:00): nothing lost, no fault
+    keep[170:266] = False  # silent from 18:30 to the next evening's 18:30: an outage through a day
     holed = realdata.Site("pv-test", "pv", pv.interval, pv.epochs[keep], pv.kwh[keep], "test")
     gaps = [s for s in real.real_faults(real.clean_copy(holed)) if s.type == "gap"]
-    assert gaps == [real.Span("pv-test", "gap", pv.epochs[99], pv.epochs[112])]
+    assert gaps == [
+        real.Span("pv-test", "gap", pv.epochs[135], pv.epochs[148]),
+        real.Span("pv-test", "gap", pv.epochs[169], pv.epochs[266]),
+    ]
 
 
 def load_site(days: int = 6, interval: float = 1800.0) -> realdata.Site:

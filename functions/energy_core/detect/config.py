@@ -78,6 +78,8 @@ class DetectionConfig:
     gap_tolerance_fraction: float = 0.5
     gap_medium_after_intervals: int = 4
     gap_high_after_intervals: int = 96
+    gap_dark_loss_fraction: float = 0.01
+    gap_dim_fraction: float = 0.1
     counter_enabled: bool = True
     counter_min_drop_kwh: float = 0.5
     counter_min_drop_fraction: float = 0.001
@@ -124,6 +126,8 @@ _SECTIONS: dict[str, dict[str, tuple[str, type]]] = {
         "tolerance_fraction": ("gap_tolerance_fraction", float),
         "medium_after_intervals": ("gap_medium_after_intervals", int),
         "high_after_intervals": ("gap_high_after_intervals", int),
+        "dark_loss_fraction": ("gap_dark_loss_fraction", float),
+        "dim_fraction": ("gap_dim_fraction", float),
     },
     "counter_reset": {
         "enabled": ("counter_enabled", bool),
@@ -231,6 +235,8 @@ def _checked(cfg: DetectionConfig) -> DetectionConfig:
         (0 < cfg.flatline_clipping_fraction <= 1, "flatline.clipping_fraction must be in (0, 1]"),
         (0 <= cfg.flatline_trip_fraction <= 1, "flatline.trip_fraction must be in [0, 1] (0 turns it off)"),
         (cfg.gap_tolerance_fraction > 0, "gap.tolerance_fraction must be > 0"),
+        (0 <= cfg.gap_dark_loss_fraction < 1, "gap.dark_loss_fraction must be in [0, 1)"),
+        (0 <= cfg.gap_dim_fraction <= 1, "gap.dim_fraction must be in [0, 1]"),
         (cfg.counter_min_drop_kwh >= 0, "counter_reset.min_drop_kwh must be >= 0"),
         (
             0 <= spike.quantile_low < spike.quantile_high <= 1,

@@ -19,6 +19,7 @@ import numpy as np
 from . import arrays
 from .config import DetectionConfig
 from .model import (
+    CONSUMED,
     CUMULATIVE,
     GENERATED,
     Anomaly,
@@ -59,11 +60,64 @@ def gaps(
     if timeline.derived("longest step", lambda: max(diffs)) <= limit:
         return []
     found = []
+    asleep: LoggerAsleep | None = None
     for i, gap in enumerate(diffs):
         if gap > limit and (fresh[i] or fresh[i + 1]):
             missing = max(1, round(gap / interval) - 1)
+            if config.gap_dark_loss_fraction > 0:
+                asleep = asleep or LoggerAsleep(timeline, interval, config)
+                if asleep.through(i, i + 1):
+                    continue
             found.append(_gap(series[i], series[i + 1], missing, interval, config))
     return found
+
+
+class LoggerAsleep:
+    """Whether a gap of a generation-only site is its logger asleep in the dark (many PV loggers stop
+    writing rows at dusk and start again at dawn): nothing was lost, so it is not reported.
+
+    A gap is asleep when the site measures no consumption, the readings on both sides of it are dim
+    (dusk, night or dawn: at most `gap.dim_fraction` of the site's scale) and on the other days seen
+    (history and file, but not the days the gap touches) the site usually generated under
+    `gap.dark_loss_fraction` of a typical day in the hours it covers. "Usually" is the median per time
+    of day, a day without a reading at that time counting as dark (a logger that sleeps writes nothing
+    then); the typical day is the median day's total. With no other day to compare, a gap is reported.
+    A real outage is still found: one into daylight ends on a bright reading, one from one night to the
+    next covers hours that usually generate, and a daytime outage that recurs every day has bright
+    readings on both sides."""
+
+    def __init__(self, series: Series, interval: float, config: DetectionConfig) -> None:
+        self.epochs = arrays.epochs(series)
+        self.generated = arrays.values(series, GENERATED)
+        self.interval = interval
+        consumes = bool(np.any(arrays.values(series, CONSUMED)))
+        self.dim = config.gap_dim_fraction * arrays.scale(series, GENERATED)
+        self.applies = not consumes and self.dim > 0
+        self.loss_fraction = config.gap_dark_loss_fraction
+
+    def through(self, before: int, after: int) -> bool:
+        if not self.applies or max(abs(self.generated[before]), abs(self.generated[after])) > self.dim:
+            return False
+        days, grid = self._days_by_slot
+        others = (days < self.epochs[before] // DAY) | (days > self.epochs[after] // DAY)
+        if not others.any():
+            return False
+        usual = np.median(grid[others], axis=0)
+        typical_day = float(np.median(grid[others].sum(axis=1)))
+        missing = max(1, round((self.epochs[after] - self.epochs[before]) / self.interval) - 1)
+        slots = self._slot(self.epochs[before] + self.interval * np.arange(1, missing + 1))
+        return float(usual[slots].sum()) < self.loss_fraction * typical_day
+
+    def _slot(self, epochs: np.ndarray) -> np.ndarray:
+        return ((epochs % DAY) // self.interval).astype(np.int64)
+
+    @cached_property
+    def _days_by_slot(self) -> tuple[np.ndarray, np.ndarray]:
+        """The days seen, and each one's output per time of day (0 where it has no reading then)."""
+        days, row = np.unique(self.epochs // DAY, return_inverse=True)
+        grid = np.zeros((len(days), math.ceil(DAY / self.interval)))
+        grid[row, self._slot(self.epochs)] = np.clip(self.generated, 0.0, None)
+        return days, grid
 
 
 def _gap(
