@@ -291,17 +291,21 @@ def real_faults(copy: Copy) -> list[Span]:
     half a day unless it is stuck or the logger filled a gap with a copy; PV night zeros excepted), and
     a PV array at ~zero for 24 hours or more (an outage or snow cover: no night lasts a day), and every
     real gap (rows missing from the grid), from the last reading before it to the first after it."""
-    names = {"stuck": "flatline", "spike": "spike", "negative": "negative_value", "clock_shift": "clock_shift"}
+    names = {
+        "stuck": "flatline", "spike": "spike", "negative": "negative_value", "clock_shift": "clock_shift"
+    }
     spans = []
     kwh, epochs = copy.site.kwh, copy.site.epochs
     # a load meter's zero is a reading too; a PV array's zero (or standby) is night
     level = 0.02 * np.max(np.abs(kwh)) if copy.site.kind == "pv" else -1.0
-    held = np.concatenate(([False], (kwh[1:] == kwh[:-1]) & (np.abs(kwh[1:]) > level)))
+    # runs of readings next to each other: a gap between two equal or dark readings is a gap, not a run
+    adjacent = np.diff(epochs) <= 1.5 * copy.site.interval
+    held = np.concatenate(([False], (kwh[1:] == kwh[:-1]) & (np.abs(kwh[1:]) > level) & adjacent))
     for start, stop in _runs(held):
         if epochs[stop - 1] - epochs[start - 1] >= REAL_STUCK_HOURS * 3600:
             spans.append(Span(copy.site.site_id, "flatline", epochs[start - 1], epochs[stop - 1]))
     if copy.site.kind == "pv":  # a whole day and more without output: an outage (or snow), never night
-        dark = np.concatenate(([False], (np.abs(kwh[1:]) <= level) & (np.abs(kwh[:-1]) <= level)))
+        dark = np.concatenate(([False], (np.abs(kwh[1:]) <= level) & (np.abs(kwh[:-1]) <= level) & adjacent))
         for start, stop in _runs(dark):
             if epochs[stop - 1] - epochs[start - 1] >= 24 * 3600:
                 spans.append(Span(copy.site.site_id, "flatline", epochs[start - 1], epochs[stop - 1]))

@@ -4,9 +4,10 @@ Sources (installed by the dev extra, never shipped in a function):
 - pvanalytics (NREL): `ac_power_inv_2173_stale_data.csv` (normalised AC power of a PV inverter, 15 min,
   with pvanalytics' own stale-data mask), `ac_power_inv_7539_outliers.csv` (normalised AC power, 15 min,
   with the outliers pvanalytics planted and labelled: negatives and readings far above or below their
-  neighbours; `ac_power_inv_7539.csv` is the same series without them, its `label` marking clipping), `serf_west_15min.csv` (NREL SERF west array, AC power in W, 15 min, logged at :01,
-  :16, ...), `nrel_1axis_tracker_mesa_ac_power.csv` (a single-axis tracker, AC power, 15 min, local time
-  -06:00), `serf_east_15min_ac_power.csv` (SERF east array, AC power in W, 15 min).
+  neighbours; `ac_power_inv_7539.csv` is the same series without them, its `label` marking clipping),
+  `serf_west_15min.csv` (NREL SERF west array, AC power in W, 15 min, logged at :01, :16, ...),
+  `nrel_1axis_tracker_mesa_ac_power.csv` (a single-axis tracker, AC power, 15 min, local time -06:00),
+  `serf_east_15min_ac_power.csv` (SERF east array, AC power in W, 15 min).
 - pvanalytics `system_50_ac_power_2_full_DST.parquet` (a PV system's AC power in W, 15 min, 2011-2013,
   its timestamps written at a fixed -07:00 by a logger whose clock follows US daylight saving: the
   series pvanalytics' own daylight-saving example is built on). Its real clock shifts are labelled on

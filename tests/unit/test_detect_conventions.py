@@ -296,3 +296,44 @@ def test_given_dark_loss_fraction_zero_when_a_logger_sleeps_at_night_then_each_n
     strict = load_config({"gap": {"dark_loss_fraction": 0}})
     events = detect_site(points, [], strict, points[-1].epoch + 900)
     assert [a.type for a in events] == ["gap", "gap"]
+
+
+def snowed_in(points: list[SeriesPoint], days: range, noise: float = 0.0) -> list[SeriesPoint]:
+    """Those days' output at nothing but standby noise that never repeats one value twice."""
+    return [
+        p._replace(generated=round(noise * ((i * 7) % 5 - 2) / 2, 5)) if int((p.epoch - T0) // 86400) in days else p
+        for i, p in enumerate(points)
+    ]
+
+
+def test_given_five_days_with_a_whole_day_of_noise_around_zero_and_no_history_then_one_no_output_event() -> None:
+    points = snowed_in(pv(5), range(2, 3), noise=0.2)  # within 2% of a 25 kWh peak, never repeated
+    events = detect_site(points, [], CONFIG, points[-1].epoch + 900)
+    assert [a.type for a in events] == ["flatline"]
+    assert events[0].reason.startswith("no generated output") and events[0].severity == "high"
+
+
+def test_given_a_logger_asleep_at_night_and_two_snowed_in_days_then_one_event_over_both() -> None:
+    points = snowed_in(asleep_at_night(pv(14)), range(10, 12))  # the nights are gaps, the days zeros
+    events = detect_site(points, [], CONFIG, points[-1].epoch + 900)
+    assert [a.type for a in events] == ["flatline"]
+    assert events[0].timestamp < canonical(T0 + 10 * 86400 + 12 * 3600) < events[0].end
+    assert events[0].end >= canonical(T0 + 11 * 86400 + 12 * 3600)
+
+
+def test_given_rows_missing_through_a_day_between_two_dark_readings_then_a_gap_not_a_dead_array() -> None:
+    points = pv(14, standby=0.0)
+    silent = range(10 * 96 + 4, 11 * 96 + 20)  # 01:00 to 05:00 the next day: no rows, daylight inside
+    holed = [p for i, p in enumerate(points) if i not in silent]
+    assert [kind for kind, _ in found(holed)] == ["gap"]
+
+
+def test_given_a_dead_day_seen_by_daily_files_then_the_file_that_completes_its_day_reports_it_once() -> None:
+    points = snowed_in(pv(14), range(10, 12), noise=0.2)
+    reported = []
+    for day in range(8, 14):
+        file = [p for p in points if day <= (p.epoch - T0) // 86400 < day + 1]
+        history = [p for p in points if (p.epoch - T0) // 86400 < day]
+        reported += [(day, a.type) for a in detect_site(file, history, CONFIG, file[-1].epoch + 900)]
+    # quiet from day 9's dusk (standby at night), a day of nothing by day 10's dusk: day 10's file
+    assert [kind for _, kind in reported] == ["flatline"] and reported[0][0] == 10

@@ -9,10 +9,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from detect.annotate import to_points
 from energy_aws.history import load_history
 from energy_core.detect import detect_site, load_config
-
-from detect.annotate import to_points
 
 TABLE = "readings"
 

@@ -9,7 +9,7 @@ file sees the same event again.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from operator import sub
@@ -181,10 +181,17 @@ def flatlines(
         values = arrays.values(series, name)
         held = equal_runs(values, needed)  # every long hold, history included (learnt from, below)
         runs = [run for run in held if True in fresh[run[0] : run[1] + 1]]
-        if not runs:
-            continue
         # PV output this close to zero is night-time standby or sensor offset, held for hours at night
         dark = config.spike.dark_fraction * arrays.scale(series, name) if name == GENERATED else 0.0
+        spans: list[tuple[int, int, float]] = []
+        if dark > 0:
+            asleep = LoggerAsleep(series, interval, config)
+            days = dark_days(epochs, values, dark, interval, asleep.through)
+            # reported once, by the file whose reading completes its first day of nothing (its start
+            # moves with the site's scale, which each file's window of history sets a little apart)
+            spans += [span for span in days if fresh[int(np.searchsorted(epochs, epochs[span[0]] + DAY))]]
+        if not runs and not spans:
+            continue
         judge = _Judge(
             epochs=epochs,
             values=values,
@@ -195,7 +202,6 @@ def flatlines(
             needed=needed,
             config=config,
         )
-        spans: list[tuple[int, int, float]] = []
         for first, last in runs:
             value = float(values[first])
             if name == GENERATED and value >= clipping:
@@ -215,10 +221,37 @@ def flatlines(
                     count=stop - start + 1,
                     interval=interval,
                     config=config,
+                    dark=dark,
                 )
             )
             covered.update((i, name) for i in range(start, stop + 1))
     return found, covered
+
+
+def dark_days(
+    epochs: np.ndarray, values: np.ndarray, dark: float, interval: float, asleep: Callable[[int, int], bool]
+) -> list[tuple[int, int, float]]:
+    """Stretches of PV output at nothing (within `dark`) lasting a day or more, as (first, last, value):
+    no night lasts a day, so this is deep snow or an outage whatever its edges, with or without history,
+    and whether or not standby noise keeps any one value from repeating. Missing rows join a stretch
+    only where the logger was asleep in the dark (`asleep(before, after)`, LoggerAsleep): rows missing
+    through daylight say nothing of the output then, and are a gap."""
+    quiet = np.abs(values) <= dark
+    joined = np.zeros(len(values), bool)  # quiet, and so was the reading before it, with no daylight lost
+    joined[1:] = quiet[1:] & quiet[:-1]
+    for i in np.flatnonzero(joined[1:] & (np.diff(epochs) > 1.5 * interval)) + 1:
+        joined[i] = asleep(int(i) - 1, int(i))
+    quiet_at = np.flatnonzero(quiet)
+    if not quiet_at.size:
+        return []
+    stretch = np.cumsum(~joined)[quiet_at]  # a number per stretch of joined quiet readings
+    new = np.r_[True, stretch[1:] != stretch[:-1]]
+    firsts, lasts = quiet_at[new], quiet_at[np.r_[new[1:], True]]
+    return [
+        (int(first), int(last), float(values[first]))
+        for first, last in zip(firsts, lasts, strict=True)
+        if epochs[last] - epochs[first] >= DAY
+    ]
 
 
 def merged(spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
@@ -269,8 +302,8 @@ class _Judge:
             # Output faded into it AND out of it (dusk, a snowfall, a storm): weather or night,
             # unless nothing came through a whole day (deep snow or an outage). An inverter that
             # stopped overnight and comes back at noon at full output did not fade out: it is
-            # judged by the chances like any dropout.
-            return (start, stop) if self.epochs[stop] - self.epochs[start] >= DAY else None
+            # judged by the chances like any dropout. (A whole day of it is found by dark_days.)
+            return None
         return self.held_span(first, last, float(self.values[first]))
 
     @cached_property
@@ -405,8 +438,20 @@ def _flatline(
     count: int,
     interval: float,
     config: DetectionConfig,
+    dark: float = 0.0,
 ) -> Anomaly:
     span = last.epoch - first.epoch + interval
+    stretch = f"{count} readings ({duration(span)}) from {when(first.timestamp)} to {when(last.timestamp)}"
+    if abs(value) <= dark:  # PV output at nothing (standby noise included), not a frozen number
+        reason = (
+            f"no {field_word(name)} output (within {kwh(dark)} kWh of zero) for {stretch}, through hours the"
+            " site generates: an outage, a tripped inverter or snow on the panels; check the array"
+        )
+    else:
+        reason = (
+            f"{field_word(name)} stuck at {kwh(value)} kWh for {stretch}; the meter or logger may be frozen:"
+            " check it"
+        )
     return Anomaly(
         site_id=first.site_id,
         timestamp=first.timestamp,
@@ -414,10 +459,7 @@ def _flatline(
         severity="high" if span >= config.flatline_high_after_minutes * 60 else "medium",
         value=value,
         expected="values that change between intervals",
-        reason=(
-            f"{field_word(name)} stuck at {kwh(value)} kWh for {count} readings ({duration(span)}) from"
-            f" {when(first.timestamp)} to {when(last.timestamp)}; the meter or logger may be frozen: check it"
-        ),
+        reason=reason,
         field=name,
         end=last.timestamp,
         readings=count,
