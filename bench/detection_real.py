@@ -438,8 +438,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         path, value = setting.split("=", 1)
         section, key = path.split(".", 1)
         raw.setdefault(section, {})[key] = json.loads(value)
-    config = load_config(raw)
     sites = realdata.load_all()
+    # the capacities an operator would configure, where the source shows them (detection.json `sites`)
+    for site in sites:
+        if site.capacity_kw is not None:
+            known = {"generated": site.capacity_kw, "consumed": site.capacity_kw}
+            raw.setdefault("sites", {}).setdefault(site.site_id, known)
+    config = load_config(raw)
     intervals = {s.site_id: s.interval for s in sites}
     months = sum(s.months for s in sites)
     results: dict[str, Any] = {

@@ -55,6 +55,7 @@ class Site:
     kwh: np.ndarray
     source: str
     labelled: dict[str, np.ndarray] = field(default_factory=dict)  # type -> boolean mask per reading
+    capacity_kw: float | None = None  # the inverter's AC limit where the source shows it (its clipping)
 
     @property
     def months(self) -> float:
@@ -108,16 +109,18 @@ def load_pvanalytics() -> list[Site]:
     outliers = pd.read_csv(data / "ac_power_inv_7539_outliers.csv")
     values = outliers["value_normalized"].to_numpy(float)
     labelled = outliers["outlier"].to_numpy(bool)
-    sites.append(
-        _pv(
-            "pv-inv-7539",
-            _utc_epochs(outliers["timestamp"]),
-            values * NOMINAL_KW,
-            "pvanalytics ac_power_inv_7539_outliers.csv (normalised x 100 kW, with its outlier labels)",
-            spike=labelled & (values >= 0),
-            negative=labelled & (values < 0),
-        )
+    inverter = _pv(
+        "pv-inv-7539",
+        _utc_epochs(outliers["timestamp"]),
+        values * NOMINAL_KW,
+        "pvanalytics ac_power_inv_7539_outliers.csv (normalised x 100 kW, with its outlier labels)",
+        spike=labelled & (values >= 0),
+        negative=labelled & (values < 0),
     )
+    # Normalised to its clipping level (ac_power_inv_7539.csv peaks at 0.9999 in 48 clipped readings):
+    # the AC capacity an operator would configure for it is the nominal 100 kW.
+    inverter.capacity_kw = NOMINAL_KW
+    sites.append(inverter)
     west = pd.read_csv(data / "serf_west_15min.csv", index_col=0)
     sites.append(
         _pv(

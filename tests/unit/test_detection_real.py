@@ -161,3 +161,12 @@ def test_given_a_real_array_with_planted_clock_moves_when_files_arrive_daily_the
     assert len(planted) == 2 and len(shifts) == 2
     for move in planted:
         assert any(real.overlaps(s, move, real.slack_for("clock_shift", east.interval)) for s in shifts)
+
+
+def test_the_outlier_series_carries_pvanalytics_outlier_labels_by_type_and_its_clipping_capacity() -> None:
+    """ac_power_inv_7539.csv's own `label` marks clipping (normal); the outliers are in the _outliers file."""
+    inverter = next(s for s in realdata.load_pvanalytics() if s.site_id == "pv-inv-7539")
+    assert int(inverter.labelled["spike"].sum()) == 4 and int(inverter.labelled["negative"].sum()) == 2
+    assert np.all(inverter.kwh[inverter.labelled["negative"]] < 0)
+    clipped = inverter.kwh[~inverter.labelled["spike"]].max()
+    assert inverter.capacity_kw == realdata.NOMINAL_KW and clipped <= inverter.capacity_kw * 0.25
