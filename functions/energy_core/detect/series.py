@@ -442,7 +442,9 @@ def _flatline(
 ) -> Anomaly:
     span = last.epoch - first.epoch + interval
     stretch = f"{count} readings ({duration(span)}) from {when(first.timestamp)} to {when(last.timestamp)}"
+    expected = "values that change between intervals"
     if abs(value) <= dark:  # PV output at nothing (standby noise included), not a frozen number
+        expected = "output at the hours the site generates (only nights are dark)"
         reason = (
             f"no {field_word(name)} output (within {kwh(dark)} kWh of zero) for {stretch}, through hours the"
             " site generates: an outage, a tripped inverter or snow on the panels; check the array"
@@ -458,7 +460,7 @@ def _flatline(
         type="flatline",
         severity="high" if span >= config.flatline_high_after_minutes * 60 else "medium",
         value=value,
-        expected="values that change between intervals",
+        expected=expected,
         reason=reason,
         field=name,
         end=last.timestamp,
