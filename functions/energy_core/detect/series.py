@@ -236,6 +236,8 @@ def dark_days(
     and whether or not standby noise keeps any one value from repeating. Missing rows join a stretch
     only where the logger was asleep in the dark (`asleep(before, after)`, LoggerAsleep): rows missing
     through daylight say nothing of the output then, and are a gap."""
+    if not len(epochs) or epochs[-1] - epochs[0] < DAY:
+        return []
     quiet = np.abs(values) <= dark
     joined = np.zeros(len(values), bool)  # quiet, and so was the reading before it, with no daylight lost
     joined[1:] = quiet[1:] & quiet[:-1]
