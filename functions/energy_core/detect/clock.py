@@ -41,6 +41,8 @@ def clock_shifts(series: Series, fresh: list[bool], config: DetectionConfig) -> 
     night = darkest_hour(epochs, generated) * 3600.0
     day_of = np.floor((epochs - night) / DAY).astype(np.int64)
     moves = lasting_moves(epochs, generated, day_of, night, config)
+    if not moves:
+        return []
     # the file whose readings end a confirming day reports the shift ...
     last_of_day = np.flatnonzero(np.diff(np.append(day_of, day_of[-1] + 1)))
     fresh_days = {int(day_of[i]) for i in last_of_day if fresh[i]}
@@ -74,7 +76,10 @@ def lasting_moves(
 ) -> dict[int, Move]:
     """Each lasting move by its first day."""
     cfg = config.clock
-    if not len(epochs):
+    # A move is judged against `days_before` days and confirmed by `days_after` more: a series that
+    # spans fewer days cannot hold one. Asked first, as the daily centres are most of this detector's
+    # work and a file of a few days (with no history yet) is common.
+    if not len(epochs) or int(day_of.max() - day_of.min()) + 1 < cfg.days_before + cfg.days_after:
         return {}
     days, centres = daily_centres(epochs - night, generated, day_of, cfg.min_day_fraction)
     centres = centres + night

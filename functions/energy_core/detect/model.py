@@ -16,6 +16,7 @@ GENERATED = "energy_generated_kwh"
 CONSUMED = "energy_consumed_kwh"
 CUMULATIVE = "cumulative_kwh"
 TIMESTAMP = "timestamp"
+FIELDS = (GENERATED, CONSUMED)  # the energy fields the detectors judge, in the order they report them
 
 SEVERITIES = ("low", "medium", "high")
 TYPES = (

@@ -12,7 +12,6 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from operator import sub
 
 import numpy as np
 
@@ -21,6 +20,7 @@ from .config import DetectionConfig
 from .model import (
     CONSUMED,
     CUMULATIVE,
+    FIELDS,
     GENERATED,
     Anomaly,
     Series,
@@ -150,7 +150,6 @@ def _gap(
 
 def flatlines(
     series: Series,
-    cols: dict[str, Sequence[float]],
     fresh: list[bool],
     interval: float,
     config: DetectionConfig,
@@ -177,7 +176,7 @@ def flatlines(
     epochs = arrays.epochs(series)
     found: list[Anomaly] = []
     covered: set[tuple[int, str]] = set()
-    for name in cols:
+    for name in FIELDS:
         values = arrays.values(series, name)
         held = equal_runs(values, needed)  # every long hold, history included (learnt from, below)
         runs = [run for run in held if True in fresh[run[0] : run[1] + 1]]
@@ -195,8 +194,8 @@ def flatlines(
         judge = _Judge(
             epochs=epochs,
             values=values,
-            chances=RepeatChances(epochs, without_held_values(values, held, dark), interval, dark),
-            loud=np.flatnonzero(np.abs(values) > dark),  # the readings that are not night or standby
+            held=held,
+            dark=dark,
             jump=config.flatline_trip_fraction * arrays.scale(series, name),
             interval=interval,
             needed=needed,
@@ -271,16 +270,30 @@ def merged(spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
 
 @dataclass
 class _Judge:
-    """Whether a run of one field is stuck, and which readings the event covers."""
+    """Whether a run of one field is stuck, and which readings the event covers.
+
+    What it learns from the history (the chances, the loud readings) is worked out on the first run
+    that asks for it: most runs are nights that fade in and out, judged without either."""
 
     epochs: np.ndarray
     values: np.ndarray
-    chances: RepeatChances
-    loud: np.ndarray
+    held: list[tuple[int, int]]  # every long hold of the field (equal_runs), history included
+    dark: float  # output this close to zero is night or standby
     jump: float
     interval: float
     needed: int
     config: DetectionConfig
+
+    @cached_property
+    def chances(self) -> RepeatChances:
+        """The repeat chances learnt from the history, its long holds of a level set aside."""
+        learnt = without_held_values(self.values, self.held, self.dark)
+        return RepeatChances(self.epochs, learnt, self.interval, self.dark)
+
+    @cached_property
+    def loud(self) -> np.ndarray:
+        """The indices of the readings that are not night or standby."""
+        return np.flatnonzero(np.abs(self.values) > self.dark)
 
     def held_span(self, first: int, last: int, value: float) -> tuple[int, int] | None:
         """A held value (or a consumption meter at zero): stuck when the history makes it unlikely."""
@@ -470,26 +483,24 @@ def _flatline(
     )
 
 
-def counter_resets(
-    series: Sequence[SeriesPoint], fresh: list[bool], config: DetectionConfig
-) -> list[Anomaly]:
-    if not config.counter_enabled:
+def counter_resets(series: Series, fresh: list[bool], config: DetectionConfig) -> list[Anomaly]:
+    """A meter register that steps back by more than its rounding: reset or replaced."""
+    if not config.counter_enabled or series.cumulative is None:
         return []
-    counters = Series.of(series).cumulative
-    if counters is None or counters.count(None) == len(counters):
+    registers = np.asarray(series.cumulative, dtype=np.float64)  # NaN where a reading has none
+    known = np.flatnonzero(~np.isnan(registers))
+    values = registers[known] + 0.0  # -0.0 is 0.0
+    steps = np.diff(values)
+    if not steps.size or steps.min() >= -config.counter_min_drop_kwh:
         return []
-    known = [i for i, c in enumerate(counters) if c is not None]
-    values = [counters[i] or 0.0 for i in known]
-    steps = list(map(sub, values[1:], values[:-1]))
-    if not steps or min(steps) >= -config.counter_min_drop_kwh:
-        return []
+    # A register rounded on export can step back a digit; a reset drops by more than that.
+    rounding = np.maximum(config.counter_min_drop_kwh, config.counter_min_drop_fraction * np.abs(values[:-1]))
+    big = -steps > rounding
     found = []
-    for j, step in enumerate(steps):
-        before, after = known[j], known[j + 1]
-        # A register rounded on export can step back a digit; a reset drops by more than that.
-        big = -step > max(config.counter_min_drop_kwh, config.counter_min_drop_fraction * abs(values[j]))
-        if big and (fresh[before] or fresh[after]):
-            found.append(_reset(series[after], values[j], values[j + 1]))
+    for j in np.flatnonzero(big).tolist():
+        before, after = int(known[j]), int(known[j + 1])
+        if fresh[before] or fresh[after]:
+            found.append(_reset(series[after], float(values[j]), float(values[j + 1])))
     return found
 
 

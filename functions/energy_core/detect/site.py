@@ -13,7 +13,7 @@ from .clock import clock_shifts
 from .config import DetectionConfig
 from .events import PER_READING, merge_consecutive
 from .model import Anomaly, Series, SeriesPoint
-from .rules import columns, future_cut, future_timestamps, negative_values, out_of_range
+from .rules import future_cut, future_timestamps, negative_values, out_of_range
 from .series import counter_resets, flatlines, gaps, infer_interval
 from .spike import spikes
 
@@ -55,14 +55,11 @@ def _readings_anomalies(
         return future_timestamps(file_series, cut, config, now_epoch), ahead
     steps = series.steps
     interval = series.derived("interval", lambda: infer_interval(steps)) or config.default_interval_seconds
-    cols = columns(series)
-    fresh_idx = _fresh_indices(fresh)
-    file_part = series.take(fresh_idx)
-    file_cols = columns(file_part)
-    singles = negative_values(file_part, file_cols, config, series) + out_of_range(
-        file_part, file_cols, config, interval
-    )
-    flat, covered = flatlines(series, cols, fresh, interval, config)
+    # the file's readings, as indices into `series` (int64 even when empty: an empty range becomes a
+    # float array, which cannot index)
+    fresh_at = np.asarray(_fresh_indices(fresh), np.int64)
+    singles = negative_values(series, fresh_at, config) + out_of_range(series, fresh_at, config, interval)
+    flat, covered = flatlines(series, fresh, interval, config)
     stamps = series.timestamps  # in time order: a reported reading is found by bisection
     skip = covered | {(bisect_left(stamps, a.timestamp), a.field or "") for a in singles}
     every_stamp = [*stamps, *ahead] if ahead else stamps
@@ -73,8 +70,7 @@ def _readings_anomalies(
         *gaps(series, fresh, interval, config),
         *flat,
         *clock_shifts(series, fresh, config),
-        # int64 even when empty: an empty range becomes a float array, which cannot index
-        *spikes(series, np.asarray(fresh_idx, np.int64), interval=interval, cfg=config.spike, skip=skip),
+        *spikes(series, fresh_at, interval=interval, cfg=config.spike, skip=skip),
     ], every_stamp
 
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from . import arrays
 from .config import SpikeConfig
-from .model import GENERATED, Anomaly, Series, duration, field_word, kwh, when
+from .model import FIELDS, GENERATED, Anomaly, Series, duration, field_word, kwh, when
 
 DAY = 86400.0
 HIGHER_NEIGHBOUR_RATIO = 2.0  # an upward spike is also at least twice its higher neighbour
@@ -91,7 +91,7 @@ def spikes(
         return []
     epochs = arrays.epochs(series)
     found = []
-    for name in (GENERATED, "energy_consumed_kwh"):
+    for name in FIELDS:
         values = arrays.values(series, name)
         found += _field_spikes(series, epochs, values, name, fresh, interval, cfg, skip)
     return found
