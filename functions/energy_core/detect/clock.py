@@ -76,14 +76,13 @@ def lasting_moves(
 ) -> dict[int, Move]:
     """Each lasting move by its first day."""
     cfg = config.clock
-    # A move is judged against `days_before` days and confirmed by `days_after` more: a series that
-    # spans fewer days cannot hold one. Asked first, as the daily centres are most of this detector's
-    # work and a file of a few days (with no history yet) is common.
-    if not len(epochs) or int(day_of.max() - day_of.min()) + 1 < cfg.days_before + cfg.days_after:
+    if not len(epochs):
         return {}
-    days, centres = daily_centres(epochs - night, generated, day_of, cfg.min_day_fraction)
+    # a move is judged against `days_before` days and confirmed by `days_after` more
+    needed = cfg.days_before + cfg.days_after
+    days, centres = daily_centres(epochs - night, generated, day_of, cfg.min_day_fraction, at_least=needed)
     centres = centres + night
-    if len(days) < cfg.days_before + cfg.days_after:
+    if len(days) < needed:
         return {}
     threshold = cfg.min_shift_minutes * 60.0
     windows = np.lib.stride_tricks.sliding_window_view
@@ -125,7 +124,7 @@ def darkest_hour(epochs: np.ndarray, generated: np.ndarray) -> int:
 
 
 def daily_centres(
-    epochs: np.ndarray, generated: np.ndarray, day_of: np.ndarray, min_day_fraction: float
+    epochs: np.ndarray, generated: np.ndarray, day_of: np.ndarray, min_day_fraction: float, at_least: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each generating day and the middle of its daylight (seconds into the day): halfway between the
     moments its output rose above and fell below a twentieth of the site's usual daily peak. Sunrise
@@ -137,6 +136,9 @@ def daily_centres(
     the edge, hide it. A day with one edge seen is placed by that edge and the length of daylight of
     the nearest days that saw both (the length of a day does not move with the clock, and changes by
     minutes a day at most).
+
+    None at all when fewer than `at_least` days are bright enough to be placed: a caller that needs
+    that many is spared the edges (most of the work; a file of a few days with no history is common).
     """
     starts = np.flatnonzero(np.diff(day_of, prepend=day_of[0] - 1))  # each day's first reading
     days = day_of[starts]
@@ -151,9 +153,12 @@ def daily_centres(
     dawn = np.minimum.reduceat(np.where(above, positions, len(generated)), starts)
     dusk = np.maximum.reduceat(np.where(above, positions, -1), starts)
     bright &= dusk >= 0
+    if np.count_nonzero(bright) < at_least:
+        return np.empty(0, np.int64), np.empty(0)
     dawn, dusk = np.where(bright, dawn, 0), np.where(bright, dusk, 0)
-    rise_seen = bright & _dark_before(epochs, above, dawn)
-    fall_seen = bright & _dark_after(epochs, above, dusk)
+    pace = _step(epochs)
+    rise_seen = bright & _dark_before(epochs, above, dawn, pace)
+    fall_seen = bright & _dark_after(epochs, above, dusk, pace)
     both = rise_seen & fall_seen
     if not both.any():
         return np.empty(0, np.int64), np.empty(0)
@@ -177,25 +182,26 @@ def _crossing(
 
 
 def _step(epochs: np.ndarray) -> float:
+    """The logger's pace: the median time from one reading to the next."""
     return float(np.median(np.diff(epochs))) if len(epochs) > 1 else 0.0
 
 
 DARK_READINGS = 2  # dark readings in a row, at the logger's pace, that make an edge seen
 
 
-def _dark_before(epochs: np.ndarray, above: np.ndarray, lit: np.ndarray) -> np.ndarray:
+def _dark_before(epochs: np.ndarray, above: np.ndarray, lit: np.ndarray, pace: float) -> np.ndarray:
     """Whether the DARK_READINGS readings before each `lit` index are there, one interval apart, and
     dark (one zero after hours of missing rows is a logger waking up, not a dawn)."""
-    return _dark_run(epochs, above, lit, -1)
+    return _dark_run(epochs, above, lit, -1, pace)
 
 
-def _dark_after(epochs: np.ndarray, above: np.ndarray, lit: np.ndarray) -> np.ndarray:
+def _dark_after(epochs: np.ndarray, above: np.ndarray, lit: np.ndarray, pace: float) -> np.ndarray:
     """Whether the DARK_READINGS readings after each `lit` index are there, one interval apart, and dark."""
-    return _dark_run(epochs, above, lit, +1)
+    return _dark_run(epochs, above, lit, +1, pace)
 
 
-def _dark_run(epochs: np.ndarray, above: np.ndarray, lit: np.ndarray, way: int) -> np.ndarray:
-    step, last = 1.5 * _step(epochs), len(epochs) - 1
+def _dark_run(epochs: np.ndarray, above: np.ndarray, lit: np.ndarray, way: int, pace: float) -> np.ndarray:
+    step, last = 1.5 * pace, len(epochs) - 1
     seen = np.ones(len(lit), dtype=bool)
     for k in range(1, DARK_READINGS + 1):
         here, there = np.clip(lit + way * (k - 1), 0, last), lit + way * k
