@@ -393,32 +393,52 @@ class RepeatChances:
         self.dark = dark
         cells = np.full((int(self.day[-1]) + 1) * self.slots_per_day, np.nan)
         cells[self.day * self.slots_per_day + self.slot] = values
+        self.cells = cells
         seen = ~np.isnan(cells)
-        # one flag per cell: its reading and the previous cell's are both there and equal
-        observed = np.concatenate(([False], seen[1:] & seen[:-1])).reshape(-1, self.slots_per_day)
-        # A held zero (night, an idle load) and a held level are different events: a PV array at
-        # zero every night says nothing about a value frozen at 7.8 kWh through those same hours.
-        # Quiet stays quiet whatever its last digits do (a night logged as 0.0, 0.00002, 0.0 is
-        # one night); a level repeats only when it is exactly the same.
-        with np.errstate(invalid="ignore"):
-            quiet = np.abs(cells) <= dark
-        stays_quiet = np.concatenate(([False], quiet[1:] & quiet[:-1]))
+        # one flag per cell: its reading and the previous cell's are both there
+        self.pairs = np.concatenate(([False], seen[1:] & seen[:-1])).reshape(-1, self.slots_per_day)
+        self.known_days = np.concatenate(([0], np.cumsum(self.pairs.any(axis=1))))
+        # The running totals below are worked out when a run first needs them: a run early in a
+        # short history is judged by `known_days` alone.
+
+    # Running totals over days, so any window of days is one subtraction (a file has many runs: every
+    # night of a PV array is one).
+
+    @cached_property
+    def observed(self) -> np.ndarray:
+        """Per day and time-of-day slot, how often before that day a reading and the one before it
+        were both there."""
+        return _running(self.pairs)
+
+    @cached_property
+    def stayed_quiet(self) -> np.ndarray:
+        """The same count of pairs both quiet (within `dark` of zero).
+
+        A held zero (night, an idle load) and a held level are different events: a PV array at
+        zero every night says nothing about a value frozen at 7.8 kWh through those same hours.
+        Quiet stays quiet whatever its last digits do (a night logged as 0.0, 0.00002, 0.0 is
+        one night); a level repeats only when it is exactly the same."""
+        quiet = self._quiet
+        return _running(np.concatenate(([False], quiet[1:] & quiet[:-1])).reshape(-1, self.slots_per_day))
+
+    @cached_property
+    def held_level(self) -> np.ndarray:
+        """The same count of pairs at exactly the same level, not quiet."""
+        cells = self.cells
         repeated = np.concatenate(([False], cells[1:] == cells[:-1]))
-        # Running totals over days, so any window of days is one subtraction (a file has many runs:
-        # every night of a PV array is one).
-        self.observed = _running(observed)
-        self.repeated = {
-            True: _running(stays_quiet.reshape(-1, self.slots_per_day)),
-            False: _running((repeated & ~quiet).reshape(-1, self.slots_per_day)),
-        }
-        self.known_days = np.concatenate(([0], np.cumsum(observed.any(axis=1))))
+        return _running((repeated & ~self._quiet).reshape(-1, self.slots_per_day))
+
+    @cached_property
+    def _quiet(self) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            return np.abs(self.cells) <= self.dark
 
     def counts(self, since: int, day: int, *, quiet: bool) -> tuple[np.ndarray, np.ndarray]:
         """Per time-of-day slot, over days `since` .. `day` - 1: how often a reading and the one before
         it were both there, and how often of those the site stayed (quiet, or at exactly the same
         level). Two subtractions of running totals (the plain count is the reference in
         tests/unit/test_detect_series.py)."""
-        stayed = self.repeated[quiet]
+        stayed = self.stayed_quiet if quiet else self.held_level
         return self.observed[day] - self.observed[since], stayed[day] - stayed[since]
 
     def plausible(self, first: int, last: int, value: float, needed: int, config: DetectionConfig) -> bool:
