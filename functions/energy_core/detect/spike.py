@@ -74,8 +74,9 @@ class Grid:
         weekend, weekday = totals[seen & self.weekend], totals[seen & ~self.weekend]
         if len(weekend) < 2 or len(weekday) < 2:
             return False
-        level = max(float(np.median(weekday)), float(np.median(weekend)), 1e-12)
-        return bool(abs(float(np.median(weekday)) - float(np.median(weekend))) > threshold * level)
+        weekday_level, weekend_level = float(np.median(weekday)), float(np.median(weekend))
+        level = max(weekday_level, weekend_level, 1e-12)
+        return abs(weekday_level - weekend_level) > threshold * level
 
 
 def spikes(
@@ -90,16 +91,19 @@ def spikes(
     if not cfg.enabled or len(series) < 3 or interval <= 0 or interval > DAY / 4:
         return []
     epochs = arrays.epochs(series)
+    # where the next reading is a neighbour (within 1.5 intervals); beyond that lies a gap
+    near = np.diff(epochs) <= 1.5 * interval
     found = []
     for name in FIELDS:
         values = arrays.values(series, name)
-        found += _field_spikes(series, epochs, values, name, fresh, interval, cfg, skip)
+        found += _field_spikes(series, epochs, near, values, name, fresh, interval, cfg, skip)
     return found
 
 
 def _field_spikes(  # noqa: PLR0917 - the field's columns and the settings
     series: Series,
     epochs: np.ndarray,
+    near: np.ndarray,
     values: np.ndarray,
     name: str,
     fresh: np.ndarray,
@@ -111,7 +115,7 @@ def _field_spikes(  # noqa: PLR0917 - the field's columns and the settings
     if scale <= 0:
         return []
     floor = max(cfg.min_jump_fraction * scale, cfg.min_jump_kwh)
-    before, after = neighbours(epochs, values, interval)
+    before, after = neighbours(values, near)
     up, down = isolated(values, before, after, cfg.neighbour_ratio, floor)
     allow_low = name != GENERATED or cfg.flag_low_generation
     flagged = up[fresh] | (down[fresh] if allow_low else False)
@@ -122,7 +126,8 @@ def _field_spikes(  # noqa: PLR0917 - the field's columns and the settings
     grid = Grid(epochs, values, interval)
     same_kind = grid.weekdays_differ(cfg.weekday_split)
     width = int(cfg.window_minutes * 60 // interval)
-    typical = float(np.median(values[values > 0])) if np.any(values > 0) else 0.0
+    # the site's typical positive reading, which a drop is measured against (only drops need it)
+    typical = float(np.median(values[values > 0])) if down[candidates].any() and np.any(values > 0) else 0.0
     found = []
     for i in candidates:
         context = time_of_day(grid.window(i, cfg.history_days, width, same_kind), cfg)
@@ -151,9 +156,9 @@ def _field_spikes(  # noqa: PLR0917 - the field's columns and the settings
     return found
 
 
-def neighbours(epochs: np.ndarray, values: np.ndarray, interval: float) -> tuple[np.ndarray, np.ndarray]:
-    """Each reading's previous and next value, NaN where that neighbour is missing (a gap)."""
-    near = np.diff(epochs) <= 1.5 * interval
+def neighbours(values: np.ndarray, near: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each reading's previous and next value, NaN where that neighbour is missing (a gap: `near` is
+    false between the two readings)."""
     before = np.full(len(values), np.nan)
     after = np.full(len(values), np.nan)
     before[1:] = np.where(near, values[:-1], np.nan)
@@ -199,7 +204,7 @@ def burst_scale(values: np.ndarray, before: np.ndarray, after: np.ndarray, floor
     with np.errstate(invalid="ignore"):
         rises = values - np.fmax(before, after)
     rises = rises[rises > 0]
-    return max(float(np.percentile(rises, 99)), floor) if rises.size else floor
+    return max(arrays.percentile_99(rises), floor) if rises.size else floor
 
 
 def upper_limit(context: Context, scale: float, burst: float, cfg: SpikeConfig) -> float:
