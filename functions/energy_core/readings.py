@@ -298,6 +298,46 @@ def blocks_of(sites: Sequence[str], changes: bytes | None = None) -> list[Block]
     return [Block(sites[start], start, end) for start, end in zip(starts, ends, strict=True)]
 
 
+def long_blocks_of(sites: Sequence[str], most: int) -> list[Block] | None:
+    """The blocks of a column of site ids, as `blocks_of` gives them, or None when there are more
+    than `most` of them.
+
+    For a file written site by site, whose blocks are long: each block's end is found by galloping
+    then bisecting (a few comparisons), and the block then checked whole by one C-level count, instead
+    of comparing every pair of neighbours. `plain_blocks_of` is the reference."""
+    blocks: list[Block] = []
+    start = 0
+    while start < len(sites):
+        if len(blocks) == most:
+            return None
+        end = _block_end(sites, start)
+        blocks.append(Block(sites[start], start, end))
+        start = end
+    return blocks
+
+
+def _block_end(sites: Sequence[str], start: int) -> int:
+    """Where the block of equal site ids that starts at `start` ends (exclusive)."""
+    site, count = sites[start], len(sites)
+    same, step = start, 1  # sites[same] is the site; probe ever further ahead until one is not
+    while same + step < count and sites[same + step] == site:
+        same, step = same + step, step * 2
+    other = min(same + step, count)  # a different site there (or the column's end)
+    while other - same > 1:  # bisect: the block ends at the first different site after `same`
+        middle = (same + other) // 2
+        if sites[middle] == site:
+            same = middle
+        else:
+            other = middle
+    if sites[start:other].count(site) == other - start:
+        return other
+    # The site came back within the probed stretch (a, a, b, a): the probes skipped its first end.
+    end = start + 1
+    while sites[end] == site:
+        end += 1
+    return end
+
+
 def plain_blocks_of(sites: Sequence[str]) -> list[Block]:
     """The blocks of a column of site ids, one group of equal neighbours after another."""
     blocks: list[Block] = []

@@ -38,7 +38,7 @@ from energy_core.contract import (
     TIMESTAMP,
 )
 from energy_core.file_encoding import bom_length
-from energy_core.readings import Block, Readings, TimestampTable, blocks_of, site_changes
+from energy_core.readings import Block, Readings, TimestampTable, long_blocks_of
 from energy_core.timestamps import canonical_timestamp
 
 _site_ok = SITE_ID_RE.fullmatch
@@ -212,8 +212,7 @@ def _blocks_of(sites: Sequence[str]) -> list[Block] | None:
     """The site blocks when each site's readings are one block; None when a site comes back after
     another, or when the site changes more than once in 16 readings (interleaved sites: dedupe's sort
     is the tool then, and finding so many blocks would cost more than it saves)."""
-    changes = site_changes(sites)
-    if changes.count(1) > len(sites) // 16:
+    blocks = long_blocks_of(sites, most=len(sites) // 16 + 1)
+    if blocks is None:
         return None
-    blocks = blocks_of(sites, changes)
     return blocks if len({block.site_id for block in blocks}) == len(blocks) else None

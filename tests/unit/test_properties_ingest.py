@@ -27,6 +27,7 @@ from energy_core.readings import (
     TimestampTable,
     blocks_of,
     dump_chunk,
+    long_blocks_of,
     plain_blocks_of,
     plain_rising,
     plain_where,
@@ -387,6 +388,20 @@ def test_given_any_site_column_when_split_into_blocks_then_they_are_the_plain_on
     assert blocks_of(sites) == plain
     expected = plain if one_block_per_site and len(plain) - 1 <= len(sites) // 16 else None
     assert typed_rows._blocks_of(sites) == expected  # the typed rows take blocks only for few changes
+
+
+@FAST
+@given(
+    st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.integers(1, 40)), max_size=12),
+    st.integers(0, 14),
+)
+def test_given_any_runs_of_site_ids_when_their_long_blocks_are_found_then_they_are_the_plain_ones(
+    runs: list[tuple[str, int]], most: int
+) -> None:
+    sites = [site for site, length in runs for _ in range(length)]  # runs of any length, ids coming back
+    plain = plain_blocks_of(sites)
+
+    assert long_blocks_of(sites, most) == (plain if len(plain) <= most else None)
 
 
 grid = [f"2025-02-19T{hour:02d}:00:00.000000Z" for hour in range(6)]
