@@ -1,4 +1,4 @@
-"""The site's scale: the fast 99th percentile held to numpy's own, bit for bit."""
+"""The order statistics the detectors take (the site's scale, medians), held to numpy's own, bit for bit."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from energy_core.detect.arrays import percentile_99, site_scale
+from energy_core.detect.arrays import median, percentile_99, site_scale
 
 KWH = st.floats(min_value=-50.0, max_value=5000.0, allow_nan=False, allow_infinity=False)
 
@@ -36,3 +36,17 @@ def test_given_site_sized_series_when_taking_the_99th_percentile_then_it_is_nump
 def test_given_no_positive_reading_when_scaling_then_the_scale_is_zero() -> None:
     assert site_scale(np.array([0.0, -0.2, 0.0])) == 0.0
     assert site_scale(np.array([0.0, 2.0, -1.0])) == 2.0
+
+
+@given(st.lists(KWH, min_size=1, max_size=400))
+def test_given_any_readings_when_taking_their_median_then_it_is_numpys_to_the_bit(readings: list[float]) -> None:
+    values = np.asarray(readings)
+    assert median(values) == float(np.median(values))
+
+
+@given(st.lists(st.floats(min_value=0.0, max_value=1e9), min_size=2, max_size=200))
+def test_given_any_timestamps_when_taking_the_median_step_then_it_is_numpys_to_the_bit(
+    epochs: list[float],
+) -> None:
+    steps = np.diff(np.sort(np.asarray(epochs)))
+    assert median(steps) == float(np.median(steps))

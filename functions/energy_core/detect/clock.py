@@ -146,8 +146,8 @@ def daily_centres(
     lit = energy > 0
     if not lit.any():
         return np.empty(0, np.int64), np.empty(0)
-    bright = lit & (energy >= min_day_fraction * float(np.median(energy[lit])))
-    level = float(np.median(np.maximum.reduceat(generated, starts)[bright])) / 20
+    bright = lit & (energy >= min_day_fraction * arrays.median(energy[lit]))
+    level = arrays.median(np.maximum.reduceat(generated, starts)[bright]) / 20
     positions = np.arange(len(generated))
     above = generated > level
     dawn = np.minimum.reduceat(np.where(above, positions, len(generated)), starts)
@@ -183,7 +183,7 @@ def _crossing(
 
 def _step(epochs: np.ndarray) -> float:
     """The logger's pace: the median time from one reading to the next."""
-    return float(np.median(np.diff(epochs))) if len(epochs) > 1 else 0.0
+    return arrays.median(np.diff(epochs)) if len(epochs) > 1 else 0.0
 
 
 DARK_READINGS = 2  # dark readings in a row, at the logger's pace, that make an edge seen

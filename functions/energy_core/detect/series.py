@@ -455,8 +455,8 @@ class RepeatChances:
         run = chances[self.slot[first + 1 : last + 1]]
         # Stuck means held through at least `needed` readings at times the site usually changes, and
         # held there against the odds: a few dawn readings at zero are not a dropout.
-        changing = int(np.sum(run < 0.5))
-        return changing < needed - 1 or float(np.sum(np.log(run))) >= math.log(config.flatline_max_chance)
+        changing = np.count_nonzero(run < 0.5)
+        return changing < needed - 1 or float(np.log(run).sum()) >= math.log(config.flatline_max_chance)
 
 
 def _running(flags: np.ndarray) -> np.ndarray:

@@ -74,7 +74,7 @@ class Grid:
         weekend, weekday = totals[seen & self.weekend], totals[seen & ~self.weekend]
         if len(weekend) < 2 or len(weekday) < 2:
             return False
-        weekday_level, weekend_level = float(np.median(weekday)), float(np.median(weekend))
+        weekday_level, weekend_level = arrays.median(weekday), arrays.median(weekend)
         level = max(weekday_level, weekend_level, 1e-12)
         return abs(weekday_level - weekend_level) > threshold * level
 
@@ -127,7 +127,7 @@ def _field_spikes(  # noqa: PLR0917 - the field's columns and the settings
     same_kind = grid.weekdays_differ(cfg.weekday_split)
     width = int(cfg.window_minutes * 60 // interval)
     # the site's typical positive reading, which a drop is measured against (only drops need it)
-    typical = float(np.median(values[values > 0])) if down[candidates].any() and np.any(values > 0) else 0.0
+    typical = arrays.median(values[values > 0]) if down[candidates].any() and (values > 0).any() else 0.0
     found = []
     for i in candidates:
         context = time_of_day(grid.window(i, cfg.history_days, width, same_kind), cfg)
@@ -137,7 +137,7 @@ def _field_spikes(  # noqa: PLR0917 - the field's columns and the settings
         if context is None:
             # No time-of-day baseline yet (a short series): only what is far beyond the site's scale.
             if up[i] and value > cfg.no_baseline_factor * scale:
-                context = Context(float(np.median(values)), 0.0, cfg.no_baseline_factor * scale, 0)
+                context = Context(arrays.median(values), 0.0, cfg.no_baseline_factor * scale, 0)
                 found.append(
                     _spike(series, i, name, value, context, interval, float(max(before[i], after[i])))
                 )
