@@ -15,7 +15,6 @@ readings, and each column check here to the plain per-number rule beside it.
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Sequence
 from itertools import islice, repeat
 from operator import add, attrgetter, lt
@@ -187,23 +186,7 @@ def _typed_numbers(column: list[float]) -> Sequence[float] | None:
     # zeros (maybe -0.0) among the values: the smallest magnitude is that of the non-zero ones
     if min(filter(None, column if lowest >= 0 else map(abs, column)), default=SMALLEST) < SMALLEST:
         return None
-    # -0.0 + 0.0 is 0.0 (the zeros of a file are nearly always 0.0: a copy only when one is not)
-    return list(map(add, column, repeat(0.0))) if _has_negative_zero(column) else column
-
-
-_NEGATIVE_ZERO = array("d", [-0.0]).tobytes()
-
-
-def _has_negative_zero(column: list[float]) -> bool:
-    """Whether -0.0 is among the numbers. It equals 0.0, so only its bytes tell it apart: they are
-    looked for in the column's doubles at C speed (a match counts where a double starts)."""
-    doubles = array("d", column).tobytes()
-    found = doubles.find(_NEGATIVE_ZERO)
-    while found >= 0:
-        if found % len(_NEGATIVE_ZERO) == 0:
-            return True
-        found = doubles.find(_NEGATIVE_ZERO, found + 1)
-    return False
+    return list(map(add, column, repeat(0.0)))  # -0.0 + 0.0 is 0.0
 
 
 def plain_numbers(column: list[float]) -> list[float] | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import struct
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -372,15 +371,6 @@ def test_given_any_column_in_range_when_checked_a_column_at_a_time_then_it_is_wh
     assert (fast is None) == (plain is None)
     if fast is not None and plain is not None:
         assert list(map(repr, fast)) == list(map(repr, plain))  # -0.0 is stored as 0.0
-
-
-def test_given_a_zero_before_a_number_whose_bytes_end_like_minus_zero_when_checked_then_nothing_is_copied() -> None:
-    # 0.0 then a double whose lowest byte is 0x80: together they hold -0.0's bytes, astride two doubles
-    astride = struct.unpack("<d", b"\x80" + struct.pack("<d", 1.0)[1:])[0]
-    column = [0.0, astride, 2.5]
-
-    assert typed_rows._typed_numbers(column) is column
-    assert list(map(repr, typed_rows._typed_numbers([0.0, -0.0, astride]) or [])) == ["0.0", "0.0", repr(astride)]
 
 
 @FAST
