@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Collection
 from datetime import datetime
 
 from energy_core.contract import TIMESTAMP_RE
@@ -20,6 +21,11 @@ _fullmatch = TIMESTAMP_RE.fullmatch
 if TIMESTAMP_RE.groups != 4:  # pragma: no cover - guards an edit of the schema pattern
     raise ImportError("reading.schema.json timestamp pattern changed: update energy_core.timestamps")
 _UTC_OFFSETS = frozenset({None, "Z", "+00:00", "-00:00", "+0000", "-0000", "+00", "-00"})
+# The schema pattern once per line, for a whole column of texts at once (see `canonical_timestamps`).
+if not (TIMESTAMP_RE.pattern.startswith("^") and TIMESTAMP_RE.pattern.endswith("$")):  # pragma: no cover
+    raise ImportError("reading.schema.json timestamp pattern changed: update energy_core.timestamps")
+_EVERY_LINE = re.compile(f"(?:{TIMESTAMP_RE.pattern[1:-1]}\n)*").fullmatch
+UTC_SECONDS_LENGTH = len("2025-02-19T21:46:30Z")
 
 
 def canonical_timestamp(text: str) -> str | None:
@@ -43,6 +49,31 @@ def canonical_timestamp(text: str) -> str | None:
     except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
         return None
     return when.isoformat(timespec="microseconds") + "Z"
+
+
+def canonical_timestamps(texts: Collection[str]) -> dict[str, str] | None:
+    """The canonical form of each of the distinct `texts`, or None if any is not a valid timestamp: what
+    `canonical_timestamp` gives each (tests/unit/test_properties_ingest.py holds the two together).
+
+    Most files write every instant to the second in UTC ('2025-02-19T21:46:30Z'). Those texts are
+    matched against the pattern all at once (one line each), and the canonical form is cut from each
+    after the real-instant check: half the cost of a match per text. Other texts go one by one."""
+    lines = "\n".join(texts) + "\n"
+    utc_seconds = (
+        {len(text) for text in texts} == {UTC_SECONDS_LENGTH}
+        and lines.count("Z\n") == lines.count("\n") == len(texts)  # each ends with Z, none holds a \n
+        and _EVERY_LINE(lines) is not None
+    )
+    if not utc_seconds:
+        memo = {text: canonical_timestamp(text) for text in texts}
+        return None if None in memo.values() else memo  # type: ignore[return-value]
+    try:
+        for text in texts:
+            _fromisoformat(text)  # the real-instant check: Feb 30 and hour 25 fail here
+    except ValueError:
+        return None
+    # The pattern leaves one reading of such a text: YYYY-MM-DD, T or a space, HH:MM, :SS and Z.
+    return {text: f"{text[:10]}T{text[11:19]}.000000Z" for text in texts}
 
 
 def epoch_seconds(canonical: str) -> float:

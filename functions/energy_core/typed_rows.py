@@ -39,7 +39,7 @@ from energy_core.contract import (
 )
 from energy_core.file_encoding import bom_length
 from energy_core.readings import Block, Readings, TimestampTable, long_blocks_of
-from energy_core.timestamps import canonical_timestamp
+from energy_core.timestamps import canonical_timestamps
 
 _site_ok = SITE_ID_RE.fullmatch
 
@@ -132,9 +132,7 @@ def _stored_with_gaps(column: list[Any]) -> Sequence[float | None] | None:
 def _canonical_memo(stamps: list[str]) -> dict[str, str] | None:
     """The canonical UTC form of each distinct timestamp text; None if any is not a valid timestamp.
     Each distinct text is converted once: the sites of a fleet share one grid."""
-    distinct = set(stamps)
-    memo = dict(zip(distinct, map(canonical_timestamp, distinct), strict=True))
-    return None if None in memo.values() else memo  # type: ignore[return-value]
+    return canonical_timestamps(set(stamps))
 
 
 def _timestamp_table(stamps: list[str], memo: dict[str, str], blocks: list[Block]) -> TimestampTable | None:

@@ -34,7 +34,7 @@ from energy_core.readings import (
     where,
 )
 from energy_core.record_reader import make_reader, plain_reading
-from energy_core.timestamps import canonical_timestamp
+from energy_core.timestamps import canonical_timestamp, canonical_timestamps
 from energy_core.validation import ValidationResult, ingest, validate_file
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -402,6 +402,40 @@ def test_given_any_runs_of_site_ids_when_their_long_blocks_are_found_then_they_a
     plain = plain_blocks_of(sites)
 
     assert long_blocks_of(sites, most) == (plain if len(plain) <= most else None)
+
+
+# Texts near the usual shape: to the second in UTC (with T or a space), a day or hour that does not
+# exist, other offsets and fractions, a line break inside or at the end, and anything else.
+timestamp_texts = st.one_of(
+    st.builds(
+        "{:04d}-{:02d}-{:02d}{}{:02d}:{:02d}:{:02d}{}".format,
+        st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32), st.sampled_from("T t"),
+        st.integers(0, 25), st.integers(0, 60), st.integers(0, 60),
+        st.sampled_from(["Z", "z", "+00:00", ".5Z", "Z\n", "\nZ", "", "-01:30"]),
+    ),
+    st.text(alphabet="0123456789-:TZ .\n+", max_size=22),
+)
+
+
+# Texts to the second in UTC, as most files write them (a few days do not exist: Feb 30, Apr 31).
+utc_seconds_texts = st.builds(
+    "{:04d}-{:02d}-{:02d}{}{:02d}:{:02d}:{:02d}Z".format,
+    st.integers(1, 9999), st.integers(1, 12), st.integers(1, 31), st.sampled_from("T "),
+    st.integers(0, 23), st.integers(0, 59), st.integers(0, 59),
+)
+
+
+@FAST
+@given(st.one_of(st.sets(timestamp_texts, max_size=8), st.sets(utc_seconds_texts, min_size=1, max_size=8)),
+       st.sets(timestamp_texts, max_size=1))
+def test_given_any_timestamp_texts_when_made_canonical_together_then_each_is_what_it_gives_alone(
+    texts: set[str], odd_one: set[str]
+) -> None:
+    texts |= odd_one
+    alone = {text: canonical_timestamp(text) for text in texts}
+    expected = None if None in alone.values() else alone
+
+    assert canonical_timestamps(texts) == expected
 
 
 grid = [f"2025-02-19T{hour:02d}:00:00.000000Z" for hour in range(6)]

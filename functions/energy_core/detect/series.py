@@ -397,7 +397,8 @@ class RepeatChances:
         seen = ~np.isnan(cells)
         # one flag per cell: its reading and the previous cell's are both there
         self.pairs = np.concatenate(([False], seen[1:] & seen[:-1])).reshape(-1, self.slots_per_day)
-        self.known_days = np.concatenate(([0], np.cumsum(self.pairs.any(axis=1))))
+        # days with a pair seen, before each day (a list: read once per run, as plain numbers)
+        self.known_days: list[int] = np.concatenate(([0], np.cumsum(self.pairs.any(axis=1)))).tolist()
         # The running totals below are worked out when a run first needs them: a run early in a
         # short history is judged by `known_days` alone.
 

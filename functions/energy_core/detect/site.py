@@ -55,9 +55,7 @@ def _readings_anomalies(
         return future_timestamps(file_series, cut, config, now_epoch), ahead
     steps = series.steps
     interval = series.derived("interval", lambda: infer_interval(steps)) or config.default_interval_seconds
-    # the file's readings, as indices into `series` (int64 even when empty: an empty range becomes a
-    # float array, which cannot index)
-    fresh_at = np.asarray(_fresh_indices(fresh), np.int64)
+    fresh_at = _fresh_indices(fresh)
     singles = negative_values(series, fresh_at, config) + out_of_range(series, fresh_at, config, interval)
     flat, covered = flatlines(series, fresh, interval, config)
     stamps = series.timestamps  # in time order: a reported reading is found by bisection
@@ -74,13 +72,13 @@ def _readings_anomalies(
     ], every_stamp
 
 
-def _fresh_indices(fresh: list[bool]) -> range | list[int]:
-    """Indices of the file's readings: one range in the usual case (the file follows its history)."""
+def _fresh_indices(fresh: list[bool]) -> np.ndarray:
+    """Indices of the file's readings (int64 even when there are none: they index arrays)."""
     first = fresh.index(True) if True in fresh else len(fresh)
     count = fresh.count(True)
-    if fresh[first : first + count].count(True) == count:
-        return range(first, first + count)
-    return [i for i, new in enumerate(fresh) if new]
+    if fresh[first : first + count].count(True) == count:  # the usual: the file follows its history
+        return np.arange(first, first + count, dtype=np.int64)
+    return np.flatnonzero(fresh).astype(np.int64)
 
 
 def _sorted(series: Series) -> Series:
