@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import islice, repeat
-from operator import add, attrgetter, lt
+from operator import add, lt
 from typing import Annotated, Any
 
 import msgspec
+from msgspec.structs import astuple
 
 from energy_core.contract import (
     CONSUMED,
@@ -62,8 +63,6 @@ def _row_type() -> type[msgspec.Struct]:
 Row = _row_type()
 _ROW: msgspec.json.Decoder[Any] = msgspec.json.Decoder(Row)
 _ROWS: msgspec.json.Decoder[list[Any]] = msgspec.json.Decoder(list[Row])  # type: ignore[valid-type]
-_SITE_ID, _TIMESTAMP = attrgetter(SITE_ID), attrgetter(TIMESTAMP)
-_GENERATED, _CONSUMED, _REGISTER = attrgetter(GENERATED), attrgetter(CONSUMED), attrgetter(CUMULATIVE)
 
 
 def read_row(record: object) -> Any:
@@ -96,18 +95,20 @@ def read_file(data: bytes, kind: str) -> tuple[Readings, bool] | None:
 
 
 def _read_rows(rows: list[Any]) -> tuple[Readings, bool] | None:
-    sites = list(map(_SITE_ID, rows))
+    # the rows as columns, every field in one pass (a tuple per row, transposed)
+    columns = dict(zip(FIELDS, zip(*map(astuple, rows), strict=True), strict=True))
+    sites = columns[SITE_ID]
     blocks = _blocks_of(sites)
     # in blocks, each site id is its block's first: the distinct ones are checked once each
     if not all(map(_site_ok, set(sites) if blocks is None else {site for site, _, _ in blocks})):
         return None
-    registers = _stored_with_gaps(list(map(_REGISTER, rows)))
+    registers = _stored_with_gaps(columns[CUMULATIVE])
     if registers is None:
         return None
-    stamps = list(map(_TIMESTAMP, rows))
+    stamps = columns[TIMESTAMP]
     memo = _canonical_memo(stamps)
-    generated = _typed_numbers(list(map(_GENERATED, rows)))
-    consumed = _typed_numbers(list(map(_CONSUMED, rows)))
+    generated = _typed_numbers(columns[GENERATED])
+    consumed = _typed_numbers(columns[CONSUMED])
     if memo is None or generated is None or consumed is None:
         return None
     table = None if blocks is None else _timestamp_table(stamps, memo, blocks)
@@ -116,7 +117,7 @@ def _read_rows(rows: list[Any]) -> tuple[Readings, bool] | None:
     return Readings.with_timestamp_table(sites, blocks, table, generated, consumed, registers), True
 
 
-def _stored_with_gaps(column: list[Any]) -> Sequence[float | None] | None:
+def _stored_with_gaps(column: Sequence[Any]) -> Sequence[float | None] | None:
     """A column where None means absent (the register), each value as stored; None if any cannot be."""
     if column.count(None) == len(column):
         return column  # no record has one (the usual)
@@ -129,13 +130,15 @@ def _stored_with_gaps(column: list[Any]) -> Sequence[float | None] | None:
     return [None if value is None else next(values) for value in column]
 
 
-def _canonical_memo(stamps: list[str]) -> dict[str, str] | None:
+def _canonical_memo(stamps: Sequence[str]) -> dict[str, str] | None:
     """The canonical UTC form of each distinct timestamp text; None if any is not a valid timestamp.
     Each distinct text is converted once: the sites of a fleet share one grid."""
     return canonical_timestamps(set(stamps))
 
 
-def _timestamp_table(stamps: list[str], memo: dict[str, str], blocks: list[Block]) -> TimestampTable | None:
+def _timestamp_table(
+    stamps: Sequence[str], memo: dict[str, str], blocks: list[Block]
+) -> TimestampTable | None:
     """The canonical timestamps written once each (TimestampTable); None unless every block rises
     strictly in time and each instant is written one way only: no canonical text per reading, and a
     block whose timestamps are a slice of the table needs no comparison of neighbours."""
@@ -171,7 +174,7 @@ def storable(number: float) -> float | None:
     return number if abs(number) >= SMALLEST else None
 
 
-def _typed_numbers(column: list[float]) -> Sequence[float] | None:
+def _typed_numbers(column: Sequence[float]) -> Sequence[float] | None:
     """A float column msgspec has checked for type, finiteness and range, as stored (see `storable`);
     None if any cannot be. A column at a time with min/max/abs: `plain_numbers` is the reference."""
     lowest = min(column)

@@ -456,7 +456,7 @@ class RepeatChances:
         run = chances[self.slot[first + 1 : last + 1]]
         # Stuck means held through at least `needed` readings at times the site usually changes, and
         # held there against the odds: a few dawn readings at zero are not a dropout.
-        changing = np.count_nonzero(run < 0.5)
+        changing = int(np.count_nonzero(run < 0.5))
         return changing < needed - 1 or float(np.log(run).sum()) >= math.log(config.flatline_max_chance)
 
 
