@@ -2,7 +2,8 @@
 
 A 100,000-reading file with its 28 days of history is a few hundred thousand Python floats; turning
 them into numpy arrays, or taking the site's scale (a percentile), costs more than most detectors do.
-Each is done once per series here and kept on the series itself (never shared with another site).
+Each is done once per series here and kept on the series itself; only what depends on the timestamps
+alone (the epochs) is shared by the series on the same timestamps.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ ATTRIBUTE = {GENERATED: "generated", CONSUMED: "consumed"}
 
 
 def epochs(series: Series) -> np.ndarray:
-    return series.once("epochs", lambda: np.asarray(series.epochs, dtype=np.float64))
+    """The readings' times (seconds since the epoch), one array for every series on the same timestamps
+    (the sites of a fleet usually share one grid); read-only, as it is shared."""
+    return series.derived("epochs", lambda: _read_only(np.asarray(series.epochs, dtype=np.float64)))
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
 
 
 def values(series: Series, field: str) -> np.ndarray:

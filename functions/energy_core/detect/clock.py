@@ -201,14 +201,13 @@ def _dark_after(epochs: np.ndarray, above: np.ndarray, lit: np.ndarray, pace: fl
 
 
 def _dark_run(epochs: np.ndarray, above: np.ndarray, lit: np.ndarray, way: int, pace: float) -> np.ndarray:
-    step, last = 1.5 * pace, len(epochs) - 1
-    seen = np.ones(len(lit), dtype=bool)
-    for k in range(1, DARK_READINGS + 1):
-        here, there = np.clip(lit + way * (k - 1), 0, last), lit + way * k
-        inside = (there >= 0) & (there <= last)
-        there = np.clip(there, 0, last)
-        seen &= inside & (np.abs(epochs[there] - epochs[here]) <= step) & ~above[there]
-    return seen
+    last = len(epochs) - 1
+    # per lit reading (a row): itself, then the DARK_READINGS readings beyond it, `way` (-1 or +1)
+    at = lit[:, None] + way * np.arange(DARK_READINGS + 1)
+    inside = (at[:, 1:] >= 0) & (at[:, 1:] <= last)
+    at = np.clip(at, 0, last)
+    one_interval_apart = np.abs(np.diff(epochs[at], axis=1)) <= 1.5 * pace
+    return np.all(inside & one_interval_apart & ~above[at[:, 1:]], axis=1)
 
 
 def _shift(series: Series, day_of: np.ndarray, day: int, before: float, moved: float) -> Anomaly:
