@@ -173,5 +173,5 @@ def test_given_any_values_when_finding_the_quiet_stretch_then_it_matches_a_plain
     stop = last
     while stop < len(values) - 1 and abs(values[stop + 1]) <= 0.001:
         stop += 1
-    loud = np.flatnonzero(np.abs(array) > 0.001)
+    loud = np.flatnonzero(np.abs(array) > 0.001).tolist()
     assert series_module.quiet_stretch(loud, len(values), last) == (start, stop)

@@ -9,6 +9,7 @@ file sees the same event again.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -291,9 +292,11 @@ class _Judge:
         return RepeatChances(self.epochs, learnt, self.interval, self.dark)
 
     @cached_property
-    def loud(self) -> np.ndarray:
-        """The indices of the readings that are not night or standby."""
-        return np.flatnonzero(np.abs(self.values) > self.dark)
+    def loud(self) -> list[int]:
+        """The indices of the readings that are not night or standby, in order (plain numbers: every
+        run looks its quiet stretch up among them)."""
+        loud: list[int] = np.flatnonzero(np.abs(self.values) > self.dark).tolist()
+        return loud
 
     def held_span(self, first: int, last: int, value: float) -> tuple[int, int] | None:
         """A held value (or a consumption meter at zero): stuck when the history makes it unlikely."""
@@ -328,11 +331,11 @@ class _Judge:
         return RepeatChances(self.epochs, learnt, self.interval, self.chances.dark)
 
 
-def quiet_stretch(loud: np.ndarray, count: int, last: int) -> tuple[int, int]:
+def quiet_stretch(loud: list[int], count: int, last: int) -> tuple[int, int]:
     """The unbroken stretch of quiet readings (all but the `loud` indices, of `count`) holding `last`."""
-    after = int(np.searchsorted(loud, last))
-    start = int(loud[after - 1]) + 1 if after > 0 else 0
-    stop = int(loud[after]) - 1 if after < len(loud) else count - 1
+    after = bisect_left(loud, last)
+    start = loud[after - 1] + 1 if after > 0 else 0
+    stop = loud[after] - 1 if after < len(loud) else count - 1
     return start, stop
 
 
@@ -343,7 +346,7 @@ def tripped(values: np.ndarray, start: int, jump: float) -> bool:
     return start > 0 and values[start - 1] >= jump
 
 
-def without_weather(values: np.ndarray, loud: np.ndarray, jump: float) -> np.ndarray:
+def without_weather(values: np.ndarray, loud: list[int], jump: float) -> np.ndarray:
     """The values with every quiet stretch (all but the `loud` readings) that was entered gently
     blanked (NaN): nights and weather. What stays is daylight and the trips themselves, the history a
     sudden dropout is judged against."""
@@ -360,9 +363,9 @@ def without_weather(values: np.ndarray, loud: np.ndarray, jump: float) -> np.nda
 def equal_runs(values: np.ndarray, needed: int) -> list[tuple[int, int]]:
     """(first, last) index of every run of at least `needed` consecutive equal values."""
     same = np.concatenate(([False], values[1:] == values[:-1], [False])).astype(np.int8)
-    edges = np.flatnonzero(np.diff(same))
+    edges = np.flatnonzero(np.diff(same)).tolist()
     # edges come in pairs: readings a .. b each equal the one before them (a excepted)
-    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a + 1 >= needed]
+    return [(a, b) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a + 1 >= needed]
 
 
 def without_held_values(values: np.ndarray, held: list[tuple[int, int]], dark: float) -> np.ndarray:
