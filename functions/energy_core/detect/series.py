@@ -465,7 +465,9 @@ class RepeatChances:
 
 def _running(flags: np.ndarray) -> np.ndarray:
     """Row d holds the column totals of rows before d (row 0: zeros)."""
-    return np.vstack([np.zeros((1, flags.shape[1]), np.int64), np.cumsum(flags, axis=0, dtype=np.int64)])
+    totals = np.zeros((flags.shape[0] + 1, flags.shape[1]), np.int64)
+    np.cumsum(flags, axis=0, dtype=np.int64, out=totals[1:])
+    return totals
 
 
 def _flatline(
