@@ -41,20 +41,19 @@ def scale(series: Series, field: str) -> float:
 def site_scale(readings: np.ndarray) -> float:
     """The 99th percentile of the positive readings (0 if none)."""
     positive = readings[readings > 0]
-    return percentile_99(positive) if positive.size else 0.0
+    return quantile(positive, 0.99) if positive.size else 0.0
 
 
-def percentile_99(values: np.ndarray) -> float:
-    """np.percentile(values, 99) of a non-empty array, computed as it computes it (linear, the default):
-    the value at rank 0.99 (n - 1) of the sorted values, interpolated between the two around it.
+def quantile(values: np.ndarray, q: float) -> float:
+    """np.quantile(values, q) of a non-empty array without NaN, computed as it computes it (linear, the
+    default): the value at rank q (n - 1) of the sorted values, interpolated between the two around it.
 
     Only those two are put in place (a partition), and the interpolation is numpy's own formula in
-    plain floats: np.percentile's general bookkeeping costs more than the work itself for one site's few
-    thousand readings, and every site needs this twice. plain_percentile_99 in
-    tests/unit/test_detect_arrays.py is np.percentile, the reference this is held to, bit for bit.
-    """
+    plain floats: np.quantile's general bookkeeping costs more than the work itself for one site's few
+    thousand readings. tests/unit/test_detect_arrays.py holds it to np.quantile (and np.percentile),
+    bit for bit."""
     last = values.size - 1
-    rank = last * 0.99
+    rank = last * q
     below = math.floor(rank)
     if rank >= last:
         return float(values.max())

@@ -194,8 +194,8 @@ def time_of_day(window: np.ndarray, cfg: SpikeConfig) -> Context | None:
     if days < cfg.min_days:
         return None
     seen = window[~np.isnan(window)]
-    low, median, high = np.quantile(seen, [cfg.quantile_low, 0.5, cfg.quantile_high])
-    return Context(float(median), float(low), float(high), days, float(seen.max()))
+    low, median, high = (arrays.quantile(seen, q) for q in (cfg.quantile_low, 0.5, cfg.quantile_high))
+    return Context(median, low, high, days, float(seen.max()))
 
 
 def burst_scale(values: np.ndarray, before: np.ndarray, after: np.ndarray, floor: float) -> float:
@@ -204,7 +204,7 @@ def burst_scale(values: np.ndarray, before: np.ndarray, after: np.ndarray, floor
     with np.errstate(invalid="ignore"):
         rises = values - np.fmax(before, after)
     rises = rises[rises > 0]
-    return max(arrays.percentile_99(rises), floor) if rises.size else floor
+    return max(arrays.quantile(rises, 0.99), floor) if rises.size else floor
 
 
 def upper_limit(context: Context, scale: float, burst: float, cfg: SpikeConfig) -> float:
