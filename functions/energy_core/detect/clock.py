@@ -137,8 +137,8 @@ def daily_centres(
     the nearest days that saw both (the length of a day does not move with the clock, and changes by
     minutes a day at most).
 
-    None at all when fewer than `at_least` days are bright enough to be placed: a caller that needs
-    that many is spared the edges (most of the work; a file of a few days with no history is common).
+    None at all when fewer than `at_least` days are bright: a caller that needs that many days is
+    spared the edges (most of the work; a file of a few days with no history is common).
     """
     starts = np.flatnonzero(np.diff(day_of, prepend=day_of[0] - 1))  # each day's first reading
     days = day_of[starts]
@@ -147,14 +147,14 @@ def daily_centres(
     if not lit.any():
         return np.empty(0, np.int64), np.empty(0)
     bright = lit & (energy >= min_day_fraction * arrays.median(energy[lit]))
+    if np.count_nonzero(bright) < at_least:
+        return np.empty(0, np.int64), np.empty(0)
     level = arrays.median(np.maximum.reduceat(generated, starts)[bright]) / 20
     positions = np.arange(len(generated))
     above = generated > level
     dawn = np.minimum.reduceat(np.where(above, positions, len(generated)), starts)
     dusk = np.maximum.reduceat(np.where(above, positions, -1), starts)
     bright &= dusk >= 0
-    if np.count_nonzero(bright) < at_least:
-        return np.empty(0, np.int64), np.empty(0)
     dawn, dusk = np.where(bright, dawn, 0), np.where(bright, dusk, 0)
     pace = _step(epochs)
     rise_seen = bright & _dark_before(epochs, above, dawn, pace)
