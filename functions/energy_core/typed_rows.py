@@ -17,11 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import islice, repeat
-from operator import add, lt
+from operator import add, attrgetter, lt
 from typing import Annotated, Any
 
 import msgspec
-from msgspec.structs import astuple
 
 from energy_core.contract import (
     CONSUMED,
@@ -95,8 +94,7 @@ def read_file(data: bytes, kind: str) -> tuple[Readings, bool] | None:
 
 
 def _read_rows(rows: list[Any]) -> tuple[Readings, bool] | None:
-    # the rows as columns, every field in one pass (a tuple per row, transposed)
-    columns = dict(zip(FIELDS, zip(*map(astuple, rows), strict=True), strict=True))
+    columns = {name: list(map(attrgetter(name), rows)) for name in FIELDS}  # a pass per field
     sites = columns[SITE_ID]
     blocks = _blocks_of(sites)
     # in blocks, each site id is its block's first: the distinct ones are checked once each

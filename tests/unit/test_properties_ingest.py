@@ -438,6 +438,13 @@ def test_given_any_timestamp_texts_when_made_canonical_together_then_each_is_wha
     assert canonical_timestamps(texts) == expected
 
 
+def test_given_texts_of_other_lengths_that_add_up_when_made_canonical_together_then_each_is_its_own() -> None:
+    # 17 + 23 characters: as long together as two texts to the second, each ending with Z
+    texts = {"2025-02-19T21:46Z", "2025-02-19T21:46:30.25Z"}
+
+    assert canonical_timestamps(texts) == {text: canonical_timestamp(text) for text in texts}
+
+
 grid = [f"2025-02-19T{hour:02d}:00:00.000000Z" for hour in range(6)]
 
 
