@@ -247,12 +247,12 @@ def dark_days(
     if not quiet_at.size:
         return []
     stretch = np.cumsum(~joined)[quiet_at]  # a number per stretch of joined quiet readings
-    new = np.r_[True, stretch[1:] != stretch[:-1]]
-    firsts, lasts = quiet_at[new], quiet_at[np.r_[new[1:], True]]
+    new = np.concatenate(([True], stretch[1:] != stretch[:-1]))
+    firsts, lasts = quiet_at[new], quiet_at[np.concatenate((new[1:], [True]))]
+    long = epochs[lasts] - epochs[firsts] >= DAY
     return [
-        (int(first), int(last), float(values[first]))
-        for first, last in zip(firsts, lasts, strict=True)
-        if epochs[last] - epochs[first] >= DAY
+        (first, last, float(values[first]))
+        for first, last in zip(firsts[long].tolist(), lasts[long].tolist(), strict=True)
     ]
 
 
