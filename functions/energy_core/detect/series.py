@@ -511,9 +511,10 @@ def _flatline(
 
 def counter_resets(series: Series, fresh: list[bool], config: DetectionConfig) -> list[Anomaly]:
     """A meter register that steps back by more than its rounding: reset or replaced."""
-    if not config.counter_enabled or series.cumulative is None:
-        return []
-    registers = np.asarray(series.cumulative, dtype=np.float64)  # NaN where a reading has none
+    counters = series.cumulative
+    if not config.counter_enabled or counters is None or counters.count(None) == len(counters):
+        return []  # no register at all (the usual)
+    registers = np.asarray(counters, dtype=np.float64)  # NaN where a reading has none
     known = np.flatnonzero(~np.isnan(registers))
     values = registers[known] + 0.0  # -0.0 is 0.0
     steps = np.diff(values)
