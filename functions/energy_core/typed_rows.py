@@ -212,6 +212,6 @@ def _blocks_of(sites: Sequence[str]) -> list[Block] | None:
     another, or when the site changes more than once in 16 readings (interleaved sites: dedupe's sort
     is the tool then, and finding so many blocks would cost more than it saves)."""
     blocks = long_blocks_of(sites, most=len(sites) // 16 + 1)
-    if blocks is None:
+    if blocks is None or len({block.site_id for block in blocks}) != len(blocks):
         return None
-    return blocks if len({block.site_id for block in blocks}) == len(blocks) else None
+    return blocks
