@@ -240,6 +240,8 @@ def in_process_dispatch(endpoint_url: str) -> Any:
     from moto.dynamodb.responses import DynamoHandler
     from werkzeug.exceptions import InternalServerError
 
+    from energy_pipeline.local import batch_puts
+
     port = urlsplit(endpoint_url).port
     local = (endpoint_url.rstrip("/") + "/", f"http://localhost:{port}/", f"http://127.0.0.1:{port}/")
     active = threading.Event()
@@ -259,20 +261,24 @@ def in_process_dispatch(endpoint_url: str) -> Any:
         return AWSResponse(request.url, status, headers, MockRawResponse(body))
 
     sign_cheaply(local)
-    builtin = ("before-send.dynamodb", send)
-    handlers.BUILTIN_HANDLERS.append(builtin)
+    hooks = [("before-send.dynamodb", send, "energy-pipeline-dynamo-wire"),
+             ("before-call.dynamodb.BatchWriteItem", batch_puts.direct_answers(local, active),
+              "energy-pipeline-batch-puts")]
+    handlers.BUILTIN_HANDLERS.extend((event, hook) for event, hook, _ in hooks)
     default_events = boto3.DEFAULT_SESSION.events if boto3.DEFAULT_SESSION is not None else None
-    if default_events is not None:  # created before the hook was built in
-        default_events.register("before-send.dynamodb", send, unique_id="energy-pipeline-dynamo-wire")
+    if default_events is not None:  # created before the hooks were built in
+        for event, hook, unique_id in hooks:
+            default_events.register(event, hook, unique_id=unique_id)
 
     def unregister() -> None:
-        active.clear()  # sessions and clients created meanwhile hold a copy of the hook
+        active.clear()  # sessions and clients created meanwhile hold a copy of the hooks
         with _LOCK:
             _UNCHECKED_PREFIXES.discard(local)
-        with contextlib.suppress(ValueError):
-            handlers.BUILTIN_HANDLERS.remove(builtin)
-        if default_events is not None:
-            default_events.unregister("before-send.dynamodb", send, unique_id="energy-pipeline-dynamo-wire")
+        for event, hook, unique_id in hooks:
+            with contextlib.suppress(ValueError):
+                handlers.BUILTIN_HANDLERS.remove((event, hook))
+            if default_events is not None:
+                default_events.unregister(event, hook, unique_id=unique_id)
 
     return unregister
 
