@@ -23,8 +23,11 @@ Anything else takes moto's own handler, whole, so every error is moto's own answ
 - two puts of the same key in one request (moto compares whole items and refuses identical ones; items
   with different keys are never identical, so only same-key requests need moto's comparison).
 
-What is stored is what moto stores: an `Item` with the same hash and range keys and the same
-`LimitedSizeDict` of DynamoType values, with its size kept as `tuning` keeps it; the answer is moto's
+What is stored is what moto stores: an `Item` with equal hash and range keys and the same
+`LimitedSizeDict` of DynamoType values, with its size kept as `tuning` keeps it (the keys are the key
+attributes' own DynamoType objects where moto builds equal copies: two objects fewer per stored item for
+the garbage collector, which walks every one of them twice on its way to the oldest generation, and a
+key value is never changed in place); the answer is moto's
 (ConsumedCapacity of 1 for the table, no UnprocessedItems). tests/workflow/test_batch_puts.py
 sends the same requests - valid and invalid - with the fast path on and off and compares the answers
 and the stored tables.
@@ -197,21 +200,22 @@ def _store(table: Any, shape: _TableShape, items: list[Planned], build: _Values)
     """The items into the table's partitions, as moto's Table.put_item stores them, under the write lock."""
     from moto.dynamodb.models.dynamo_type import Item
 
-    range_name = shape.range_name
+    hash_name, range_name = shape.hash_name, shape.range_name
     with atomic.exclusive():
         partitions = table.items
         for attrs, size in items:
-            item: Any = Item.__new__(Item)  # moto's BaseModel.__new__: tracked as moto tracks its items
-            hash_value = attrs[shape.hash_name]
-            item.hash_key = build.scalar(hash_value.type, hash_value.value)  # keys: values of their own
+            item: Any = Item.__new__(Item)
+            # The keys are the key attributes' own values (moto builds equal copies): a key is a string or
+            # number, never changed in place (UpdateItem refuses key attributes; an update replaces a
+            # value), and two objects fewer per stored item for the garbage collector to walk.
+            item.hash_key = attrs[hash_name]
             item.attrs = attrs
-            item.__dict__[tuning.ITEM_SIZE] = size
+            setattr(item, tuning.ITEM_SIZE, size)
             if range_name is None:
                 item.range_key = None
                 partitions[item.hash_key] = item
             else:
-                range_value = attrs[range_name]
-                item.range_key = build.scalar(range_value.type, range_value.value)
+                item.range_key = attrs[range_name]
                 partitions[item.hash_key][item.range_key] = item
         query_index.table_changed(table)
 
