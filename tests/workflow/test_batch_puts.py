@@ -383,3 +383,54 @@ def test_the_pipeline_s_batches_are_answered_in_the_call_unless_moto_s_handler_i
         throttled = list(_served_session(served, [([TABLE], batch)], **where))
     assert limit.throttled_items > 0 and throttled[0]["UnprocessedItems"]
     assert "BatchWriteItem" in reached
+
+
+def _mocked_session(batches: list[tuple[list[str], list[dict[str, Any]]]], region: str) -> Iterator[Any]:
+    """_served_session's answers and tables on moto's in-process mock with the engine's direct answers."""
+    with mock_aws():
+        undirect = dynamo_wire.direct_puts_in_mock()
+        try:
+            client = boto3.client("dynamodb", region_name=region, config=Config(parameter_validation=False))
+            _tables(client)
+            for names, batch in batches:
+                yield _full_answer(client.batch_write_item, RequestItems={name: batch for name in names})
+            backend = dynamodb_backends["123456789012"][region]
+            for name in (TABLE, FLAT):
+                yield _stored(backend.get_table(name))
+        finally:
+            undirect()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batches=st.lists(st.one_of(st.tuples(st.just([TABLE]), plain_puts), st.tuples(tables, requests)),
+                        min_size=1, max_size=3),
+       region=st.sampled_from(["us-east-1", "eu-west-1"]))
+def test_direct_answers_in_the_mock_are_what_moto_s_mock_answers(
+        batches: list[tuple[list[str], list[dict[str, Any]]]], region: str) -> None:
+    direct = list(_mocked_session(batches, region))
+    with pytest.MonkeyPatch.context() as patch:
+        _handler_replaced(patch)
+        assert list(_mocked_session(batches, region)) == direct
+
+
+def test_the_mock_s_direct_answers_end_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answered in the call while the hook is installed; sent to the mock (moto's handler) once it is not,
+    by the clients that were made meanwhile too."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    batch = [{"PutRequest": {"Item": _reading("s1", f"2025-01-01T00:{n:02d}:00Z")}} for n in range(25)]
+    sent: list[str] = []
+    original = BotocoreStubber.__call__
+    monkeypatch.setattr(BotocoreStubber, "__call__", lambda self, event_name, request, **kwargs: (
+        sent.append(request.headers.get("X-Amz-Target", b"")) or original(self, event_name, request, **kwargs)))
+    with mock_aws():
+        undirect = dynamo_wire.direct_puts_in_mock()
+        client = boto3.client("dynamodb", config=Config(parameter_validation=False))  # holds the hook
+        _tables(client)
+        try:
+            client.batch_write_item(RequestItems={TABLE: batch})
+            assert not any(b"BatchWriteItem" in target for target in sent)
+        finally:
+            undirect()
+        client.batch_write_item(RequestItems={TABLE: batch})
+        assert any(b"BatchWriteItem" in target for target in sent)

@@ -286,7 +286,8 @@ def _key_size(value: Any) -> int:
     return len(value.value.encode()) if value.type == "S" else int(value.size())
 
 
-def direct_answers(local: tuple[str, ...], active: threading.Event) -> Callable[..., Any]:
+def direct_answers(local: tuple[str, ...], active: threading.Event, *,
+                   regional: bool = False) -> Callable[..., Any]:
     """`serve`'s BatchWriteItem of plain puts answered where botocore would start sending it.
 
     A botocore `before-call.dynamodb.BatchWriteItem` hook (registered by dynamo_wire.in_process_dispatch
@@ -299,6 +300,9 @@ def direct_answers(local: tuple[str, ...], active: threading.Event) -> Callable[
     region, the access key's account), the account is marked as visited and IAM's no-auth request count
     moves on. The answer is what that request would have got: the same JSON body, headers (a new request
     id and date, the body's CRC32) and parsed result.
+
+    `regional`: the URLs name their region (https://dynamodb.<region>.amazonaws.com/, moto's in-process
+    mock), which moto reads before the signing region; `serve`'s endpoint names none.
 
     Anything else is sent as before (the hook answers None): another endpoint, a request the fast path
     leaves to moto, moto's handler replaced meanwhile (write_limit's per-partition throttling), IAM
@@ -327,7 +331,8 @@ def direct_answers(local: tuple[str, ...], active: threading.Event) -> Callable[
                            context: dict[str, Any]) -> tuple[str, str, str]:
         """(account, region, access key) as DynamoHandler.setup_class reads them, else LeftToMoto."""
         signing = context.get("signing") or {}
-        if (DynamoHandler.region_regex.search(url)
+        in_url = DynamoHandler.region_regex.search(url)
+        if ((in_url is None) == regional
                 or DynamoHandler.region_from_useragent_regex.search(headers.get("User-Agent", ""))
                 or any(name.lower() == "x-moto-account-id" for name in headers)
                 or signing.get("request_credentials") or signing.get("identity_cache") is not None
@@ -337,7 +342,7 @@ def direct_answers(local: tuple[str, ...], active: threading.Event) -> Callable[
         key = signer._credentials.get_frozen_credentials().access_key  # what botocore signs with
         found = DynamoHandler.access_key_regex.search(f"AWS4-HMAC-SHA256 Credential={key}/")
         access_key = found.group(1) if found else "AKIAEXAMPLE"  # moto's default for a key it cannot read
-        region = signing.get("region") or signer.region_name
+        region = in_url.group(1) if in_url is not None else signing.get("region") or signer.region_name
         account = os.environ["MOTO_ACCOUNT_ID"] if "MOTO_ACCOUNT_ID" in os.environ else (
             get_account_id_from(access_key))
         return account, region, access_key

@@ -231,8 +231,6 @@ def in_process_dispatch(endpoint_url: str) -> Any:
     """
     from urllib.parse import urlsplit
 
-    import boto3
-    from botocore import handlers
     from botocore.awsrequest import AWSResponse
     from moto.core.botocore_stubber import MockRawResponse
     from moto.core.exceptions import HTTPException
@@ -261,26 +259,60 @@ def in_process_dispatch(endpoint_url: str) -> Any:
         return AWSResponse(request.url, status, headers, MockRawResponse(body))
 
     sign_cheaply(local)
-    hooks = [("before-send.dynamodb", send, "energy-pipeline-dynamo-wire"),
-             ("before-call.dynamodb.BatchWriteItem", batch_puts.direct_answers(local, active),
-              "energy-pipeline-batch-puts")]
+    unhook = _built_in([("before-send.dynamodb", send, "energy-pipeline-dynamo-wire"),
+                        ("before-call.dynamodb.BatchWriteItem", batch_puts.direct_answers(local, active),
+                         "energy-pipeline-batch-puts")])
+
+    def unregister() -> None:
+        active.clear()  # sessions and clients created meanwhile hold a copy of the hooks
+        with _LOCK:
+            _UNCHECKED_PREFIXES.discard(local)
+        unhook()
+
+    return unregister
+
+
+def direct_puts_in_mock() -> Any:
+    """The embedded engine's (moto's in-process mock) BatchWriteItem of plain puts answered in the client's
+    call, as `serve`'s in-process dispatch answers them (local.batch_puts.direct_answers), for the AWS
+    endpoints the mock intercepts (https://dynamodb.<region>.amazonaws.com/). Only while the mock is on:
+    returns the function that uninstalls it, to be called before the mock stops."""
+    from energy_pipeline.local import batch_puts
+
+    active = threading.Event()
+    active.set()
+    unhook = _built_in([("before-call.dynamodb.BatchWriteItem",
+                         batch_puts.direct_answers(("https://dynamodb.",), active, regional=True),
+                         "energy-pipeline-batch-puts")])
+
+    def unregister() -> None:
+        active.clear()
+        unhook()
+
+    return unregister
+
+
+def _built_in(hooks: list[tuple[str, Any, str]]) -> Any:
+    """Each (event, hook, unique id) registered in every botocore session created from now on (botocore's
+    built-in handlers) and in boto3's default session if it exists; returns the function that removes them.
+    """
+    import boto3
+    from botocore import handlers
+
     handlers.BUILTIN_HANDLERS.extend((event, hook) for event, hook, _ in hooks)
     default_events = boto3.DEFAULT_SESSION.events if boto3.DEFAULT_SESSION is not None else None
     if default_events is not None:  # created before the hooks were built in
         for event, hook, unique_id in hooks:
             default_events.register(event, hook, unique_id=unique_id)
 
-    def unregister() -> None:
-        active.clear()  # sessions and clients created meanwhile hold a copy of the hooks
-        with _LOCK:
-            _UNCHECKED_PREFIXES.discard(local)
+    def unhook() -> None:
         for event, hook, unique_id in hooks:
             with contextlib.suppress(ValueError):
                 handlers.BUILTIN_HANDLERS.remove((event, hook))
             if default_events is not None:
                 default_events.unregister(event, hook, unique_id=unique_id)
 
-    return unregister
+    return unhook
 
 
 def fast_projection() -> None:

@@ -112,11 +112,15 @@ def in_process(
     from moto import mock_aws
 
     with mock_aws(config=SFN_CONFIG):
-        local = _wire(make_clients(), stack_name, parameters, None)
-        if warm and local.executor is not None:
-            local.executor.warm()
-        with tuning.collector():
-            yield local
+        undirect = dynamo_wire.direct_puts_in_mock()  # the handlers' batches answered in their calls
+        try:
+            local = _wire(make_clients(), stack_name, parameters, None)
+            if warm and local.executor is not None:
+                local.executor.warm()
+            with tuning.collector():
+                yield local
+        finally:
+            undirect()
 
 
 @contextlib.contextmanager
