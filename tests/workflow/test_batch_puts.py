@@ -260,7 +260,7 @@ def served() -> Iterator[str]:
     endpoint = f"http://127.0.0.1:{port}"
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
-    undispatch = dynamo_wire.in_process_dispatch(endpoint)
+    undispatch = dynamo_wire.in_process_dispatch(endpoint, batch_puts.direct_answers)
     try:
         yield endpoint
     finally:
@@ -388,7 +388,7 @@ def test_the_pipeline_s_batches_are_answered_in_the_call_unless_moto_s_handler_i
 def _mocked_session(batches: list[tuple[list[str], list[dict[str, Any]]]], region: str) -> Iterator[Any]:
     """_served_session's answers and tables on moto's in-process mock with the engine's direct answers."""
     with mock_aws():
-        undirect = dynamo_wire.direct_puts_in_mock()
+        undirect = batch_puts.direct_puts_in_mock()
         try:
             client = boto3.client("dynamodb", region_name=region, config=Config(parameter_validation=False))
             _tables(client)
@@ -424,7 +424,7 @@ def test_the_mock_s_direct_answers_end_with_it(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(BotocoreStubber, "__call__", lambda self, event_name, request, **kwargs: (
         sent.append(request.headers.get("X-Amz-Target", b"")) or original(self, event_name, request, **kwargs)))
     with mock_aws():
-        undirect = dynamo_wire.direct_puts_in_mock()
+        undirect = batch_puts.direct_puts_in_mock()
         client = boto3.client("dynamodb", config=Config(parameter_validation=False))  # holds the hook
         _tables(client)
         try:

@@ -288,14 +288,14 @@ def _key_size(value: Any) -> int:
 
 def direct_answers(local: tuple[str, ...], active: threading.Event, *,
                    regional: bool = False) -> Callable[..., Any]:
-    """`serve`'s BatchWriteItem of plain puts answered where botocore would start sending it.
+    """BatchWriteItem of plain puts answered where botocore would start sending it.
 
     A botocore `before-call.dynamodb.BatchWriteItem` hook (registered by dynamo_wire.in_process_dispatch
-    for the endpoint's URLs in `local`, while `active` is set): a request the fast path takes is planned,
-    stored and answered in the client's own call, without what a request costs on the way to moto's
-    handler and back (~2/3 of the CPU of storing a reading in `serve`, py-spy): botocore's signing, sending
-    and retry events, moto's request normalisation and handler set-up, the answer's serialisation and
-    botocore's parsing of it. What moto's request set-up does besides answering is done here as well:
+    for the endpoint's URLs in `local`, or by `direct_puts_in_mock`, while `active` is set): a request
+    the fast path takes is planned, stored and answered in the client's own call, without what a request
+    costs on the way to moto's handler and back (~2/3 of the CPU of storing a reading in `serve`, py-spy):
+    botocore's signing, sending and retry events, moto's request normalisation and handler set-up, the
+    answer's serialisation and botocore's parsing of it. What moto's request set-up does besides answering is done here as well:
     the account and region are read as moto reads them from the request botocore would send (the signing
     region, the access key's account), the account is marked as visited and IAM's no-auth request count
     moves on. The answer is what that request would have got: the same JSON body, headers (a new request
@@ -388,3 +388,23 @@ def direct_answers(local: tuple[str, ...], active: threading.Event, *,
 
     before_call.__doc__ = "BatchWriteItem of plain puts answered in the client's call (local.batch_puts)"
     return before_call
+
+
+def direct_puts_in_mock() -> Callable[[], None]:
+    """The embedded engine's (moto's in-process mock) BatchWriteItem of plain puts answered in the client's
+    call, as `serve`'s in-process dispatch answers them (`direct_answers`), for the AWS endpoints the mock
+    intercepts (https://dynamodb.<region>.amazonaws.com/). Only while the mock is on: returns the function
+    that uninstalls it, to be called before the mock stops."""
+    from energy_pipeline.local.dynamo_wire import built_in
+
+    active = threading.Event()
+    active.set()
+    unhook = built_in([("before-call.dynamodb.BatchWriteItem",
+                        direct_answers(("https://dynamodb.",), active, regional=True),
+                        "energy-pipeline-batch-puts")])
+
+    def unregister() -> None:
+        active.clear()
+        unhook()
+
+    return unregister

@@ -221,13 +221,16 @@ def fast_result_values() -> None:
     setattr(responses, "dynamo_to_dict", dynamo_to_dict)  # noqa: B010 - deliberate monkeypatch
 
 
-def in_process_dispatch(endpoint_url: str) -> Any:
+def in_process_dispatch(endpoint_url: str, answer_in_call: Any = None) -> Any:
     """DynamoDB requests of this process's clients for `endpoint_url` answered without HTTP.
 
     Every botocore session created while it is installed gets the hook (it is added to botocore's
     built-in handlers, which each new session registers), and so does boto3's default session if it
     exists already; clients made before, from other sessions, keep the HTTP path. Returns the function
     that uninstalls it.
+
+    `answer_in_call(local_urls, active)`, when given, builds a `before-call.dynamodb.BatchWriteItem` hook
+    installed alongside (local.batch_puts.direct_answers: the puts it takes are answered in the call).
     """
     from urllib.parse import urlsplit
 
@@ -237,8 +240,6 @@ def in_process_dispatch(endpoint_url: str) -> Any:
     from moto.core.request import normalize_request
     from moto.dynamodb.responses import DynamoHandler
     from werkzeug.exceptions import InternalServerError
-
-    from energy_pipeline.local import batch_puts
 
     port = urlsplit(endpoint_url).port
     local = (endpoint_url.rstrip("/") + "/", f"http://localhost:{port}/", f"http://127.0.0.1:{port}/")
@@ -259,9 +260,11 @@ def in_process_dispatch(endpoint_url: str) -> Any:
         return AWSResponse(request.url, status, headers, MockRawResponse(body))
 
     sign_cheaply(local)
-    unhook = _built_in([("before-send.dynamodb", send, "energy-pipeline-dynamo-wire"),
-                        ("before-call.dynamodb.BatchWriteItem", batch_puts.direct_answers(local, active),
-                         "energy-pipeline-batch-puts")])
+    hooks = [("before-send.dynamodb", send, "energy-pipeline-dynamo-wire")]
+    if answer_in_call is not None:
+        hooks.append(("before-call.dynamodb.BatchWriteItem", answer_in_call(local, active),
+                      "energy-pipeline-batch-puts"))
+    unhook = built_in(hooks)
 
     def unregister() -> None:
         active.clear()  # sessions and clients created meanwhile hold a copy of the hooks
@@ -272,27 +275,7 @@ def in_process_dispatch(endpoint_url: str) -> Any:
     return unregister
 
 
-def direct_puts_in_mock() -> Any:
-    """The embedded engine's (moto's in-process mock) BatchWriteItem of plain puts answered in the client's
-    call, as `serve`'s in-process dispatch answers them (local.batch_puts.direct_answers), for the AWS
-    endpoints the mock intercepts (https://dynamodb.<region>.amazonaws.com/). Only while the mock is on:
-    returns the function that uninstalls it, to be called before the mock stops."""
-    from energy_pipeline.local import batch_puts
-
-    active = threading.Event()
-    active.set()
-    unhook = _built_in([("before-call.dynamodb.BatchWriteItem",
-                         batch_puts.direct_answers(("https://dynamodb.",), active, regional=True),
-                         "energy-pipeline-batch-puts")])
-
-    def unregister() -> None:
-        active.clear()
-        unhook()
-
-    return unregister
-
-
-def _built_in(hooks: list[tuple[str, Any, str]]) -> Any:
+def built_in(hooks: list[tuple[str, Any, str]]) -> Any:
     """Each (event, hook, unique id) registered in every botocore session created from now on (botocore's
     built-in handlers) and in boto3's default session if it exists; returns the function that removes them.
     """

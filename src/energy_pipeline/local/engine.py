@@ -112,7 +112,7 @@ def in_process(
     from moto import mock_aws
 
     with mock_aws(config=SFN_CONFIG):
-        undirect = dynamo_wire.direct_puts_in_mock()  # the handlers' batches answered in their calls
+        undirect = batch_puts.direct_puts_in_mock()  # the handlers' batches answered in their calls
         try:
             local = _wire(make_clients(), stack_name, parameters, None)
             if warm and local.executor is not None:
@@ -145,7 +145,7 @@ def server(port: int, stack_name: str = DEFAULT_STACK_NAME, parameters: dict[str
         urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
         local = _wire(make_clients(endpoint), stack_name, parameters, endpoint)
         # The handlers and the query API run in this process: their DynamoDB calls skip the loopback HTTP.
-        undispatch = dynamo_wire.in_process_dispatch(endpoint)
+        undispatch = dynamo_wire.in_process_dispatch(endpoint, batch_puts.direct_answers)
         try:
             with tuning.collector():
                 yield local
