@@ -295,10 +295,10 @@ def direct_answers(local: tuple[str, ...], active: threading.Event, *,
     the fast path takes is planned, stored and answered in the client's own call, without what a request
     costs on the way to moto's handler and back (~2/3 of the CPU of storing a reading in `serve`, py-spy):
     botocore's signing, sending and retry events, moto's request normalisation and handler set-up, the
-    answer's serialisation and botocore's parsing of it. What moto's request set-up does besides answering is done here as well:
-    the account and region are read as moto reads them from the request botocore would send (the signing
-    region, the access key's account), the account is marked as visited and IAM's no-auth request count
-    moves on. The answer is what that request would have got: the same JSON body, headers (a new request
+    answer's serialisation and botocore's parsing of it. What moto's request set-up does besides
+    answering is done here as well: the account and region are read as moto reads them from the request
+    botocore would send (the region in the URL or the signing region, the access key's account or
+    MOTO_ACCOUNT_ID), the account is marked as visited and IAM's no-auth request count moves on. The answer is what that request would have got: the same JSON body, headers (a new request
     id and date, the body's CRC32) and parsed result.
 
     `regional`: the URLs name their region (https://dynamodb.<region>.amazonaws.com/, moto's in-process
