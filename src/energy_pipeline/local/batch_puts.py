@@ -298,8 +298,9 @@ def direct_answers(local: tuple[str, ...], active: threading.Event, *,
     answer's serialisation and botocore's parsing of it. What moto's request set-up does besides
     answering is done here as well: the account and region are read as moto reads them from the request
     botocore would send (the region in the URL or the signing region, the access key's account or
-    MOTO_ACCOUNT_ID), the account is marked as visited and IAM's no-auth request count moves on. The answer is what that request would have got: the same JSON body, headers (a new request
-    id and date, the body's CRC32) and parsed result.
+    MOTO_ACCOUNT_ID), the account is marked as visited and IAM's no-auth request count moves on. The
+    answer is what that request would have got: the same JSON body, headers (a new request id and date,
+    the body's CRC32) and parsed result.
 
     `regional`: the URLs name their region (https://dynamodb.<region>.amazonaws.com/, moto's in-process
     mock), which moto reads before the signing region; `serve`'s endpoint names none.
