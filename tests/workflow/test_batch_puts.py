@@ -245,3 +245,192 @@ def test_a_new_index_s_key_is_checked_after_the_table_changed() -> None:
     with pytest.MonkeyPatch.context() as patch:
         _moto_only(patch)
         assert list(session()) == fast
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[str]:
+    """An emulator endpoint with serve's in-process dispatch (and its direct BatchWriteItem answers)."""
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    endpoint = f"http://127.0.0.1:{port}"
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    undispatch = dynamo_wire.in_process_dispatch(endpoint, batch_puts.direct_answers)
+    try:
+        yield endpoint
+    finally:
+        undispatch()
+        server.stop()
+
+
+def _full_answer(call: Any, **request: Any) -> Any:
+    """The whole answer, metadata and headers included; only the request id and the date differ by nature."""
+    try:
+        response = call(**request)
+    except ClientError as error:
+        response = error.response
+    except Exception as crash:
+        return ("crash", type(crash).__name__)
+    metadata = response["ResponseMetadata"]
+    headers = metadata["HTTPHeaders"]
+    assert metadata.pop("RequestId", None) == headers.pop("x-amzn-requestid", None)
+    if "date" in headers:
+        headers["date"] = "(a date)"
+    return response
+
+
+def _served_session(endpoint: str, batches: list[tuple[list[str], list[dict[str, Any]]]], *,
+                    region: str = "us-east-1", access_key: str = "testing",
+                    account: str = "123456789012") -> Iterator[Any]:
+    """_session's answers and tables through serve's dispatch, for a client of `region` and `access_key`."""
+    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=region, aws_access_key_id=access_key,
+                          aws_secret_access_key="x", config=Config(parameter_validation=False))
+    _tables(client)
+    try:
+        for names, batch in batches:
+            yield _full_answer(client.batch_write_item, RequestItems={name: batch for name in names})
+        backend = dynamodb_backends[account][region]
+        for name in (TABLE, FLAT):
+            yield _stored(backend.get_table(name))
+    finally:
+        for name in (TABLE, FLAT):
+            client.delete_table(TableName=name)
+
+
+def _handler_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto's BatchWriteItem handler wrapped (as write_limit replaces it): the direct answers step aside."""
+    original = DynamoHandler.batch_write_item
+
+    def batch_write_item(self: Any) -> Any:
+        return original(self)
+
+    monkeypatch.setattr(DynamoHandler, "batch_write_item", batch_write_item)
+
+
+def _dispatched(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The operations of the requests that reach moto's request handling (the direct answers skip it)."""
+    reached: list[str] = []
+    original = DynamoHandler.dispatch
+
+    def dispatch(request: Any, *args: Any) -> Any:
+        reached.append(request.headers["X-Amz-Target"].split(".")[-1])
+        return original(request, *args)
+
+    monkeypatch.setattr(DynamoHandler, "dispatch", dispatch)
+    return reached
+
+
+plain_values = st.recursive(
+    st.one_of(st.sampled_from(["a", "é", "x" * 30]).map(lambda text: {"S": text}),
+              st.sampled_from(["0", "1.50", "-12.25", "7"]).map(lambda text: {"N": text}),
+              st.sampled_from([{"BOOL": True}, {"NULL": True}])),
+    lambda inner: st.one_of(st.lists(inner, max_size=3).map(lambda members: {"L": members}),
+                            st.dictionaries(st.sampled_from(["type", "value"]), inner, max_size=2)
+                            .map(lambda members: {"M": members})),
+    max_leaves=4,
+)
+plain_puts = st.lists(
+    st.tuples(st.sampled_from(["s1", "s2"]), st.sampled_from(["2025-01-01", "2025-01-02", "2025-01-03"]),
+              st.dictionaries(st.sampled_from(["a", "n", "anomalies"]), plain_values, max_size=3)),
+    min_size=1, max_size=25, unique_by=lambda put: put[:2],
+).map(lambda puts: [{"PutRequest": {"Item": {"site_id": {"S": site}, "timestamp": {"S": stamp}, **rest}}}
+                    for site, stamp, rest in puts])  # what the direct answers take: plain puts, keys unique
+CLIENTS = [("us-east-1", "testing", None), ("eu-west-1", "AKIAIOSFODNN7EXAMPLE", None),
+           ("us-west-2", "testing", "111122223333")]  # region, access key, MOTO_ACCOUNT_ID
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batches=st.lists(st.one_of(st.tuples(st.just([TABLE]), plain_puts), st.tuples(tables, requests)),
+                        min_size=1, max_size=3),
+       client=st.sampled_from(CLIENTS))
+def test_direct_answers_are_what_serve_s_dispatch_answers(
+        served: str, batches: list[tuple[list[str], list[dict[str, Any]]]],
+        client: tuple[str, str, str | None]) -> None:
+    """Answered in the client's call or sent to moto's handler: the same answers, headers and metadata, and
+    the same items stored in the same account's (MOTO_ACCOUNT_ID when set) and region's backend."""
+    region, access_key, account = client
+    with pytest.MonkeyPatch.context() as environment:
+        if account is not None:
+            environment.setenv("MOTO_ACCOUNT_ID", account)
+        where = {"region": region, "access_key": access_key, "account": account or "123456789012"}
+        direct = list(_served_session(served, batches, **where))
+        with pytest.MonkeyPatch.context() as patch:
+            _handler_replaced(patch)
+            assert list(_served_session(served, batches, **where)) == direct
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_the_pipeline_s_batches_are_answered_in_the_call_unless_moto_s_handler_is_replaced(
+        served: str, monkeypatch: pytest.MonkeyPatch, client: tuple[str, str, str | None]) -> None:
+    from energy_pipeline.local.write_limit import WriteLimit, enforce
+
+    region, access_key, account = client
+    if account is not None:
+        monkeypatch.setenv("MOTO_ACCOUNT_ID", account)
+    where = {"region": region, "access_key": access_key, "account": account or "123456789012"}
+    batch = [{"PutRequest": {"Item": _reading(f"s{n % 3}", f"2025-01-01T00:{n:02d}:00Z", n % 7 == 0)}}
+             for n in range(25)]
+    reached = _dispatched(monkeypatch)
+    answers = list(_served_session(served, [([TABLE], batch)], **where))
+    assert answers[0]["UnprocessedItems"] == {} and len(answers[1][0]) == 25
+    assert "BatchWriteItem" not in reached and "CreateTable" in reached
+    with enforce(WriteLimit(units_per_s=2)) as limit:  # throttling is moto's handler's, replaced meanwhile
+        throttled = list(_served_session(served, [([TABLE], batch)], **where))
+    assert limit.throttled_items > 0 and throttled[0]["UnprocessedItems"]
+    assert "BatchWriteItem" in reached
+
+
+def _mocked_session(batches: list[tuple[list[str], list[dict[str, Any]]]], region: str) -> Iterator[Any]:
+    """_served_session's answers and tables on moto's in-process mock with the engine's direct answers."""
+    with mock_aws():
+        undirect = batch_puts.direct_puts_in_mock()
+        try:
+            client = boto3.client("dynamodb", region_name=region, config=Config(parameter_validation=False))
+            _tables(client)
+            for names, batch in batches:
+                yield _full_answer(client.batch_write_item, RequestItems={name: batch for name in names})
+            backend = dynamodb_backends["123456789012"][region]
+            for name in (TABLE, FLAT):
+                yield _stored(backend.get_table(name))
+        finally:
+            undirect()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batches=st.lists(st.one_of(st.tuples(st.just([TABLE]), plain_puts), st.tuples(tables, requests)),
+                        min_size=1, max_size=3),
+       region=st.sampled_from(["us-east-1", "eu-west-1"]))
+def test_direct_answers_in_the_mock_are_what_moto_s_mock_answers(
+        batches: list[tuple[list[str], list[dict[str, Any]]]], region: str) -> None:
+    direct = list(_mocked_session(batches, region))
+    with pytest.MonkeyPatch.context() as patch:
+        _handler_replaced(patch)
+        assert list(_mocked_session(batches, region)) == direct
+
+
+def test_the_mock_s_direct_answers_end_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answered in the call while the hook is installed; sent to the mock (moto's handler) once it is not,
+    by the clients that were made meanwhile too."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    batch = [{"PutRequest": {"Item": _reading("s1", f"2025-01-01T00:{n:02d}:00Z")}} for n in range(25)]
+    sent: list[str] = []
+    original = BotocoreStubber.__call__
+    monkeypatch.setattr(BotocoreStubber, "__call__", lambda self, event_name, request, **kwargs: (
+        sent.append(request.headers.get("X-Amz-Target", b"")) or original(self, event_name, request, **kwargs)))
+    with mock_aws():
+        undirect = batch_puts.direct_puts_in_mock()
+        client = boto3.client("dynamodb", config=Config(parameter_validation=False))  # holds the hook
+        _tables(client)
+        try:
+            client.batch_write_item(RequestItems={TABLE: batch})
+            assert not any(b"BatchWriteItem" in target for target in sent)
+        finally:
+            undirect()
+        client.batch_write_item(RequestItems={TABLE: batch})
+        assert any(b"BatchWriteItem" in target for target in sent)

@@ -123,3 +123,39 @@ def test_a_value_s_cast_is_moto_s() -> None:
         assert value.cast_value == moto_cast(value)
         if raw.get("S") is not None or raw.get("N") is not None:  # keys: hashed through the cast
             assert hash(value) == hash((value.type, moto_cast(value)))
+
+
+def test_items_answered_are_freed_and_the_dashboard_lists_the_stored_items(local: Any) -> None:
+    """moto's list of every Item it built (`instances_tracked`) kept each Query's copies for good; now a
+    page's items are freed with the page, and the dashboard's model data lists what the tables hold."""
+    import weakref
+
+    from moto.dynamodb.models import Table, dynamodb_backends
+    from moto.dynamodb.models.dynamo_type import Item
+
+    ddb, table = local.engine.clients.dynamodb, _readings_table(local)
+    stamps = [f"2025-01-0{day}T00:00:00.000000Z" for day in (1, 2, 3)]
+    ddb.batch_write_item(RequestItems={table: [
+        {"PutRequest": {"Item": {"site_id": {"S": "kept"}, "timestamp": {"S": stamp}, "a": {"N": "1"}}}}
+        for stamp in stamps]})  # fmt: skip
+    ddb.put_item(TableName=table, Item={"site_id": {"S": "kept"}, "timestamp": {"S": "2025-02-01"}})
+    built: list[weakref.ref[Any]] = []
+    original_query = Table.query
+
+    def query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        answer = original_query(self, *args, **kwargs)
+        built.extend(weakref.ref(item) for item in answer[0])
+        return answer
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Table, "query", query)
+        for projection in ({}, {"ProjectionExpression": "a"}):
+            ddb.query(TableName=table, KeyConditionExpression="site_id = :s",
+                      ExpressionAttributeValues={":s": {"S": "kept"}}, **projection)
+    gc.collect()
+    assert len(built) == 8 and all(item() is None for item in built)  # copies, all freed
+    stored = {(item.hash_key.value, item.range_key and item.range_key.value)
+              for item in Item.instances_tracked}  # type: ignore[attr-defined]
+    assert {("kept", stamp) for stamp in [*stamps, "2025-02-01"]} <= stored
+    assert len(Item.instances_tracked) == len(stored) == sum(  # type: ignore[attr-defined]
+        len(list(each.all_items())) for each in dynamodb_backends["123456789012"]["us-east-1"].tables.values())

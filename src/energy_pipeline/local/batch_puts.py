@@ -23,23 +23,37 @@ Anything else takes moto's own handler, whole, so every error is moto's own answ
 - two puts of the same key in one request (moto compares whole items and refuses identical ones; items
   with different keys are never identical, so only same-key requests need moto's comparison).
 
-What is stored is what moto stores: an `Item` with the same hash and range keys and the same
-`LimitedSizeDict` of DynamoType values, with its size kept as `tuning` keeps it; the answer is moto's
+What is stored is what moto stores: an `Item` with equal hash and range keys and the same
+`LimitedSizeDict` of DynamoType values, with its size kept as `tuning` keeps it (the keys are the key
+attributes' own DynamoType objects where moto builds equal copies: two objects fewer per stored item for
+the garbage collector, which walks every one of them twice on its way to the oldest generation, and a
+key value is never changed in place); the answer is moto's
 (ConsumedCapacity of 1 for the table, no UnprocessedItems). tests/workflow/test_batch_puts.py
 sends the same requests - valid and invalid - with the fast path on and off and compares the answers
 and the stored tables.
+
+In `serve` the same plan and store run one step earlier (`direct_answers`): the Lambda handlers' clients
+are in the emulator's own process, and a request the fast path takes is answered inside the client's call,
+before botocore signs and sends it - what the request cost on its way to moto's handler and back (signing,
+botocore's send and retry events, moto's request set-up, the answer's JSON and botocore's parsing of it)
+was ~2/3 of `serve`'s CPU per stored reading (132 -> 66 us, 200k readings over 20 sites). The test sends
+the same requests answered directly and through moto's handler and compares whole answers (headers and
+metadata included) and the stored tables, for clients of other regions, access keys and accounts.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from energy_pipeline.errors import LeftToMoto
 from energy_pipeline.local import atomic, query_index, tuning
 
 ORIGINALS: dict[str, Any] = {}  # moto's own handler, once patched (for the equivalence test)
+FAST: dict[str, Any] = {}  # the fast handler installed in its place
 _PATCHED: set[str] = set()
 _LOCK = threading.Lock()
 _PLAIN_NUMBER = re.compile(r"-?\d{1,20}(?:\.\d{1,20})?")  # within DynamoDB's range, no exponent or space
@@ -63,18 +77,22 @@ def fast_batch_puts() -> None:
 
     def batch_write_item(self: Any) -> Any:
         try:
-            table_name, table, shape, items = _plan(self, build)
+            table_name, table, shape, items = _plan(self.body, lambda: self.dynamodb_backend, build)
         except LeftToMoto:
             return original(self)
         _store(table, shape, items, build)
-        return ActionResult({
-            "ConsumedCapacity": [
-                {"TableName": table_name, "CapacityUnits": 1.0, "Table": {"CapacityUnits": 1.0}}],
-            "ItemCollectionMetrics": {}, "UnprocessedItems": {},
-        })
+        return ActionResult(_answer(table_name))
 
     batch_write_item.__doc__ = "moto's batch_write_item, plain puts stored directly (local.batch_puts)"
     setattr(DynamoHandler, "batch_write_item", batch_write_item)  # noqa: B010 - deliberate monkeypatch
+    FAST["batch_write_item"] = batch_write_item
+
+
+def _answer(table_name: str) -> dict[str, Any]:
+    """moto's answer to a BatchWriteItem it stored whole."""
+    return {"ConsumedCapacity": [{"TableName": table_name, "CapacityUnits": 1.0,
+                                  "Table": {"CapacityUnits": 1.0}}],
+            "ItemCollectionMetrics": {}, "UnprocessedItems": {}}
 
 
 class _Values:
@@ -149,14 +167,15 @@ class _Values:
         return kept, size
 
 
-def _plan(handler: Any, build: _Values) -> tuple[str, Any, _TableShape, list[Planned]]:
-    """The request's table and items if the fast path takes it, else LeftToMoto (moto's handler answers)."""
-    body = handler.body
+def _plan(body: Any, backend_of: Callable[[], Any],
+          build: _Values) -> tuple[str, Any, _TableShape, list[Planned]]:
+    """The request's table and items if the fast path takes it, else LeftToMoto (moto's handler answers).
+    `backend_of` gives the account's and region's DynamoDB backend (asked once the body is known to fit)."""
     requests = body.get("RequestItems") if type(body) is dict else None
     if type(requests) is not dict or len(requests) != 1:
         raise LeftToMoto
     (table_name, table_requests), = requests.items()
-    table = handler.dynamodb_backend.tables.get(table_name)
+    table = backend_of().tables.get(table_name)
     if table is None or table.stream_shard is not None or type(table_requests) is not list:
         raise LeftToMoto
     shape = _TableShape.of(table)
@@ -181,21 +200,22 @@ def _store(table: Any, shape: _TableShape, items: list[Planned], build: _Values)
     """The items into the table's partitions, as moto's Table.put_item stores them, under the write lock."""
     from moto.dynamodb.models.dynamo_type import Item
 
-    range_name = shape.range_name
+    hash_name, range_name = shape.hash_name, shape.range_name
     with atomic.exclusive():
         partitions = table.items
         for attrs, size in items:
-            item: Any = Item.__new__(Item)  # moto's BaseModel.__new__: tracked as moto tracks its items
-            hash_value = attrs[shape.hash_name]
-            item.hash_key = build.scalar(hash_value.type, hash_value.value)  # keys: values of their own
+            item: Any = Item.__new__(Item)
+            # The keys are the key attributes' own values (moto builds equal copies): a key is a string or
+            # number, never changed in place (UpdateItem refuses key attributes; an update replaces a
+            # value), and two objects fewer per stored item for the garbage collector to walk.
+            item.hash_key = attrs[hash_name]
             item.attrs = attrs
-            item.__dict__[tuning.ITEM_SIZE] = size
+            setattr(item, tuning.ITEM_SIZE, size)
             if range_name is None:
                 item.range_key = None
                 partitions[item.hash_key] = item
             else:
-                range_value = attrs[range_name]
-                item.range_key = build.scalar(range_value.type, range_value.value)
+                item.range_key = attrs[range_name]
                 partitions[item.hash_key][item.range_key] = item
         query_index.table_changed(table)
 
@@ -264,3 +284,128 @@ class _TableShape:
 def _key_size(value: Any) -> int:
     """DynamoType.size of a key value (a string's bytes directly)."""
     return len(value.value.encode()) if value.type == "S" else int(value.size())
+
+
+def direct_answers(local: tuple[str, ...], active: threading.Event, *,
+                   regional: bool = False) -> Callable[..., Any]:
+    """BatchWriteItem of plain puts answered where botocore would start sending it.
+
+    A botocore `before-call.dynamodb.BatchWriteItem` hook (registered by dynamo_wire.in_process_dispatch
+    for the endpoint's URLs in `local`, or by `direct_puts_in_mock`, while `active` is set): a request
+    the fast path takes is planned, stored and answered in the client's own call, without what a request
+    costs on the way to moto's handler and back (~2/3 of the CPU of storing a reading in `serve`, py-spy):
+    botocore's signing, sending and retry events, moto's request normalisation and handler set-up, the
+    answer's serialisation and botocore's parsing of it. What moto's request set-up does besides
+    answering is done here as well: the account and region are read as moto reads them from the request
+    botocore would send (the region in the URL or the signing region, the access key's account or
+    MOTO_ACCOUNT_ID), the account is marked as visited and IAM's no-auth request count moves on. The
+    answer is what that request would have got: the same JSON body, headers (a new request id and date,
+    the body's CRC32) and parsed result.
+
+    `regional`: the URLs name their region (https://dynamodb.<region>.amazonaws.com/, moto's in-process
+    mock), which moto reads before the signing region; `serve`'s endpoint names none.
+
+    Anything else is sent as before (the hook answers None): another endpoint, a request the fast path
+    leaves to moto, moto's handler replaced meanwhile (write_limit's per-partition throttling), IAM
+    authorisation switched on, or a request whose account or region is not simply read (an account
+    header, a region in the URL or user agent, unsigned or per-request credentials).
+    """
+    import os
+
+    import orjson
+    from botocore.awsrequest import AWSResponse
+    from moto import settings
+    from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.core.botocore_stubber import MockRawResponse
+    from moto.core.utils import utcnow
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.iam.models import get_account_id_from, mark_account_as_visited
+    from moto.utilities.aws_headers import gen_amz_crc32, gen_amzn_requestid_long
+    from werkzeug.http import http_date
+
+    from energy_pipeline.local.dynamo_wire import CONTENT_TYPE, plain_request
+
+    build = _Values()
+
+    def account_and_region(url: str, headers: Any, signer: Any,
+                           context: dict[str, Any]) -> tuple[str, str, str]:
+        """(account, region, access key) as DynamoHandler.setup_class reads them, else LeftToMoto."""
+        signing = context.get("signing") or {}
+        in_url = DynamoHandler.region_regex.search(url)
+        if ((in_url is None) == regional
+                or DynamoHandler.region_from_useragent_regex.search(headers.get("User-Agent", ""))
+                or any(name.lower() == "x-moto-account-id" for name in headers)
+                or signing.get("request_credentials") or signing.get("identity_cache") is not None
+                or (context.get("auth_type") or signer.signature_version) != "v4"
+                or signer._credentials is None):
+            raise LeftToMoto
+        key = signer._credentials.get_frozen_credentials().access_key  # what botocore signs with
+        found = DynamoHandler.access_key_regex.search(f"AWS4-HMAC-SHA256 Credential={key}/")
+        access_key = found.group(1) if found else "AKIAEXAMPLE"  # moto's default for a key it cannot read
+        region = in_url.group(1) if in_url is not None else signing.get("region") or signer.region_name
+        account = os.environ["MOTO_ACCOUNT_ID"] if "MOTO_ACCOUNT_ID" in os.environ else (
+            get_account_id_from(access_key))
+        return account, region, access_key
+
+    def backend_of(account: str, region: str) -> Callable[[], Any]:
+        def backend() -> Any:
+            try:
+                return dynamodb_backends[account][region]
+            except KeyError as unknown:  # a region moto refuses: its handler words that
+                raise LeftToMoto from unknown
+        return backend
+
+    def before_call(params: dict[str, Any], request_signer: Any, context: dict[str, Any],
+                    **kwargs: Any) -> tuple[Any, dict[str, Any]] | None:
+        url = params.get("url")
+        if (not active.is_set() or type(url) is not str or not url.startswith(local)
+                or DynamoHandler.__dict__.get("batch_write_item") is not FAST.get("batch_write_item")
+                or not math.isinf(settings.INITIAL_NO_AUTH_ACTION_COUNT)):
+            return None
+        body = plain_request(params.get("body"))
+        if body is None:
+            return None
+        try:
+            account, region, access_key = account_and_region(url, params.get("headers", {}), request_signer,
+                                                             context)
+            table_name, table, shape, items = _plan(body, backend_of(account, region), build)
+        except LeftToMoto:
+            return None
+        mark_account_as_visited(account_id=account, access_key=access_key, service="dynamodb", region=region)
+        ActionAuthenticatorMixin.request_count += 1
+        _store(table, shape, items, build)
+        result = _answer(table_name)
+        text = orjson.dumps(result)
+        headers: Any = {"server": "amazon.com", "date": http_date(utcnow()), "Content-Type": CONTENT_TYPE,
+                   "status": "200"}
+        request_id = gen_amzn_requestid_long(headers)
+        gen_amz_crc32(text, headers)
+        result["ResponseMetadata"] = {
+            "RequestId": request_id, "HTTPStatusCode": 200, "RetryAttempts": 0,
+            "HTTPHeaders": {name.lower(): value for name, value in headers.items()},
+        }
+        return AWSResponse(url, 200, headers, MockRawResponse(text)), result
+
+    before_call.__doc__ = "BatchWriteItem of plain puts answered in the client's call (local.batch_puts)"
+    return before_call
+
+
+def direct_puts_in_mock() -> Callable[[], None]:
+    """The embedded engine's (moto's in-process mock) BatchWriteItem of plain puts answered in the client's
+    call, as `serve`'s in-process dispatch answers them (`direct_answers`), for the AWS endpoints the mock
+    intercepts (https://dynamodb.<region>.amazonaws.com/). Only while the mock is on: returns the function
+    that uninstalls it, to be called before the mock stops."""
+    from energy_pipeline.local.dynamo_wire import built_in
+
+    active = threading.Event()
+    active.set()
+    unhook = built_in([("before-call.dynamodb.BatchWriteItem",
+                        direct_answers(("https://dynamodb.",), active, regional=True),
+                        "energy-pipeline-batch-puts")])
+
+    def unregister() -> None:
+        active.clear()
+        unhook()
+
+    return unregister

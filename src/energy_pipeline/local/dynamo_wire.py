@@ -221,18 +221,19 @@ def fast_result_values() -> None:
     setattr(responses, "dynamo_to_dict", dynamo_to_dict)  # noqa: B010 - deliberate monkeypatch
 
 
-def in_process_dispatch(endpoint_url: str) -> Any:
+def in_process_dispatch(endpoint_url: str, answer_in_call: Any = None) -> Any:
     """DynamoDB requests of this process's clients for `endpoint_url` answered without HTTP.
 
     Every botocore session created while it is installed gets the hook (it is added to botocore's
     built-in handlers, which each new session registers), and so does boto3's default session if it
     exists already; clients made before, from other sessions, keep the HTTP path. Returns the function
     that uninstalls it.
+
+    `answer_in_call(local_urls, active)`, when given, builds a `before-call.dynamodb.BatchWriteItem` hook
+    installed alongside (local.batch_puts.direct_answers: the puts it takes are answered in the call).
     """
     from urllib.parse import urlsplit
 
-    import boto3
-    from botocore import handlers
     from botocore.awsrequest import AWSResponse
     from moto.core.botocore_stubber import MockRawResponse
     from moto.core.exceptions import HTTPException
@@ -259,22 +260,42 @@ def in_process_dispatch(endpoint_url: str) -> Any:
         return AWSResponse(request.url, status, headers, MockRawResponse(body))
 
     sign_cheaply(local)
-    builtin = ("before-send.dynamodb", send)
-    handlers.BUILTIN_HANDLERS.append(builtin)
-    default_events = boto3.DEFAULT_SESSION.events if boto3.DEFAULT_SESSION is not None else None
-    if default_events is not None:  # created before the hook was built in
-        default_events.register("before-send.dynamodb", send, unique_id="energy-pipeline-dynamo-wire")
+    hooks = [("before-send.dynamodb", send, "energy-pipeline-dynamo-wire")]
+    if answer_in_call is not None:
+        hooks.append(("before-call.dynamodb.BatchWriteItem", answer_in_call(local, active),
+                      "energy-pipeline-batch-puts"))
+    unhook = built_in(hooks)
 
     def unregister() -> None:
-        active.clear()  # sessions and clients created meanwhile hold a copy of the hook
+        active.clear()  # sessions and clients created meanwhile hold a copy of the hooks
         with _LOCK:
             _UNCHECKED_PREFIXES.discard(local)
-        with contextlib.suppress(ValueError):
-            handlers.BUILTIN_HANDLERS.remove(builtin)
-        if default_events is not None:
-            default_events.unregister("before-send.dynamodb", send, unique_id="energy-pipeline-dynamo-wire")
+        unhook()
 
     return unregister
+
+
+def built_in(hooks: list[tuple[str, Any, str]]) -> Any:
+    """Each (event, hook, unique id) registered in every botocore session created from now on (botocore's
+    built-in handlers) and in boto3's default session if it exists; returns the function that removes them.
+    """
+    import boto3
+    from botocore import handlers
+
+    handlers.BUILTIN_HANDLERS.extend((event, hook) for event, hook, _ in hooks)
+    default_events = boto3.DEFAULT_SESSION.events if boto3.DEFAULT_SESSION is not None else None
+    if default_events is not None:  # created before the hooks were built in
+        for event, hook, unique_id in hooks:
+            default_events.register(event, hook, unique_id=unique_id)
+
+    def unhook() -> None:
+        for event, hook, unique_id in hooks:
+            with contextlib.suppress(ValueError):
+                handlers.BUILTIN_HANDLERS.remove((event, hook))
+            if default_events is not None:
+                default_events.unregister(event, hook, unique_id=unique_id)
+
+    return unhook
 
 
 def fast_projection() -> None:

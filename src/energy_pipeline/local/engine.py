@@ -112,11 +112,15 @@ def in_process(
     from moto import mock_aws
 
     with mock_aws(config=SFN_CONFIG):
-        local = _wire(make_clients(), stack_name, parameters, None)
-        if warm and local.executor is not None:
-            local.executor.warm()
-        with tuning.collector():
-            yield local
+        undirect = batch_puts.direct_puts_in_mock()  # the handlers' batches answered in their calls
+        try:
+            local = _wire(make_clients(), stack_name, parameters, None)
+            if warm and local.executor is not None:
+                local.executor.warm()
+            with tuning.collector():
+                yield local
+        finally:
+            undirect()
 
 
 @contextlib.contextmanager
@@ -141,7 +145,7 @@ def server(port: int, stack_name: str = DEFAULT_STACK_NAME, parameters: dict[str
         urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
         local = _wire(make_clients(endpoint), stack_name, parameters, endpoint)
         # The handlers and the query API run in this process: their DynamoDB calls skip the loopback HTTP.
-        undispatch = dynamo_wire.in_process_dispatch(endpoint)
+        undispatch = dynamo_wire.in_process_dispatch(endpoint, batch_puts.direct_answers)
         try:
             with tuning.collector():
                 yield local

@@ -39,6 +39,13 @@ interpreter, the CLI, the benchmark's naive design):
 - DynamoDB BatchWriteItem: plain puts are checked and stored in one pass per item instead of moto's
   several (energy_pipeline.local.batch_puts, installed by the engine next to these, documented and
   tested there).
+- moto appends every model object it creates to a class list for its dashboard (`instances_tracked`,
+  read only by /moto-api/data.json). For DynamoDB items that is every item ever built: the stored ones,
+  and every copy a Query answered with or projected - never freed, so every page read through the API or
+  counted by the Catalog stayed in memory for good, and in the garbage collector's walks (a 1M-reading
+  file's Catalog count alone left 1M projected items behind). Items are no longer recorded; the
+  dashboard lists the items stored in the tables at the moment it is asked (`StoredItems`), which is
+  what it listed before for items that were only ever put.
 """
 
 from __future__ import annotations
@@ -92,6 +99,7 @@ def install() -> None:
         "query_index": (query_index.keep_partitions_sorted, query_index.count_table_writes),
         "action_lookup": (_look_actions_up_directly,),
         "string_cast": (_cast_strings_directly,),
+        "item_instances": (_list_stored_items_only,),
     }
     with _PATCH_LOCK:
         for name, steps in patches.items():
@@ -139,6 +147,38 @@ def _cast_strings_directly() -> None:
     setattr(DynamoType, "cast_value", property(cast_value))  # noqa: B010 - deliberate monkeypatch
 
 
+class StoredItems:
+    """`Item.instances_tracked` for moto's dashboard (/moto-api/data.json): the items stored now, in every
+    DynamoDB table of every account and region, listed when asked."""
+
+    def __iter__(self) -> Iterator[Any]:
+        from moto.dynamodb.models import dynamodb_backends
+
+        for regions in list(dynamodb_backends.values()):
+            for backend in list(regions.values()):
+                for table in list(backend.tables.values()):
+                    yield from list(table.all_items())
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def append(self, item: Any) -> None:
+        """Items are listed from the tables: nothing to keep."""
+
+
+def _list_stored_items_only() -> None:
+    from moto.dynamodb.models.dynamo_type import Item
+
+    def __new__(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        if type(Item.__dict__.get("instances_tracked")) is not StoredItems:  # a moto reset put a list back
+            Item.instances_tracked = StoredItems()  # type: ignore[attr-defined]
+        return object.__new__(cls)
+
+    __new__.__doc__ = "moto's BaseModel.__new__ without recording the item in a class list (local.tuning)"
+    setattr(Item, "__new__", staticmethod(__new__))  # noqa: B010 - deliberate monkeypatch
+    Item.instances_tracked = StoredItems()  # type: ignore[attr-defined]
+
+
 def _look_actions_up_directly() -> None:
     from moto.core import responses
 
@@ -161,7 +201,7 @@ def _measure_items_once() -> None:
         stored = LimitedSizeDict()
         dict.update(stored, values)  # already measured: moto's per-key check would measure it again
         self.attrs = stored
-        self.__dict__[ITEM_SIZE] = size
+        setattr(self, ITEM_SIZE, size)
 
     __init__.__doc__ = "moto's Item.__init__ with the item size measured once (energy_pipeline.local.tuning)"
     setattr(Item, "__init__", __init__)  # noqa: B010 - deliberate monkeypatch
@@ -174,9 +214,10 @@ def _remember_item_sizes() -> None:
     measure, original_update = Item.size, DynamoDBBackend.update_item
 
     def size(self: Any) -> int:
-        kept = self.__dict__.get(ITEM_SIZE)
+        kept = getattr(self, ITEM_SIZE, None)  # not self.__dict__: reading it would build the item a dict
         if kept is None:
-            kept = self.__dict__[ITEM_SIZE] = measure(self)
+            kept = measure(self)
+            setattr(self, ITEM_SIZE, kept)
         return int(kept)
 
     def update_item(self: Any, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
