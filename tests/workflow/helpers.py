@@ -73,3 +73,28 @@ def assert_catalog_matches_table(local: Any, site: str) -> dict[str, str]:
     assert (int(entry["reading_count"]), int(entry["anomaly_count"])) == (len(items), anomalies), entry
     assert (entry["first_timestamp"], entry["last_timestamp"]) == (timestamps[0], timestamps[-1]), entry
     return entry
+
+
+def create_readings_table(client: Any, name: str) -> None:
+    """A table keyed as the stack's readings table (site_id, timestamp), on any DynamoDB client."""
+    client.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "site_id", "AttributeType": "S"},
+                              {"AttributeName": "timestamp", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "site_id", "KeyType": "HASH"},
+                   {"AttributeName": "timestamp", "KeyType": "RANGE"}],
+    )  # fmt: skip
+
+
+def moto_server_on_a_free_port() -> tuple[Any, str]:
+    """moto's threaded server, started on a port the system picked, and its endpoint URL."""
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    return server, f"http://127.0.0.1:{port}"

@@ -25,6 +25,7 @@ from moto.dynamodb.responses import DynamoHandler
 
 from energy_pipeline.local import atomic, batch_puts, dynamo_wire, tuning
 from energy_pipeline.local.query_index import SortedPartition
+from tests.workflow.helpers import moto_server_on_a_free_port
 
 atomic.install()
 dynamo_wire.install()
@@ -250,16 +251,7 @@ def test_a_new_index_s_key_is_checked_after_the_table_changed() -> None:
 @pytest.fixture(scope="module")
 def served() -> Iterator[str]:
     """An emulator endpoint with serve's in-process dispatch (and its direct BatchWriteItem answers)."""
-    import socket
-
-    from moto.server import ThreadedMotoServer
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    endpoint = f"http://127.0.0.1:{port}"
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    server, endpoint = moto_server_on_a_free_port()
     undispatch = dynamo_wire.in_process_dispatch(endpoint, batch_puts.direct_answers)
     try:
         yield endpoint

@@ -27,6 +27,7 @@ from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.responses import DynamoHandler
 
 from energy_pipeline.local import dynamo_wire
+from tests.workflow.helpers import create_readings_table, moto_server_on_a_free_port
 
 dynamo_wire.install()
 TABLE = "readings"
@@ -85,13 +86,7 @@ def _conversation(rows: list[tuple[str, str, dict[str, Any]]], projections: list
     """Every answer of one session of requests against a fresh table."""
     with mock_aws():
         client = boto3.client("dynamodb", config=Config(parameter_validation=False))
-        client.create_table(
-            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "site_id", "AttributeType": "S"},
-                                  {"AttributeName": "timestamp", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "site_id", "KeyType": "HASH"},
-                       {"AttributeName": "timestamp", "KeyType": "RANGE"}],
-        )  # fmt: skip
+        create_readings_table(client, TABLE)
         puts = {}
         for site, stamp, attributes in [*rows, *fixed]:
             puts[(site, stamp)] = {"site_id": {"S": site}, "timestamp": {"S": stamp}, **attributes}
@@ -175,18 +170,9 @@ def test_only_plain_results_skip_the_serializer() -> None:
 
 
 def test_serve_s_in_process_dispatch_answers_as_its_endpoint_and_needs_no_socket() -> None:
-    import socket
-
     from botocore.exceptions import EndpointConnectionError
     from botocore.session import Session
-    from moto.server import ThreadedMotoServer
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    endpoint = f"http://127.0.0.1:{port}"
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    server, endpoint = moto_server_on_a_free_port()
     # A session made before the hook is installed keeps the HTTP path: the reference answers.
     over_http = Session().create_client("dynamodb", endpoint_url=endpoint, region_name="us-east-1")
     undispatch = dynamo_wire.in_process_dispatch(endpoint)

@@ -12,6 +12,7 @@ from moto import mock_aws
 from detect.annotate import to_points
 from energy_aws.history import load_history
 from energy_core.detect import detect_site, load_config
+from tests.workflow.helpers import create_readings_table
 
 TABLE = "readings"
 
@@ -20,13 +21,7 @@ TABLE = "readings"
 def dynamodb(moto_in_process: None) -> Iterator[Any]:
     with mock_aws():
         client = boto3.client("dynamodb")
-        client.create_table(
-            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "site_id", "AttributeType": "S"},
-                                  {"AttributeName": "timestamp", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "site_id", "KeyType": "HASH"},
-                       {"AttributeName": "timestamp", "KeyType": "RANGE"}],
-        )  # fmt: skip
+        create_readings_table(client, TABLE)
         yield client
 
 
